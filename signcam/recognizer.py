@@ -1,0 +1,226 @@
+"""Frames in, letters out: locate the hand, crop it Sign-MNIST style, run the CNN, time each stage.
+
+The one pipeline used by the GUI worker, `signcam predict` and the benchmarks. No Qt here.
+
+Usage:
+    recognizer = Recognizer(roi="auto")
+    rec = recognizer.step(frame)        # rec.letter is None when no hand or unsure
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+from signcam.locate import ROI_MODES, Box, HandLocator, make_locator
+from signcam.preprocess import crop_hand, to_model_input
+from signcam.sources import Frame
+from signcam.weights import WeightsInfo, load_model, resolve_device
+
+TOP_K = 3
+
+
+@dataclass(frozen=True)
+class Recognition:
+    frame: Frame | None
+    box: Box | None  # None = no hand found
+    crop_gray: np.ndarray | None  # the (28, 28) uint8 the model saw
+    letter: str | None  # None when no hand or unsure (below threshold)
+    best_letter: str | None  # top-1 even when unsure (None only if no hand)
+    confidence: float  # probability of best_letter (0.0 if no hand)
+    top: tuple[tuple[str, float], ...]  # top-3 (letter, p), empty if no hand
+    timings_ms: dict[str, float] = field(default_factory=dict)  # "locate", "preprocess", "model", "total"
+
+    @property
+    def hand_found(self) -> bool:
+        return self.box is not None
+
+    @property
+    def unsure(self) -> bool:
+        """A hand was found but the best letter is below the threshold."""
+        return self.box is not None and self.letter is None
+
+
+def _fast_inference_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+    """On CPU, fold each BatchNorm into the conv before it and use channels-last memory: the
+    single-image step goes from ~1.0 to ~0.65 ms on one core (benchmarks/latency.py), same outputs
+    to 1e-6. `self.model` stays the loaded module; this is a separate copy."""
+    if device.type != "cpu":
+        return model
+    fast = copy.deepcopy(model)
+    for seq in [m for m in fast.modules() if isinstance(m, nn.Sequential)]:
+        for i in range(len(seq) - 1):
+            conv, bn = seq[i], seq[i + 1]
+            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
+                seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
+    return fast.to(memory_format=torch.channels_last)
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+class Recognizer:
+    """Loads the weights once (safetensors only) and runs the pipeline on frames or images.
+
+    On CPU it uses one thread: this CNN is too small to gain from more, and the app's capture and UI
+    threads need the other cores. Probabilities are softmax(logits / temperature), the temperature
+    the trainer calibrated. `mirror_left` flips left hands so they look like right hands (see
+    benchmarks/preprocess_calibration.py for the measurement behind its default). Thread-safe: the
+    GUI may change `roi` or `threshold` while a worker thread calls `step`.
+    """
+
+    device: torch.device
+    info: WeightsInfo
+
+    def __init__(
+        self,
+        weights: str | os.PathLike | None = None,
+        *,
+        roi: str = "auto",
+        device: str = "auto",
+        threshold: float = 0.6,
+        video: bool = True,
+        mirror_left: bool = False,
+        locator_options: dict | None = None,
+    ):
+        self.device = resolve_device(device)
+        if self.device.type == "cpu":
+            torch.set_num_threads(1)
+        self.model, self.info = load_model(weights, self.device)  # WeightsError for a bad file
+        self._net = _fast_inference_model(self.model, self.device)
+        self.letters = self.info.letters
+        self.threshold = threshold
+        self.video = video
+        self.mirror_left = mirror_left
+        self._locator_options = dict(locator_options or {})
+        self._lock = threading.RLock()
+        self._locator: HandLocator | None = None
+        self._still_locator: HandLocator | None = None  # for recognize() on a video recognizer; made lazily
+        self.roi = roi
+
+    @property
+    def roi(self) -> str:
+        """The locating mode actually in use ("box" when "auto" fell back for lack of MediaPipe)."""
+        return self._locator.mode if self._locator is not None else self._roi
+
+    @roi.setter
+    def roi(self, mode: str) -> None:
+        if mode not in ROI_MODES:
+            raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+        locator = make_locator(mode, video=self.video, **self._locator_options)
+        with self._lock:
+            old = (self._locator, self._still_locator)
+            self._locator, self._still_locator, self._roi = locator, None, mode
+        for old_locator in old:
+            if old_locator is not None:
+                old_locator.close()
+
+    def _locator_for(self, still: bool) -> HandLocator:
+        """The stream locator, or for a still image on a video recognizer a static one: MediaPipe's
+        tracking state from earlier frames would otherwise look for the hand where it was before."""
+        if self._locator is None:
+            raise RuntimeError("the Recognizer is closed")
+        if not (still and self.video and self._locator.mode == "auto"):
+            return self._locator
+        if self._still_locator is None:
+            self._still_locator = make_locator("auto", video=False, **self._locator_options)
+        return self._still_locator
+
+    def _crop(self, image_bgr: np.ndarray, box: Box) -> np.ndarray:
+        return crop_hand(image_bgr, box, mirror=self.mirror_left and box.side == "left")
+
+    def probabilities(self, crops_gray: np.ndarray) -> np.ndarray:
+        """(N, 24) calibrated letter probabilities for (N, 28, 28) or (28, 28) uint8 crops."""
+        with torch.inference_mode():
+            x = to_model_input(crops_gray).to(self.device)
+            logits = self._net(x)
+            return torch.softmax(logits / self.info.temperature, dim=1).cpu().numpy()
+
+    def _result(
+        self, frame: Frame | None, box: Box | None, crop: np.ndarray | None, probs: np.ndarray | None, timings: dict
+    ) -> Recognition:
+        if box is None or probs is None:
+            return Recognition(frame, None, None, None, None, 0.0, (), timings)
+        order = np.argsort(probs)[::-1][:TOP_K]
+        top = tuple((self.letters[i], float(probs[i])) for i in order)
+        best, confidence = top[0]
+        letter = best if confidence >= self.threshold else None
+        return Recognition(frame, box, crop, letter, best, confidence, top, timings)
+
+    def step(self, frame: Frame) -> Recognition:
+        """Recognise one frame of a stream (tracking mode if the recognizer was made with video=True)."""
+        return self._recognize(frame.image_bgr, frame)
+
+    def recognize(self, image_bgr: np.ndarray) -> Recognition:
+        """Recognise one image that is not part of a stream (`frame` of the result is None)."""
+        return self._recognize(image_bgr, None)
+
+    def _recognize(self, image_bgr: np.ndarray, frame: Frame | None) -> Recognition:
+        start = time.perf_counter()
+        with self._lock:
+            t = time.perf_counter()
+            box = self._locator_for(still=frame is None).locate(image_bgr)
+            timings = {"locate": _ms(t)}
+        crop = probs = None
+        if box is not None:
+            t = time.perf_counter()
+            crop = self._crop(image_bgr, box)
+            timings["preprocess"] = _ms(t)
+            t = time.perf_counter()
+            probs = self.probabilities(crop)[0]
+            timings["model"] = _ms(t)
+        else:
+            timings.update(preprocess=0.0, model=0.0)
+        timings["total"] = _ms(start)
+        return self._result(frame, box, crop, probs, timings)
+
+    def recognize_batch(self, images_bgr: Sequence[np.ndarray]) -> list[Recognition]:
+        """Recognise many independent images with one model call; per-image `model` time is the
+        batch's time divided by the number of hands found."""
+        boxes, crops, timings = [], [], []
+        for image in images_bgr:
+            start = time.perf_counter()
+            with self._lock:
+                box = self._locator_for(still=True).locate(image)
+            t = time.perf_counter()
+            locate_ms = (t - start) * 1000.0
+            crop = self._crop(image, box) if box is not None else None
+            boxes.append(box)
+            crops.append(crop)
+            timings.append({"locate": locate_ms, "preprocess": _ms(t) if box is not None else 0.0})
+        found = [i for i, c in enumerate(crops) if c is not None]
+        probs: dict[int, np.ndarray] = {}
+        if found:
+            t = time.perf_counter()
+            batch_probs = self.probabilities(np.stack([crops[i] for i in found]))
+            model_ms = _ms(t) / len(found)
+            probs = dict(zip(found, batch_probs, strict=True))
+        results = []
+        for i, timing in enumerate(timings):
+            timing["model"] = model_ms if i in probs else 0.0
+            timing["total"] = timing["locate"] + timing["preprocess"] + timing["model"]
+            results.append(self._result(None, boxes[i], crops[i], probs.get(i), timing))
+        return results
+
+    def close(self) -> None:
+        with self._lock:
+            for locator in (self._locator, self._still_locator):
+                if locator is not None:
+                    locator.close()
+            self._locator = self._still_locator = None
+
+    def __enter__(self) -> Recognizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

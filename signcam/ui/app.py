@@ -1,0 +1,74 @@
+"""QApplication setup and the event loop: `signcam` on the command line ends up here.
+
+Usage:
+    signcam [--source 0|clip.mp4] [--weights W] [--roi auto|box|full] [--device auto|cpu|cuda] [--loop]
+"""
+
+import argparse
+import logging
+import signal
+import sys
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from signcam.ui.main_window import MainWindow
+from signcam.ui.settings import Settings
+
+APP_NAME = "signcam"  # QSettings scope: organisation and application
+
+
+def dark_palette() -> QPalette:
+    """A neutral dark palette: camera images read better on dark surroundings."""
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#25262b", QPalette.ColorRole.WindowText: "#e8e8e8",
+        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#2b2d31",
+        QPalette.ColorRole.Text: "#e8e8e8", QPalette.ColorRole.Button: "#34363c",
+        QPalette.ColorRole.ButtonText: "#e8e8e8", QPalette.ColorRole.Highlight: "#5b8def",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2b2d31",
+        QPalette.ColorRole.ToolTipText: "#e8e8e8", QPalette.ColorRole.PlaceholderText: "#9a9ca3",
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b6d73"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6b6d73"))
+    return palette
+
+
+STYLE_SHEET = """
+#emptyTitle { font-size: 26px; font-weight: bold; }
+#emptyDetail { color: #9a9ca3; font-size: 14px; }
+#photoError { background: #7a2e2e; color: white; padding: 8px; border-radius: 4px; }
+"""
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with signcam's names (the QSettings scope), style and palette."""
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def parse_source(spec: str | None) -> int | str | None:
+    """"0" -> camera 0; anything else is a video file path."""
+    return int(spec) if spec is not None and spec.strip().isdigit() else spec
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the window; command-line choices override the saved settings for this run."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = make_application()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal quits (Qt would swallow it)
+    window = MainWindow(
+        Settings(), source=parse_source(args.source), weights=args.weights, roi=args.roi, device=args.device,
+        loop=args.loop or None,
+    )
+    window.show()
+    window.start_source(window.source)
+    return app.exec()

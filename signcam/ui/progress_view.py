@@ -1,0 +1,77 @@
+"""Progress from the practice history: per-letter accuracy bars and letters per minute over the days."""
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+
+from signcam.history import DayStats, History
+from signcam.labels import LETTERS
+from signcam.practice.scoring import LetterStats
+
+BACKGROUND = "#1e1f22"
+GOOD, FAIR, WEAK, UNSEEN = "#3fb66b", "#e0a030", "#d9534f", "#4a4c52"
+
+
+def _bar_colour(stats: LetterStats | None) -> str:
+    if stats is None or not stats.attempts:
+        return UNSEEN
+    return GOOD if stats.accuracy >= 0.8 else FAIR if stats.accuracy >= 0.5 else WEAK
+
+
+class ProgressView(QWidget):
+    """Re-renders from the two history queries it is given; it never touches the database itself."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.letters_plot = pg.PlotWidget(background=BACKGROUND, title="Accuracy per letter")
+        self.letters_plot.setLabel("left", "% right")
+        self.letters_plot.setYRange(0, 100, padding=0.02)
+        self.letters_plot.getAxis("bottom").setTicks([list(enumerate(LETTERS))])
+        self.letters_plot.setMouseEnabled(x=False, y=False)
+        self.speed_plot = pg.PlotWidget(background=BACKGROUND, title="Speed over time")
+        self.speed_plot.setLabel("left", "letters / min")
+        self.speed_plot.setMouseEnabled(x=False, y=False)
+        self.speed_plot.showGrid(x=False, y=True, alpha=0.2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.letters_plot, 1)
+        layout.addWidget(self.speed_plot, 1)
+
+    def set_data(self, letters: dict[str, LetterStats], days: list[DayStats]) -> None:
+        total = sum(s.attempts for s in letters.values())
+        correct = sum(s.correct for s in letters.values())
+        if not total:
+            self.summary_label.setText("No practice yet: finish a drill and your progress shows here.")
+        else:
+            self.summary_label.setText(f"{total} letters practised over {len(days)} day(s), "
+                                       f"{correct / total:.0%} right. Bars: green 80 % or more, amber 50-79 %, "
+                                       "red below 50 %, grey not practised yet.")
+        self.letters_plot.clear()
+        # Unseen letters get a low grey stub so the gap reads as "no data", not as 0 % right.
+        heights = [100 * letters[c].accuracy if c in letters else 3.0 for c in LETTERS]
+        brushes = [pg.mkBrush(_bar_colour(letters.get(c))) for c in LETTERS]
+        self.letters_plot.addItem(pg.BarGraphItem(x=list(range(len(LETTERS))), height=heights, width=0.7,
+                                                  brushes=brushes, pen=pg.mkPen(None)))
+        self.speed_plot.clear()
+        self.speed_plot.getAxis("bottom").setTicks([[(i, d.day[5:]) for i, d in enumerate(days)]])
+        if days:
+            self.speed_plot.plot([float(i) for i in range(len(days))], [d.letters_per_minute for d in days],
+                                 pen=pg.mkPen("#5b8def", width=2), symbol="o", symbolBrush="#5b8def",
+                                 symbolSize=8)
+            self.speed_plot.setXRange(-0.5, max(len(days) - 0.5, 0.5))
+
+
+class ProgressDialog(QDialog):
+    """Practice > Progress…: the ProgressView filled from `history` when opened."""
+
+    def __init__(self, history: History, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Practice progress")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(720, 560)
+        self.view = ProgressView(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        self.view.set_data(history.letter_stats(), history.daily_stats())

@@ -1,0 +1,60 @@
+"""One typed wrapper over QSettings, so keys and types live in one place.
+
+QSettings hands back strings from INI files and native types from the registry; `value()` converts
+to the type of the default given, so callers never see "true" where they expected True.
+"""
+
+import logging
+from enum import Enum
+from typing import TypeVar
+
+from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Key(str, Enum):
+    CAMERA = "camera/index"
+    ROI = "recognition/roi-mode"
+    THRESHOLD = "recognition/threshold"
+    DEVICE = "recognition/device"
+    WEIGHTS = "recognition/weights-path"  # "" = the bundled weights
+    MIRROR = "view/mirror"
+    LOOP_VIDEO = "view/loop-video"
+    GEOMETRY = "window/geometry"
+    WINDOW_STATE = "window/state"
+
+
+_TRUE = {"true", "1", "yes", "on"}
+
+
+class Settings:
+    """Typed access to the app's QSettings; pass a QSettings (e.g. an INI file) to isolate tests."""
+
+    def __init__(self, qsettings: QSettings | None = None):
+        self._q = qsettings if qsettings is not None else QSettings()
+
+    def value(self, key: Key, default: T) -> T:
+        """The stored value converted to type(default); the default when unset or unreadable."""
+        raw = self._q.value(key.value)
+        if raw is None:
+            return default
+        try:
+            if isinstance(default, bool):
+                return (raw if isinstance(raw, bool) else str(raw).lower() in _TRUE)  # type: ignore[return-value]
+            if isinstance(default, QByteArray):
+                return raw if isinstance(raw, QByteArray) else default  # type: ignore[return-value]
+            return type(default)(raw)  # type: ignore[call-arg]
+        except (TypeError, ValueError):
+            log.warning("ignoring unreadable setting %s=%r", key.value, raw)
+            return default
+
+    def set_value(self, key: Key, value: object) -> None:
+        self._q.setValue(key.value, value)
+
+    def remove(self, key: Key) -> None:
+        self._q.remove(key.value)
+
+    def sync(self) -> None:
+        self._q.sync()

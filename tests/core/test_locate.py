@@ -1,0 +1,92 @@
+"""Hand locators on real photos from shared/: auto (MediaPipe), box, full, and the fallback."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import signcam.locate as locate
+from signcam.locate import Box, make_locator, square_box
+
+
+@pytest.fixture(scope="module")
+def auto_locator():
+    locator = make_locator("auto")
+    yield locator
+    locator.close()
+
+
+def test_auto_finds_hand_in_webcam_photo(auto_locator, webcam_photo: Path) -> None:
+    image = cv2.imread(str(webcam_photo))
+    box = auto_locator.locate(image)
+    assert auto_locator.mode == "auto"
+    assert box is not None
+    assert box.w == box.h
+    assert 0.2 * image.shape[0] < box.w < 0.8 * image.shape[0]  # a hand, not the frame or a finger
+    assert box.landmarks.shape == (21, 2)
+    cx, cy = box.landmarks.mean(axis=0)
+    assert box.x < cx < box.x + box.w and box.y < cy < box.y + box.h
+    assert box.side in ("left", "right") and 0 < box.score <= 1
+
+
+def test_auto_finds_hand_filling_the_frame(auto_locator, filled_crop: Path) -> None:
+    image = cv2.imread(str(filled_crop))
+    box = auto_locator.locate(image)
+    assert box is not None
+    # The source crop is the Sign-MNIST box itself: ours should be about the same square.
+    assert 0.6 * image.shape[1] < box.w < 1.5 * image.shape[1]
+    assert box.side == "right"
+
+
+def test_auto_no_hand_in_grey_frame(auto_locator, grey_image: np.ndarray) -> None:
+    assert auto_locator.locate(grey_image) is None
+
+
+def test_auto_tracking_mode_on_video_frames(webcam_photo: Path) -> None:
+    image = cv2.imread(str(webcam_photo))
+    locator = make_locator("auto", video=True)
+    try:
+        boxes = [locator.locate(np.roll(image, 2 * i, axis=1)) for i in range(3)]
+    finally:
+        locator.close()
+    assert all(b is not None for b in boxes)
+    assert boxes[2].x > boxes[0].x  # follows the hand as it moves right
+
+
+def test_box_mode_is_centred_square(webcam_photo: Path) -> None:
+    image = cv2.imread(str(webcam_photo))
+    box = make_locator("box").locate(image)
+    assert box == Box(176, 96, 288, 288)  # 0.6 of 480, centred in 640x480
+    moved = make_locator("box", size=0.5, cx=0.25, cy=0.5).locate(image)
+    assert (moved.x, moved.w) == (40, 240)
+
+
+def test_box_mode_rejects_bad_geometry() -> None:
+    with pytest.raises(ValueError, match="guide box"):
+        make_locator("box", size=1.5)
+
+
+def test_full_mode_is_whole_image(filled_crop: Path) -> None:
+    image = cv2.imread(str(filled_crop))
+    assert make_locator("full").locate(image) == Box(0, 0, image.shape[1], image.shape[0])
+
+
+def test_unknown_mode_raises() -> None:
+    with pytest.raises(ValueError, match="unknown roi mode"):
+        make_locator("magic")
+
+
+def test_auto_falls_back_to_box_without_mediapipe(monkeypatch, caplog) -> None:
+    def missing() -> None:
+        raise ImportError("No module named 'mediapipe'")
+
+    monkeypatch.setattr(locate, "_import_mediapipe_hands", missing)
+    locator = make_locator("auto", size=0.5)
+    assert locator.mode == "box"
+    assert "MediaPipe" in caplog.text and "guide box" in caplog.text
+
+
+def test_square_box_adds_margin() -> None:
+    points = np.array([[10, 20], [30, 60]], np.float32)  # 20 wide, 40 tall, centre (20, 40)
+    assert square_box(points, margin=0.25) == (-10, 10, 60)

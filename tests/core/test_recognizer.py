@@ -1,0 +1,116 @@
+"""Recognizer contract with random-init weights (behaviour, not accuracy)."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from signcam.labels import LETTERS
+from signcam.recognizer import Recognizer
+from signcam.sources import Frame, open_source
+from signcam.weights import BUNDLED_WEIGHTS, DeviceError, WeightsError
+
+
+@pytest.fixture(scope="module")
+def recognizer(random_weights: Path):
+    rec = Recognizer(random_weights, roi="auto", device="cpu", threshold=0.0, video=False)
+    yield rec
+    rec.close()
+
+
+def test_recognize_photo_returns_letter_box_and_crop(recognizer: Recognizer, webcam_photo: Path) -> None:
+    rec = recognizer.recognize(cv2.imread(str(webcam_photo)))
+    assert rec.hand_found and not rec.unsure
+    assert rec.crop_gray.shape == (28, 28) and rec.crop_gray.dtype == np.uint8
+    assert rec.letter == rec.best_letter == rec.top[0][0]
+    assert len(rec.top) == 3 and rec.top[0][1] >= rec.top[1][1] >= rec.top[2][1]
+    assert rec.confidence == rec.top[0][1]
+    assert all(letter in LETTERS for letter, _ in rec.top)  # never J or Z
+    assert set(rec.timings_ms) == {"locate", "preprocess", "model", "total"}
+    assert rec.timings_ms["total"] >= rec.timings_ms["locate"] + rec.timings_ms["model"]
+    assert torch.get_num_threads() == 1
+
+
+def test_no_hand_gives_no_letter(recognizer: Recognizer, grey_image: np.ndarray) -> None:
+    rec = recognizer.recognize(grey_image)
+    assert not rec.hand_found and not rec.unsure
+    assert rec.letter is None and rec.best_letter is None and rec.confidence == 0.0 and rec.top == ()
+    assert rec.crop_gray is None
+
+
+def test_threshold_makes_unsure(random_weights: Path, webcam_photo: Path) -> None:
+    with Recognizer(random_weights, roi="box", device="cpu", threshold=1.0) as recognizer:
+        rec = recognizer.recognize(cv2.imread(str(webcam_photo)))
+        assert rec.unsure and rec.letter is None and rec.best_letter in LETTERS
+        recognizer.threshold = 0.0
+        assert recognizer.recognize(cv2.imread(str(webcam_photo))).letter == rec.best_letter
+
+
+def test_roi_setter_switches_locator(random_weights: Path, filled_crop: Path) -> None:
+    image = cv2.imread(str(filled_crop))
+    with Recognizer(random_weights, roi="box", device="cpu") as recognizer:
+        assert recognizer.roi == "box"
+        recognizer.roi = "full"
+        assert recognizer.roi == "full"
+        assert recognizer.recognize(image).box.w == image.shape[1]
+        with pytest.raises(ValueError, match="unknown roi"):
+            recognizer.roi = "magic"
+
+
+def test_batch_matches_single(recognizer: Recognizer, webcam_photo: Path, grey_image: np.ndarray) -> None:
+    image = cv2.imread(str(webcam_photo))
+    single = recognizer.recognize(image)
+    batch = recognizer.recognize_batch([image, grey_image, image])
+    assert [r.hand_found for r in batch] == [True, False, True]
+    assert batch[0].best_letter == single.best_letter
+    assert batch[0].confidence == pytest.approx(single.confidence, abs=1e-5)
+
+
+def test_step_on_video_frames(random_weights: Path, hand_video: Path) -> None:
+    with Recognizer(random_weights, roi="auto", device="cpu", video=True) as recognizer, open_source(hand_video) as src:
+        recs = [recognizer.step(frame) for frame in src]
+    assert len(recs) == 12 and all(r.hand_found for r in recs)
+    assert recs[5].frame.index == 5
+
+
+def test_bad_weights_and_device_raise(tmp_path: Path, random_weights: Path) -> None:
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x80\x04 pickle")
+    with pytest.raises(WeightsError, match="pickle"):
+        Recognizer(bad, roi="box")
+    if not torch.cuda.is_available():
+        with pytest.raises(DeviceError):
+            Recognizer(random_weights, roi="box", device="cuda")
+
+
+@pytest.mark.skipif(not BUNDLED_WEIGHTS.exists(), reason="bundled weights not trained yet")
+def test_bundled_weights_read_source_photos(filled_crop: Path) -> None:
+    """A sanity check, not a measure: Sign-MNIST was made from these photos."""
+    with Recognizer(roi="auto", device="cpu", video=False) as recognizer:
+        rec = recognizer.recognize(cv2.imread(str(filled_crop)))
+    assert rec.best_letter == "A"
+
+
+def test_cpu_fast_model_matches_loaded_model(recognizer: Recognizer) -> None:
+    crops = np.random.default_rng(0).integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    x = torch.from_numpy(crops).unsqueeze(1).float() / 255
+    with torch.inference_mode():
+        expected = torch.softmax(recognizer.model(x) / recognizer.info.temperature, dim=1).numpy()
+    np.testing.assert_allclose(recognizer.probabilities(crops), expected, atol=1e-5)
+
+
+def test_photo_after_stream_is_not_tracked(random_weights: Path, webcam_photo: Path, shared_data: Path) -> None:
+    """A still photo on a video recognizer must not inherit the stream's tracking state (measured: with
+    it, MediaPipe misses the hand in this photo after three frames of another signer)."""
+    stream_image = cv2.imread(str(webcam_photo))
+    photo = cv2.imread(str(shared_data / "real_dev/kennethowen26/I/10.jpg"))
+    with Recognizer(random_weights, roi="auto", device="cpu", video=True) as recognizer:
+        for i in range(3):
+            recognizer.step(Frame(stream_image, i, i / 30, "test"))
+        rec = recognizer.recognize(photo)
+        assert rec.hand_found and rec.box.w > 200
+        recognizer.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            recognizer.recognize(photo)

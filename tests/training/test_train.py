@@ -1,0 +1,103 @@
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from signcam.model import ModelConfig, build_model
+from signcam.weights import load_model, read_info, save_weights
+from tests.training.conftest import synthetic_rows
+from training.train import TrainConfig, TrainingCancelled, load_splits, main, train
+
+
+@pytest.fixture
+def tiny_csvs(write_csv):
+    train_csv = write_csv("train.csv", synthetic_rows(96, seed=1))
+    return train_csv, write_csv("test.csv.gz", synthetic_rows(48, seed=2), gz=True)
+
+
+def _rows(data):
+    return {img.tobytes() for img in data.images}
+
+
+def test_split_never_puts_test_rows_into_training(tiny_csvs):
+    train_csv, test_csv = tiny_csvs
+    whole, fit, val, test = load_splits(TrainConfig(train_csv=str(train_csv), test_csv=str(test_csv)))
+    assert len(fit) + len(val) == len(whole) == 96 and len(test) == 48
+    assert not _rows(fit) & _rows(test) and not _rows(val) & _rows(test) and not _rows(fit) & _rows(val)
+
+
+def test_short_run_on_a_subset_learns_well_above_chance(shared_data, tmp_path):
+    config = TrainConfig(train_csv=str(shared_data / "sign_mnist_train.csv.gz"),
+                         test_csv=str(shared_data / "sign_mnist_test.csv.gz"), limit=2000, epochs=3,
+                         batch_size=64, width=12, augment=False, out=str(tmp_path / "w.safetensors"))
+    epochs_seen = []
+    result = train(config, on_epoch=epochs_seen.append)
+    assert [e.epoch for e in epochs_seen] == [1, 2, 3]
+    assert result.test["accuracy"] > 0.5  # chance is 1/24
+    info = read_info(result.weights_path)
+    assert info.metadata["test_accuracy"] == result.test["accuracy"]
+    assert info.metadata["data"]["train_sha256"] and info.metadata["train_config"]["epochs"] == 3
+    report = json.loads((tmp_path / "w.report.json").read_text())
+    assert len(report["history"]) == 3 and set(report["test"]["per_letter"]) >= {"A", "Y"}
+    assert (tmp_path / "w.report.png").stat().st_size > 10_000
+
+
+def test_same_seed_gives_identical_weights(tiny_csvs):
+    train_csv, test_csv = tiny_csvs
+    config = TrainConfig(train_csv=str(train_csv), test_csv=str(test_csv), epochs=1, width=8, out="")
+    a, b = train(config).model.state_dict(), train(config).model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_cancel_leaves_existing_weights_untouched(tiny_csvs, tmp_path):
+    train_csv, test_csv = tiny_csvs
+    out = save_weights(tmp_path / "w.safetensors", build_model(ModelConfig(width=8)), {"version": "old"})
+    before = out.read_bytes()
+    calls = iter(range(100))
+    config = TrainConfig(train_csv=str(train_csv), test_csv=str(test_csv), epochs=3, batch_size=16, width=8,
+                         out=str(out))
+    with pytest.raises(TrainingCancelled):
+        train(config, should_stop=lambda: next(calls) >= 4)
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "test.csv.gz", "train.csv", "w.safetensors"]
+
+
+def test_cli_reports_bad_csv_without_traceback(tiny_csvs, write_csv, capsys):
+    _, test_csv = tiny_csvs
+    bad = write_csv("bad.csv", [[9, *[0] * 784]])
+    assert main(["--train-csv", str(bad), "--test-csv", str(test_csv)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv, line 2, column 1 (label): unknown label 9" in err and "Traceback" not in err
+
+
+def test_cli_requires_data(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2 and "--data" in capsys.readouterr().err
+
+
+def test_script_dry_run_and_evaluate_json(tiny_csvs, tmp_path):
+    train_csv, test_csv = tiny_csvs
+    run = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
+                          str(test_csv), "--dry-run", "--width", "8", "--out", str(tmp_path / "d.safetensors")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "epoch 1/30" in run.stderr and not (tmp_path / "d.safetensors").exists()
+
+    weights = save_weights(tmp_path / "w.safetensors", build_model(ModelConfig(width=8)))
+    run = subprocess.run([sys.executable, "-m", "training.train", "evaluate", "--weights", str(weights), "--csv",
+                          str(test_csv), "--json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    metrics = json.loads(run.stdout)
+    assert metrics["n"] == 48 and 0 <= metrics["accuracy"] <= 1 and len(metrics["per_letter"]) == 24
+    model, _ = load_model(weights)
+    assert model.config.width == 8
+
+
+def test_training_and_core_import_no_qt():
+    code = ("import sys, training.train, signcam.weights, signcam.model; "
+            "print(any(m.startswith('PySide6') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

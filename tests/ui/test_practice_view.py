@@ -1,0 +1,225 @@
+"""The practice panel driven by scripted recognitions on an injected clock (no model, no sleeps)."""
+
+import random
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QPushButton
+
+from signcam.history import History
+from signcam.labels import LETTERS
+from signcam.practice import LetterOrder, SessionSummary
+from signcam.ui.practice_view import PracticePanel, install_practice
+from signcam.ui.progress_view import ProgressDialog
+from tests.practice_fakes import FRAME_S, HOLD_MS, recognition
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def history(tmp_path):
+    history = History(tmp_path / "history.sqlite3")
+    yield history
+    history.close()
+
+
+@pytest.fixture
+def panel(qtbot, clock, history) -> PracticePanel:
+    panel = PracticePanel(history=history, clock=clock, wall_clock=lambda: 1_750_000_000.0,
+                          hold_ms=HOLD_MS, skip_after_s=10.0, rng=random.Random(0))
+    qtbot.addWidget(panel)
+    return panel
+
+
+def feed(panel: PracticePanel, clock: FakeClock, letter: str | None, seconds: float, hand: bool = True) -> None:
+    """Recognitions every FRAME_S on the panel's clock, as the live view would deliver them."""
+    for _ in range(round(seconds / FRAME_S)):
+        panel.on_recognition(recognition(letter, hand=hand))
+        clock.t = round(clock.t + FRAME_S, 6)
+
+
+def test_custom_word_spelled_and_summarised(qtbot, panel, clock, history):
+    assert panel.start_custom_text("Hi!")
+    assert panel.pages.currentWidget() is panel.drill_page
+    assert panel.target_label.text() == "H" and "<b>H</b>" in panel.word_label.text()
+    assert not panel.reference_label.pixmap().isNull()  # easy mode shows the reference
+    feed(panel, clock, "H", 0.5)
+    assert 0 < panel.ring.progress < 1 and panel.ring.letter == "H"
+    feed(panel, clock, "H", 0.6)
+    assert panel.target_label.text() == "I"
+    assert history.count() == 1  # committed as it happened
+    with qtbot.waitSignal(panel.finished, timeout=1000) as blocker:
+        feed(panel, clock, "I", 1.1)
+    summary: SessionSummary = blocker.args[0]
+    assert (summary.correct, summary.attempts) == (2, 2)
+    assert panel.pages.currentWidget() is panel.summary_page
+    assert "2</b> of 2 letters right" in panel.summary_page.label.text()
+
+
+def test_wrong_letter_shows_what_model_reads_and_top3(panel, clock):
+    panel.start_custom_text("u")
+    feed(panel, clock, "R", 1.1)
+    text = panel.feedback_label.text()
+    assert "reads <b>R</b>, not U" in text and "Top 3: R 90%" in text and "You held R" in text
+    assert panel.ring.letter == "R" and panel.target_label.text() == "U"
+
+
+def test_no_hand_feedback(panel, clock):
+    panel.start_custom_text("b")
+    feed(panel, clock, None, 0.5, hand=False)
+    assert panel.feedback_label.text() == "No hand in view."
+
+
+def test_hard_mode_hides_and_left_hand_mirrors_reference(panel):
+    panel.start_custom_text("L")
+    right = panel.reference_label.pixmap().toImage()
+    panel.set_left_hand(True)
+    left = panel.reference_label.pixmap().toImage()
+    assert left != right and left == right.flipped(Qt.Orientation.Horizontal)
+    panel.set_hard_mode(True)
+    assert panel.reference_label.pixmap().isNull() and "memory" in panel.reference_label.text()
+
+
+def test_time_out_from_timer_without_frames(qtbot, tmp_path, clock):
+    history = History(tmp_path / "h.sqlite3")
+    panel = PracticePanel(history=history, clock=clock, skip_after_s=2.0)
+    qtbot.addWidget(panel)
+    panel.start_custom_text("ab")
+    clock.t += 2.5  # the camera stalled; only the panel's timer runs
+    qtbot.waitUntil(lambda: panel.target_label.text() == "B", timeout=2000)
+    assert history.letter_stats()["A"].correct == 0
+    history.close()
+
+
+def test_skip_action_moves_on_and_stop_returns_to_idle(panel, clock, history):
+    panel.start_custom_text("ab")
+    clock.t += 3.0
+    panel.skip_action.trigger()
+    assert panel.target_label.text() == "B" and history.count() == 1
+    panel.stop_action.trigger()
+    assert panel.pages.currentWidget() is panel.idle_page and not panel.skip_action.isEnabled()
+
+
+def test_motion_letter_confirmed_by_key(qtbot, panel, clock):
+    panel.start_custom_text("J")
+    assert panel.motion_done_action.isEnabled() and "press Space" in panel.feedback_label.text()
+    feed(panel, clock, "I", 1.1)  # the I shape the J starts from does not count
+    assert panel.target_label.text() == "J"
+    with qtbot.waitSignal(panel.finished, timeout=1000):
+        panel.motion_done_action.trigger()
+
+
+def test_free_spelling_text_space_backspace_copy(qtbot, panel, clock):
+    panel.start_free_spelling()
+    feed(panel, clock, "H", 1.1)
+    feed(panel, clock, "I", 1.1)
+    feed(panel, clock, None, 1.5, hand=False)
+    feed(panel, clock, "A", 1.1)
+    assert panel.free_page.text.toPlainText() == "HI A"
+    assert panel.free_page.ring.letter == "A"
+    buttons = {b.text(): b for b in panel.free_page.findChildren(QPushButton)}
+    buttons["Backspace"].click()
+    assert panel.free_page.text.toPlainText() == "HI "
+    buttons["Copy"].click()
+    assert QGuiApplication.clipboard().text() == "HI "
+    buttons["Clear"].click()
+    assert panel.free_page.text.toPlainText() == ""
+
+
+def test_history_survives_restart_and_feeds_weakest_drill(qtbot, tmp_path, clock):
+    path = tmp_path / "history.sqlite3"
+    first = History(path)
+    panel = PracticePanel(history=first, clock=clock, hold_ms=HOLD_MS)
+    qtbot.addWidget(panel)
+    panel.start_custom_text("mm")
+    for _ in range(2):
+        clock.t += 4.0
+        panel.skip_action.trigger()
+    first.close()
+
+    again = History(path)
+    assert again.letter_stats()["M"].attempts == 2 and again.letter_stats()["M"].correct == 0
+    panel = PracticePanel(history=again, clock=clock, rng=random.Random(1))
+    qtbot.addWidget(panel)
+    panel.start_letter_drill(LetterOrder.WEAKEST)
+    assert panel.pages.currentWidget() is panel.drill_page and panel.target_label.text() in LETTERS
+    again.close()
+
+
+def test_corrupt_history_gives_message_and_fresh_file(qtbot, tmp_path):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"\x00garbage" * 200)
+    history = History(path)
+    panel = PracticePanel(history=history)
+    qtbot.addWidget(panel)
+    assert "could not be read" in panel.notice_label.text()
+    assert len(list(tmp_path.glob("history.sqlite3.corrupt-*"))) == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM attempts").fetchone() == (0,)
+    history.close()
+
+
+def test_progress_dialog_shows_letters_and_days(qtbot, panel, clock, history):
+    panel.start_custom_text("ab")
+    feed(panel, clock, "A", 1.1)
+    dialog = ProgressDialog(history)
+    qtbot.addWidget(dialog)
+    assert "1 letters practised over 1 day(s), 100% right" in dialog.view.summary_label.text()
+    bars = [item for item in dialog.view.letters_plot.listDataItems() + dialog.view.letters_plot.items()
+            if type(item).__name__ == "BarGraphItem"]
+    assert bars and bars[0].opts["height"][0] == 100.0
+
+
+def test_progress_dialog_empty_history(qtbot, history):
+    dialog = ProgressDialog(history)
+    qtbot.addWidget(dialog)
+    assert dialog.view.summary_label.text().startswith("No practice yet")
+
+
+def test_install_practice_in_main_window(qtbot, make_window, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # platformdirs' user_data_dir on Linux
+    window = make_window()
+    install_practice(window)
+    texts = [a.text() for a in window.practice_menu.actions()]
+    for expected in ("&Letter drill", "&Word drill", "&Custom text…", "&Free spelling", "&Progress…",
+                     "&Easy mode (reference picture)", "&Hard mode (from memory)", "&Right hand"):
+        assert expected in texts
+    dock = window.findChild(QDockWidget)
+    panel = dock.widget()
+    assert isinstance(panel, PracticePanel) and not dock.isVisible()
+    word_drill = next(a for a in window.practice_menu.actions() if a.text() == "&Word drill")
+    word_drill.trigger()
+    assert panel.pages.currentWidget() is panel.drill_page
+    target = panel.target_label.text()
+    window.recognition_changed.emit(recognition(None, hand=False))
+    assert panel.feedback_label.text() == "No hand in view." and panel.target_label.text() == target
+    assert (tmp_path / "signcam" / "history.sqlite3").exists()
+    panel.history.close()
+
+
+def test_install_practice_with_injected_history_shows_recovery_message(qtbot, make_window, tmp_path):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"not sqlite" * 100)
+    history = History(path)
+    window = make_window()
+    install_practice(window, history)
+    assert "could not be read" in window.statusBar().currentMessage()
+    history.close()
+
+
+def test_alphabetical_drill_covers_a_to_y(panel):
+    panel.start_letter_drill(LetterOrder.ALPHABETICAL)
+    assert panel.target_label.text() == "A" and panel.title_label.text().endswith("letter 1 of 24")

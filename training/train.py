@@ -1,0 +1,329 @@
+"""signcam-train: train the letter classifier on the Sign-MNIST CSVs and write safetensors weights.
+
+Usage:
+    signcam-train --data DIR --out assets/signnet.safetensors          # DIR holds the Kaggle CSVs
+    signcam-train --train-csv a.csv.gz --test-csv b.csv.gz --epochs 5
+    signcam-train evaluate --weights assets/signnet.safetensors --csv DIR/sign_mnist_test.csv [--json]
+
+Reads top to bottom: config -> data -> model -> optimizer -> train_one_epoch / evaluate -> loop ->
+calibrate -> test once -> save. Validation is carved from the train CSV and alone picks the epoch
+kept; the test CSV is read at the start (to fail early on a bad file) but used once, at the end.
+`train()` is also what the app's Retrain dialog calls, with callbacks for progress and cancel.
+"""
+
+import argparse
+import copy
+import datetime
+import json
+import logging
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from signcam import __version__
+from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
+from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
+from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
+from training.report import classification_metrics, format_metrics, write_json, write_png
+
+log = logging.getLogger("signcam.train")
+
+
+@dataclass
+class TrainConfig:
+    train_csv: str = ""  # path to sign_mnist_train.csv[.gz]
+    test_csv: str = ""  # path to sign_mnist_test.csv[.gz]; used once, for the final report
+    out: str = "runs/signnet.safetensors"  # weights; the JSON and PNG reports go beside it
+    arch: str = "signnet"  # signnet | seed (the notebook's network, fixed)
+    width: int = 24  # signnet channel width (see ModelConfig)
+    epochs: int = 30  # the schedule anneals to 0 over exactly this many epochs
+    batch_size: int = 128
+    lr: float = 3e-3  # peak learning rate (AdamW, one-cycle); seed loop: 0.002 (SGD)
+    optimizer: str = "adamw"  # adamw | sgd
+    momentum: float = 0.9  # sgd only
+    weight_decay: float = 5e-4
+    schedule: str = "onecycle"  # onecycle | constant
+    label_smoothing: float = 0.1  # softer targets -> less over-confident on strangers' hands
+    augment: bool = True  # affine + photometric + blur/noise/occlusion (training.data.AugmentConfig)
+    flip: float = 0.5  # horizontal-flip probability (left-handed signers); 0 disables
+    val_fraction: float = 0.1  # carved from the train CSV, stratified by letter
+    limit: int | None = None  # use only the first N rows of each CSV (tests, quick checks)
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | mps
+    dry_run: bool = False  # one batch of one epoch: checks the whole pipeline in seconds
+
+
+@dataclass
+class EpochStats:
+    epoch: int
+    epochs: int
+    train_loss: float
+    val_loss: float
+    val_acc: float
+    lr: float
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    model: Classifier
+    history: list[EpochStats]
+    best_epoch: int
+    val_acc: float
+    temperature: float
+    test: dict = field(default_factory=dict)  # classification_metrics on the test CSV
+    weights_path: Path | None = None
+
+
+class TrainingCancelled(Exception):
+    """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def to_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """(N, 28, 28) uint8 -> (N, 1, 28, 28) float32 in [0, 1] on device."""
+    return torch.from_numpy(images).to(device).unsqueeze(1).float().div_(255)
+
+
+def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_stop, on_batch) -> float:
+    """One shuffled pass over (x, y); returns the mean training loss."""
+    model.train()
+    order = torch.randperm(len(y), generator=gen).to(x.device)
+    n_batches = 1 if config.dry_run else math.ceil(len(y) / config.batch_size)
+    total = 0.0
+    bar = tqdm(range(n_batches), leave=False, unit="batch", disable=None)
+    for b in bar:
+        if should_stop and should_stop():
+            raise TrainingCancelled
+        idx = order[b * config.batch_size : (b + 1) * config.batch_size]
+        inputs = augment(x[idx], aug, gen) if aug else x[idx]
+        loss = F.cross_entropy(model(inputs), y[idx], label_smoothing=config.label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler:
+            scheduler.step()
+        total += loss.item()
+        bar.set_postfix(loss=f"{loss.item():.3f}")
+        if on_batch:
+            on_batch(b + 1, n_batches)
+    return total / n_batches
+
+
+@torch.inference_mode()
+def predict_logits(model: Classifier, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+    model.eval()
+    return torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+
+
+def fit_temperature(logits: torch.Tensor, y: torch.Tensor) -> float:
+    """Temperature T minimising validation NLL of softmax(logits / T) (Guo et al., 2017)."""
+    log_t = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
+    logits, y = logits.float().cpu().clone(), y.cpu().clone()  # out of inference mode
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = F.cross_entropy(logits / log_t.exp(), y)
+        loss.backward()
+        return loss.detach()  # LBFGS only reads the value
+
+    optimizer.step(closure)
+    return float(log_t.detach().exp().clamp(0.05, 20))
+
+
+def make_optimizer(model, config: TrainConfig, steps_per_epoch: int):
+    if config.optimizer == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), config.lr, momentum=config.momentum,
+                                    weight_decay=config.weight_decay)
+    elif config.optimizer == "adamw":
+        optimizer = torch.optim.AdamW(model.parameters(), config.lr, weight_decay=config.weight_decay)
+    else:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}: adamw or sgd")
+    scheduler = None
+    if config.schedule == "onecycle":
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, config.lr, total_steps=config.epochs * steps_per_epoch, pct_start=0.15)
+    elif config.schedule != "constant":
+        raise ValueError(f"unknown schedule {config.schedule!r}: onecycle or constant")
+    return optimizer, scheduler
+
+
+def load_splits(config: TrainConfig) -> tuple[Dataset, Dataset, Dataset, Dataset]:
+    """(whole train CSV, training split, validation split, test CSV): validation comes from the
+    train CSV only, so no test row can reach training or model selection."""
+    train_set = load_csv(config.train_csv, config.limit)
+    test_set = load_csv(config.test_csv, config.limit)
+    train_idx, val_idx = stratified_split(train_set.labels, config.val_fraction, config.seed)
+    return train_set, train_set.subset(train_idx), train_set.subset(val_idx), test_set
+
+
+def train(
+    config: TrainConfig,
+    on_epoch: Callable[[EpochStats], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> TrainResult:
+    """Train, calibrate, test once and (if config.out) save. Raises CsvError, DeviceError,
+    TrainingCancelled; on any of them the weights at config.out are untouched."""
+    # Config and data: both CSVs are validated before any training starts.
+    gen = seed_everything(config.seed)
+    device = resolve_device(config.device)
+    train_set, fit, val, test_set = load_splits(config)
+    log.info("train %d, validation %d (from %s), test %d, device %s",
+             len(fit), len(val), train_set.source, len(test_set), device)
+
+    # Model: normalisation statistics come from the training split only.
+    pixels = fit.images.astype(np.float32) / 255
+    model_config = ModelConfig(arch=config.arch, width=config.width,
+                               mean=round(float(pixels.mean()), 4), std=round(float(pixels.std()), 4))
+    model = build_model(model_config).to(device)
+    x_fit, y_fit = to_tensor(fit.images, device), torch.from_numpy(fit.labels).to(device)
+    x_val, y_val = to_tensor(val.images, device), torch.from_numpy(val.labels).to(device)
+    aug = AugmentConfig(flip=config.flip) if config.augment else None
+    steps = 1 if config.dry_run else math.ceil(len(fit) / config.batch_size)
+    optimizer, scheduler = make_optimizer(model, config, steps)
+
+    # Loop: keep the weights of the epoch with the best validation accuracy (later wins ties).
+    history: list[EpochStats] = []
+    best_state, best_acc, best_epoch = None, -1.0, 0
+    for epoch in range(1, (1 if config.dry_run else config.epochs) + 1):
+        start = time.perf_counter()
+        lr = optimizer.param_groups[0]["lr"]
+        train_loss = train_one_epoch(model, x_fit, y_fit, optimizer, scheduler, config, aug, gen,
+                                     should_stop, on_batch)
+        val_logits = predict_logits(model, x_val)
+        val_loss = F.cross_entropy(val_logits, y_val).item()
+        val_acc = (val_logits.argmax(1) == y_val).float().mean().item()
+        stats = EpochStats(epoch, config.epochs, train_loss, val_loss, val_acc, lr, time.perf_counter() - start)
+        history.append(stats)
+        log.info("epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.4f  lr %.2e  %.1fs",
+                 epoch, config.epochs, train_loss, val_loss, val_acc, lr, stats.seconds)
+        if val_acc >= best_acc:
+            best_state, best_acc, best_epoch = copy.deepcopy(model.state_dict()), val_acc, epoch
+        if on_epoch:
+            on_epoch(stats)
+    model.load_state_dict(best_state)
+
+    # Calibrate on validation, then the one look at the test set.
+    temperature = fit_temperature(predict_logits(model, x_val), y_val)
+    test_pred = predict_logits(model, to_tensor(test_set.images, device)).argmax(1).cpu().numpy()
+    test = classification_metrics(test_set.labels, test_pred)
+    log.info("best epoch %d (val acc %.4f), temperature %.3f, test accuracy %.4f (%d errors of %d)",
+             best_epoch, best_acc, temperature, test["accuracy"], test["errors"], test["n"])
+    result = TrainResult(model, history, best_epoch, best_acc, temperature, test)
+    if config.out and not config.dry_run:
+        result.weights_path = save_result(result, config, train_set, test_set)
+    return result
+
+
+def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, test_set: Dataset) -> Path:
+    """Weights (atomic), then the JSON and PNG reports beside them."""
+    out = Path(config.out)
+    metadata = {
+        "temperature": result.temperature,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "signcam_version": __version__,
+        "train_config": asdict(config),
+        "data": {"train_sha256": train_set.sha256, "test_sha256": test_set.sha256,
+                 "train_rows": len(train_set), "test_rows": len(test_set)},
+        "best_epoch": result.best_epoch,
+        "val_accuracy": result.val_acc,
+        "test_accuracy": result.test["accuracy"],
+        "test_errors": result.test["errors"],
+    }
+    save_weights(out, result.model, metadata)
+    history = [asdict(h) for h in result.history]
+    write_json(out.with_suffix(".report.json"), {**metadata, "history": history, "test": result.test})
+    title = f"{config.arch}: test accuracy {result.test['accuracy']:.4%} ({result.test['errors']} errors)"
+    write_png(out.with_suffix(".report.png"), history, result.test["confusion"], title)
+    return out
+
+
+def evaluate_weights(weights: str | Path, csv_path: str | Path, device: str = "auto") -> dict:
+    """classification_metrics of a weights file on a CSV (the `evaluate` subcommand)."""
+    model, _ = load_model(weights, device)
+    data = load_csv(csv_path)
+    logits = predict_logits(model, to_tensor(data.images, next(model.parameters()).device))
+    return classification_metrics(data.labels, logits.argmax(1).cpu().numpy())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = TrainConfig()
+    p = argparse.ArgumentParser(prog="signcam-train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="Subcommand: signcam-train evaluate --weights W --csv C [--json]")
+    p.add_argument("--data", help="folder with sign_mnist_train.csv[.gz] and sign_mnist_test.csv[.gz]")
+    p.add_argument("--train-csv", help="train CSV (instead of --data)")
+    p.add_argument("--test-csv", help="test CSV (instead of --data)")
+    for f in fields(TrainConfig):
+        if f.name in ("train_csv", "test_csv"):
+            continue
+        flag, default = "--" + f.name.replace("_", "-"), getattr(defaults, f.name)
+        if isinstance(default, bool):
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
+                           help=f"(default: {default})")
+        else:
+            kind = {"limit": int}.get(f.name, type(default))
+            choices = {"arch": sorted(ARCHITECTURES), "optimizer": ["adamw", "sgd"],
+                       "schedule": ["onecycle", "constant"]}.get(f.name)
+            p.add_argument(flag, type=kind, default=default, choices=choices, help=f"(default: {default})")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging (default: off)")
+    return p
+
+
+def build_evaluate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="signcam-train evaluate",
+                                description="Accuracy, per-letter results and confusion of weights on a CSV.")
+    p.add_argument("--weights", required=True, help="a .safetensors weights file")
+    p.add_argument("--csv", required=True, help="a Sign-MNIST CSV (plain or .gz)")
+    p.add_argument("--device", default="auto", help="(default: auto)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        if argv and argv[0] == "evaluate":
+            args = build_evaluate_parser().parse_args(argv[1:])
+            metrics = evaluate_weights(args.weights, args.csv, args.device)
+            print(json.dumps(metrics) if args.json else format_metrics(metrics))
+            return 0
+        args = build_parser().parse_args(argv)
+        if args.verbose:
+            logging.getLogger().setLevel(logging.DEBUG)
+        if args.data:
+            args.train_csv, args.test_csv = find_csvs(args.data)
+        if not (args.train_csv and args.test_csv):
+            build_parser().error("give --data DIR, or both --train-csv and --test-csv")
+        config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+        result = train(config)
+        print(format_metrics(result.test))
+        if result.weights_path:
+            print(f"\nwrote {result.weights_path} (+ .report.json, .report.png)")
+        return 0
+    except (CsvError, WeightsError, DeviceError) as e:
+        print(f"signcam-train: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
