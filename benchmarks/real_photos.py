@@ -7,7 +7,7 @@ sign_mnist_sources frames within a recording session are near-identical, so by d
 session is used (samples 0 and 5 of each letter); --all-sources uses all ten.
 
 Usage:
-    python benchmarks/real_photos.py [--roi auto] [--mirror-left] [--json] [--errors-png /tmp/errors.png]
+    python benchmarks/real_photos.py [--roi auto] [--no-mirror-left] [--json] [--errors-png /tmp/errors.png]
 """
 
 import argparse
@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=SHARED, help=f"shared data folder (default: {SHARED})")
     parser.add_argument("--weights", type=Path, help="weights file (default: the bundled weights)")
     parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
-    parser.add_argument("--mirror-left", action="store_true", help="flip left hands before the model (default: off)")
+    parser.add_argument(
+        "--no-mirror-left", dest="mirror_left", action="store_false", help="do not flip left hands (default: flip)"
+    )
     parser.add_argument("--all-sources", action="store_true", help="all 10 samples per letter (default: 2)")
     parser.add_argument("--top-confusions", type=int, default=5, help="confusion pairs per source (default: 5)")
     parser.add_argument("--json", action="store_true", help="print JSON (default: a table)")

@@ -74,8 +74,10 @@ class Recognizer:
 
     On CPU it uses one thread: this CNN is too small to gain from more, and the app's capture and UI
     threads need the other cores. Probabilities are softmax(logits / temperature), the temperature
-    the trainer calibrated. `mirror_left` flips left hands so they look like right hands (see
-    benchmarks/preprocess_calibration.py for the measurement behind its default). Thread-safe: the
+    the trainer calibrated. `mirror_left` flips hands that look like left hands so they look like the
+    right hands Sign-MNIST shows: on real_dev/longhongvo23 (mirrored selfie frames, 279 of 283 hands
+    "left") top-1 goes from 0.05 to 0.41; MediaPipe's rare handedness errors on sign_mnist_sources
+    (6 of 324, all right hands) cost 0-2 points per signer (benchmarks/real_photos.py). Thread-safe: the
     GUI may change `roi` or `threshold` while a worker thread calls `step`.
     """
 
@@ -90,7 +92,7 @@ class Recognizer:
         device: str = "auto",
         threshold: float = 0.6,
         video: bool = True,
-        mirror_left: bool = False,
+        mirror_left: bool = True,
         locator_options: dict | None = None,
     ):
         self.device = resolve_device(device)

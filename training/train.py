@@ -20,7 +20,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ from signcam import __version__
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
 from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
 from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
+from training.personal import combine, load_personal, split_personal
 from training.report import classification_metrics, format_metrics, write_json, write_png
 
 log = logging.getLogger("signcam.train")
@@ -59,6 +60,15 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     dry_run: bool = False  # one batch of one epoch: checks the whole pipeline in seconds
+    init_weights: str = ""  # fine-tune from this weights file (its arch, width and normalisation win); "" = scratch
+    train_rows: int | None = None  # random stratified subset of the training split (fine-tuning: a replay
+    # sample of Sign-MNIST that keeps the other hands in mind); None = all of it
+    personal_dir: str = ""  # a signcam.samples folder of the learner's own crops, added oversampled; "" = none
+    personal_share: float = 0.25  # personal rows are repeated to about this fraction of each epoch
+    personal_holdout: float = 0.2  # per letter, kept back from training for the "your hand" report; 0 = none
+    keep: str = "best"  # best: epoch with the best validation accuracy | last: the final epoch (fine-tuning,
+    # where validation has none of the learner's samples and would favour the untouched start)
+    compare_weights: str = ""  # also report these weights (the app: the ones in use) on the same rows
 
 
 @dataclass
@@ -81,10 +91,21 @@ class TrainResult:
     temperature: float
     test: dict = field(default_factory=dict)  # classification_metrics on the test CSV
     weights_path: Path | None = None
+    personal: dict = field(default_factory=dict)  # classification_metrics on the held-back personal samples
+    baseline: dict = field(default_factory=dict)  # {"test": ..., "personal": ...} for config.compare_weights
 
 
 class TrainingCancelled(Exception):
     """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
+
+
+def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "") -> TrainConfig:
+    """`base` turned into a short fine-tune of `init_weights`: a few epochs at a lower rate over a replay
+    sample of Sign-MNIST plus the personal samples, keeping the last epoch. The figures behind these
+    numbers (accuracy on a new signer's hand and seconds on one CPU core) come from
+    benchmarks/personal_finetune.py."""
+    return replace(base, init_weights=init_weights, personal_dir=personal_dir, epochs=3, lr=1e-3, batch_size=64,
+                   train_rows=2000, personal_share=0.3, keep="last")
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -171,26 +192,57 @@ def load_splits(config: TrainConfig) -> tuple[Dataset, Dataset, Dataset, Dataset
     return train_set, train_set.subset(train_idx), train_set.subset(val_idx), test_set
 
 
+def evaluate_model(model: Classifier, data: Dataset) -> dict:
+    """classification_metrics of a loaded model on a Dataset ({} for an empty one)."""
+    if len(data) == 0:
+        return {}
+    logits = predict_logits(model, to_tensor(data.images, next(model.parameters()).device))
+    return classification_metrics(data.labels, logits.argmax(1).cpu().numpy())
+
+
+def load_personal_split(config: TrainConfig) -> tuple[Dataset, Dataset] | None:
+    """(personal rows to train on, held-back personal rows), or None without config.personal_dir.
+    Seeded like the CSV split, so the app can show the same held-back rows in its browser."""
+    if not config.personal_dir:
+        return None
+    return split_personal(load_personal(config.personal_dir), config.personal_holdout, config.seed)
+
+
 def train(
     config: TrainConfig,
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
+    inspect: Callable[[int, Classifier], None] | None = None,
 ) -> TrainResult:
     """Train, calibrate, test once and (if config.out) save. Raises CsvError, DeviceError,
-    TrainingCancelled; on any of them the weights at config.out are untouched."""
+    TrainingCancelled; on any of them the weights at config.out are untouched.
+
+    `inspect(epoch, model)` runs after each epoch, outside the timed part: benchmarks use it to
+    trace test accuracy over time, which training itself must never look at."""
     # Config and data: both CSVs are validated before any training starts.
     gen = seed_everything(config.seed)
     device = resolve_device(config.device)
+    if config.keep not in ("best", "last"):
+        raise ValueError(f"unknown keep {config.keep!r}: best or last")
     train_set, fit, val, test_set = load_splits(config)
-    log.info("train %d, validation %d (from %s), test %d, device %s",
-             len(fit), len(val), train_set.source, len(test_set), device)
+    if config.train_rows is not None and config.train_rows < len(fit):
+        fit = fit.subset(stratified_split(fit.labels, 1 - config.train_rows / len(fit), config.seed)[0])
+    personal = load_personal_split(config)
+    held_back = personal[1] if personal else None
+    if personal:
+        fit = combine(fit, personal[0], config.personal_share)
+    log.info("train %d, validation %d (from %s), test %d, personal held back %d, device %s",
+             len(fit), len(val), train_set.source, len(test_set), len(held_back or ()), device)
 
-    # Model: normalisation statistics come from the training split only.
-    pixels = fit.images.astype(np.float32) / 255
-    model_config = ModelConfig(arch=config.arch, width=config.width,
-                               mean=round(float(pixels.mean()), 4), std=round(float(pixels.std()), 4))
-    model = build_model(model_config).to(device)
+    # Model: fine-tuning keeps the start's normalisation; from scratch it comes from the training split.
+    if config.init_weights:
+        model, _ = load_model(config.init_weights, device)
+    else:
+        pixels = fit.images.astype(np.float32) / 255
+        model_config = ModelConfig(arch=config.arch, width=config.width,
+                                   mean=round(float(pixels.mean()), 4), std=round(float(pixels.std()), 4))
+        model = build_model(model_config).to(device)
     x_fit, y_fit = to_tensor(fit.images, device), torch.from_numpy(fit.labels).to(device)
     x_val, y_val = to_tensor(val.images, device), torch.from_numpy(val.labels).to(device)
     aug = AugmentConfig(flip=config.flip) if config.augment else None
@@ -212,10 +264,12 @@ def train(
         history.append(stats)
         log.info("epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.4f  lr %.2e  %.1fs",
                  epoch, config.epochs, train_loss, val_loss, val_acc, lr, stats.seconds)
-        if val_acc >= best_acc:
+        if val_acc >= best_acc or config.keep == "last":
             best_state, best_acc, best_epoch = copy.deepcopy(model.state_dict()), val_acc, epoch
         if on_epoch:
             on_epoch(stats)
+        if inspect:
+            inspect(epoch, model)
     model.load_state_dict(best_state)
 
     # Calibrate on validation, then the one look at the test set.
@@ -225,6 +279,14 @@ def train(
     log.info("best epoch %d (val acc %.4f), temperature %.3f, test accuracy %.4f (%d errors of %d)",
              best_epoch, best_acc, temperature, test["accuracy"], test["errors"], test["n"])
     result = TrainResult(model, history, best_epoch, best_acc, temperature, test)
+    if held_back is not None:
+        result.personal = evaluate_model(model, held_back)
+        log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
+                 len(held_back))
+    if config.compare_weights:
+        baseline, _ = load_model(config.compare_weights, device)
+        result.baseline = {"test": evaluate_model(baseline, test_set),
+                           "personal": evaluate_model(baseline, held_back) if held_back is not None else {}}
     if config.out and not config.dry_run:
         result.weights_path = save_result(result, config, train_set, test_set)
     return result
@@ -245,9 +307,12 @@ def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, te
         "test_accuracy": result.test["accuracy"],
         "test_errors": result.test["errors"],
     }
+    if result.personal:
+        metadata["personal_accuracy"] = result.personal["accuracy"]
     save_weights(out, result.model, metadata)
     history = [asdict(h) for h in result.history]
-    write_json(out.with_suffix(".report.json"), {**metadata, "history": history, "test": result.test})
+    write_json(out.with_suffix(".report.json"), {**metadata, "history": history, "test": result.test,
+                                                 "personal": result.personal, "baseline": result.baseline})
     title = f"{config.arch}: test accuracy {result.test['accuracy']:.4%} ({result.test['errors']} errors)"
     write_png(out.with_suffix(".report.png"), history, result.test["confusion"], title)
     return out
@@ -256,9 +321,7 @@ def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, te
 def evaluate_weights(weights: str | Path, csv_path: str | Path, device: str = "auto") -> dict:
     """classification_metrics of a weights file on a CSV (the `evaluate` subcommand)."""
     model, _ = load_model(weights, device)
-    data = load_csv(csv_path)
-    logits = predict_logits(model, to_tensor(data.images, next(model.parameters()).device))
-    return classification_metrics(data.labels, logits.argmax(1).cpu().numpy())
+    return evaluate_model(model, load_csv(csv_path))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -277,9 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
                            help=f"(default: {default})")
         else:
-            kind = {"limit": int}.get(f.name, type(default))
+            kind = {"limit": int, "train_rows": int}.get(f.name, type(default))
             choices = {"arch": sorted(ARCHITECTURES), "optimizer": ["adamw", "sgd"],
-                       "schedule": ["onecycle", "constant"]}.get(f.name)
+                       "schedule": ["onecycle", "constant"], "keep": ["best", "last"]}.get(f.name)
             p.add_argument(flag, type=kind, default=default, choices=choices, help=f"(default: {default})")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging (default: off)")
     return p

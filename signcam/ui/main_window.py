@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMes
 
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognizer
-from signcam.sources import IMAGE_SUFFIXES, SourceError, list_cameras, open_source, read_image
+from signcam.sources import IMAGE_SUFFIXES, SourceError, find_images, list_cameras, open_source, read_image
 from signcam.ui.about import about_html, shortcuts_html
 from signcam.ui.empty_state import EmptyStateView
 from signcam.ui.live_session import LiveSession
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         try:
             recognizer = self._new_recognizer(video=True, weights=self._weights, device=self._device)
         except (WeightsError, DeviceError) as e:
-            self._show_empty("No weights loaded", str(e))
+            self._show_empty("Cannot start recognition", f"{e}\nPick weights or a device in the Recognition menu.")
             return
         self.live.start(lambda: open_source(spec, loop=self._loop, realtime=True), recognizer)
         self.status.stats.reset()
@@ -314,6 +314,8 @@ class MainWindow(QMainWindow):
                 self.camera_menu.removeAction(action)
                 action.deleteLater()
         cameras = list_cameras()
+        if isinstance(self._source, int) and self.live.running and self._source not in cameras:
+            cameras = sorted([*cameras, self._source])  # a camera in use may fail to open a second time
         first = self.retry_action
         for index in cameras:
             action = QAction(f"Camera {index}", self.camera_menu, checkable=True, checked=index == self._source)
@@ -343,7 +345,10 @@ class MainWindow(QMainWindow):
             self._show_error("Cannot save snapshot", f"Could not write {name}.")
 
     def _on_full_screen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
 
     def _on_choose_weights(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Choose weights", "", "Weights (*.safetensors);;All files (*)")
@@ -370,7 +375,7 @@ class MainWindow(QMainWindow):
         if len(paths) == 1 and paths[0].suffix.lower() not in IMAGE_SUFFIXES and paths[0].is_file():
             self.start_source(str(paths[0]))  # a dropped video plays like File > Open video
         else:
-            self.open_photos(paths)
+            self.open_photos([image for p in paths for image in (find_images(p) if p.is_dir() else [p])])
         event.acceptProposedAction()
 
     # -- state ---------------------------------------------------------------------------------
@@ -405,6 +410,7 @@ class MainWindow(QMainWindow):
         """Window-modal but not blocking (open, not exec), so the live view keeps running."""
         if self.message_box is not None:
             self.message_box.close()
+            self.message_box.deleteLater()
         self.message_box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
         self.message_box.setWindowModality(Qt.WindowModality.WindowModal)
         self.message_box.open()

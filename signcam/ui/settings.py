@@ -24,6 +24,8 @@ class Key(str, Enum):
     LOOP_VIDEO = "view/loop-video"
     GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
+    TRAINING_DATA = "training/data-dir"  # the folder with the Kaggle Sign-MNIST CSVs
+    TRAINING_EPOCHS = "training/epochs"
 
 
 _TRUE = {"true", "1", "yes", "on"}

@@ -144,10 +144,11 @@ def test_open_photos_steps_through_and_reports_unreadable(make_window, tmp_path)
 
 
 def test_dropping_photos_opens_them(make_window, tmp_path):
-    paths = [_photo(tmp_path / f"p{i}.png") for i in range(3)]
+    (tmp_path / "more").mkdir()
+    paths = [_photo(tmp_path / "p0.png"), _photo(tmp_path / "more" / "p1.png"), _photo(tmp_path / "more" / "p2.jpg")]
     window = make_window(roi="full")
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    mime.setUrls([QUrl.fromLocalFile(str(paths[0])), QUrl.fromLocalFile(str(tmp_path / "more"))])  # a file, a folder
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)

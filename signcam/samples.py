@@ -1,0 +1,153 @@
+"""Personal samples: the learner's own hand crops, kept on disk for fine-tuning. No Qt here.
+
+Layout of a store (the user data folder's `samples/`, or any folder a test or benchmark picks):
+
+    labels.csv          id,letter,captured_unix_s  (one row per sample; rewritten atomically)
+    crops/<id>.png      the 28x28 grayscale image the model read
+    hands/<id>.png      the colour hand crop it was made from (for the review grid, and to re-crop later)
+
+PNG rather than a CSV of pixels so the learner can look at, copy or delete their own pictures with any
+file manager; the labels file is the one source of truth, and a PNG it does not list is ignored.
+
+Usage:
+    store = SampleStore()               # platformdirs.user_data_dir("signcam")/samples
+    store.add("A", rec.crop_gray, hand_bgr)
+    images, labels = store.arrays()     # (N, 28, 28) uint8, (N,) class indices
+"""
+
+import csv
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import platformdirs
+
+from signcam.labels import LETTERS, class_of_letter
+from signcam.model import INPUT_SIZE
+
+LABELS_FILE = "labels.csv"
+FIELDS = ("id", "letter", "captured_unix_s")
+
+
+def default_samples_dir() -> Path:
+    return Path(platformdirs.user_data_dir("signcam")) / "samples"
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    letter: str
+    captured_unix_s: float
+    crop_path: Path  # 28x28 grayscale PNG
+    hand_path: Path  # colour hand crop PNG (may be missing if the user deleted it by hand)
+
+
+class SampleError(ValueError):
+    """A sample that cannot be stored or read; the message names the file or letter."""
+
+
+class SampleStore:
+    """Reads and writes one folder of personal samples; every change rewrites labels.csv atomically."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root is not None else default_samples_dir()
+        self._samples: list[Sample] = self._read()
+        self._counter = 0
+
+    # -- reading -------------------------------------------------------------------------------
+    def _read(self) -> list[Sample]:
+        path = self.root / LABELS_FILE
+        if not path.exists():
+            return []
+        samples = []
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                letter = (row.get("letter") or "").upper()
+                sample_id = row.get("id") or ""
+                if letter not in LETTERS or not sample_id or not (self.root / "crops" / f"{sample_id}.png").exists():
+                    continue  # a row for a deleted file or a hand-edited typo: skip it rather than fail
+                samples.append(self._sample(sample_id, letter, float(row.get("captured_unix_s") or 0)))
+        return samples
+
+    def _sample(self, sample_id: str, letter: str, captured: float) -> Sample:
+        return Sample(sample_id, letter, captured, self.root / "crops" / f"{sample_id}.png",
+                      self.root / "hands" / f"{sample_id}.png")
+
+    def samples(self, letter: str | None = None) -> list[Sample]:
+        return [s for s in self._samples if letter is None or s.letter == letter]
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+    def counts(self) -> dict[str, int]:
+        """Samples per letter, every static letter present (0 when none)."""
+        counts = dict.fromkeys(LETTERS, 0)
+        for s in self._samples:
+            counts[s.letter] += 1
+        return counts
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 28, 28) uint8 crops and (N,) int64 class indices, in capture order."""
+        images = [self.read_crop(s) for s in self._samples]
+        labels = [class_of_letter(s.letter) for s in self._samples]
+        stacked = np.stack(images) if images else np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.uint8)
+        return stacked, np.array(labels, dtype=np.int64)
+
+    @staticmethod
+    def read_crop(sample: Sample) -> np.ndarray:
+        crop = cv2.imread(str(sample.crop_path), cv2.IMREAD_GRAYSCALE)
+        if crop is None or crop.shape != (INPUT_SIZE, INPUT_SIZE):
+            raise SampleError(f"{sample.crop_path}: not a {INPUT_SIZE}x{INPUT_SIZE} grayscale PNG")
+        return crop
+
+    # -- writing -------------------------------------------------------------------------------
+    def add(self, letter: str, crop_gray: np.ndarray, hand_bgr: np.ndarray | None = None) -> Sample:
+        """Store one sample; the PNGs are written before the labels row, so a crash never lists a
+        file that is not there."""
+        letter = LETTERS[class_of_letter(letter)]  # ValueError for J, Z, non-letters
+        if crop_gray.shape != (INPUT_SIZE, INPUT_SIZE) or crop_gray.dtype != np.uint8:
+            raise SampleError(f"a crop must be ({INPUT_SIZE}, {INPUT_SIZE}) uint8, got {crop_gray.shape} "
+                              f"{crop_gray.dtype}")
+        now = time.time()
+        self._counter += 1
+        sample = self._sample(f"{letter}_{int(now * 1000)}_{self._counter:03d}", letter, now)
+        for path, image in ((sample.crop_path, crop_gray), (sample.hand_path, hand_bgr)):
+            if image is None or image.size == 0:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not cv2.imwrite(str(path), image):
+                raise SampleError(f"{path}: cannot write PNG")
+        self._samples.append(sample)
+        self._write_labels()
+        return sample
+
+    def delete(self, ids: set[str] | list[str]) -> int:
+        """Remove samples by id (labels first, then their files); returns how many were removed."""
+        ids = set(ids)
+        gone = [s for s in self._samples if s.id in ids]
+        self._samples = [s for s in self._samples if s.id not in ids]
+        self._write_labels()
+        for s in gone:
+            s.crop_path.unlink(missing_ok=True)
+            s.hand_path.unlink(missing_ok=True)
+        return len(gone)
+
+    def _write_labels(self) -> None:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(FIELDS)
+        writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}") for s in self._samples)
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{LABELS_FILE}.", suffix=".tmp", dir=self.root)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text.getvalue())
+            os.replace(tmp, self.root / LABELS_FILE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

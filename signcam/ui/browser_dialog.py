@@ -1,0 +1,259 @@
+"""Training > Browse data: the train and test CSVs and the personal samples as tiles (image, actual
+letter, predicted letter and confidence), filtered by letter or by "misclassified", with a confusion
+matrix whose cells show the examples behind them.
+
+27k tiles stay fast because a QListView with uniform item sizes asks the model only for the tiles on
+screen, and a tile's pixmap is made when it is asked for. Predictions run in small chunks on a timer,
+so the dialog shows the images at once and fills in predictions without freezing the window.
+"""
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from signcam.labels import LETTERS
+from signcam.samples import SampleStore
+from signcam.ui.confusion_view import ConfusionView
+from signcam.ui.images import gray_to_qimage
+from signcam.weights import WeightsError, load_model
+from training.data import CsvError, Dataset, find_csvs, load_csv
+from training.report import classification_metrics
+from training.train import to_tensor
+
+log = logging.getLogger(__name__)
+
+TILE_PX = 84  # 3x the 28x28 input, nearest-neighbour so single pixels stay visible
+CHUNK = 256  # images per prediction step: ~0.1 s on one core, short enough to keep the window responsive
+WRONG = QColor(210, 60, 50)
+
+
+class TileModel(QAbstractListModel):
+    """Images with labels and (once computed) predictions; `rows` is the filtered view into them."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.images = np.zeros((0, 28, 28), np.uint8)
+        self.labels = np.zeros(0, np.int64)
+        self.predicted: np.ndarray | None = None  # (N,) class indices, once every chunk is done
+        self.confidence: np.ndarray | None = None
+        self.rows = np.zeros(0, np.int64)
+
+    def set_data(self, images: np.ndarray, labels: np.ndarray) -> None:
+        self.beginResetModel()
+        self.images, self.labels = images, labels
+        self.predicted = self.confidence = None
+        self.rows = np.arange(len(labels))
+        self.endResetModel()
+
+    def set_predictions(self, predicted: np.ndarray, confidence: np.ndarray) -> None:
+        self.predicted, self.confidence = predicted, confidence
+        if len(self.rows):
+            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1))
+
+    def set_filter(self, actual: int | None, predicted: int | None, misclassified: bool) -> None:
+        keep = np.ones(len(self.labels), bool)
+        if actual is not None:
+            keep &= self.labels == actual
+        if self.predicted is not None:
+            if predicted is not None:
+                keep &= self.predicted == predicted
+            if misclassified:
+                keep &= self.predicted != self.labels
+        self.beginResetModel()
+        self.rows = np.flatnonzero(keep)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        i = int(self.rows[index.row()])
+        actual = LETTERS[self.labels[i]]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return QPixmap.fromImage(gray_to_qimage(self.images[i])).scaled(
+                TILE_PX, TILE_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if self.predicted is None:
+                return actual
+            return f"{actual} → {LETTERS[self.predicted[i]]} {self.confidence[i]:.0%}"
+        wrong = self.predicted is not None and self.predicted[i] != self.labels[i]
+        if role == Qt.ItemDataRole.ForegroundRole and wrong:
+            return QBrush(WRONG)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"#{i}: actual {actual}" + ("" if self.predicted is None else
+                                               f", predicted {LETTERS[self.predicted[i]]} ({self.confidence[i]:.1%})")
+        return None
+
+
+class BrowserDialog(QDialog):
+    """`data_dir` holds the Kaggle CSVs (the Retrain dialog's setting); `weights` are the ones whose
+    predictions are shown (the weights in use)."""
+
+    def __init__(self, *, data_dir: str, samples: SampleStore, weights: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Browse data")
+        self.resize(1100, 720)
+        self._data_dir, self._samples, self._weights = data_dir, samples, weights
+        self._model = None
+        self._temperature = 1.0
+        self._logits: list[torch.Tensor] = []
+        self._cell: tuple[int, int] | None = None
+        self._error = ""
+        self._timer = QTimer(self, interval=0, timeout=self._predict_chunk)
+
+        self.tiles = TileModel(self)
+        self.view = QListView()
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setIconSize(QSize(TILE_PX, TILE_PX))
+        self.view.setGridSize(QSize(TILE_PX + 36, TILE_PX + 28))
+        self.view.setUniformItemSizes(True)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setModel(self.tiles)
+
+        self.source_combo = QComboBox()
+        self.source_combo.addItems(["Test (Sign-MNIST)", "Train (Sign-MNIST)", "My samples"])
+        self.source_combo.currentIndexChanged.connect(self.load_source)
+        self.letter_combo = QComboBox()
+        self.letter_combo.addItem("All letters", None)
+        for i, letter in enumerate(LETTERS):
+            self.letter_combo.addItem(letter, i)
+        self.letter_combo.currentIndexChanged.connect(self._on_letter_chosen)
+        self.wrong_check = QCheckBox("Misclassified only")
+        self.wrong_check.toggled.connect(self._apply_filter)
+        self.count_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setFormat("predicting… %p%")
+        self.confusion = ConfusionView()
+        self.confusion.cell_chosen.connect(self.show_cell)
+
+        controls = QHBoxLayout()
+        for widget in (QLabel("Data:"), self.source_combo, QLabel("Letter:"), self.letter_combo, self.wrong_check):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.progress)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Confusion (rows: actual). Click a cell to see its examples."))
+        right.addWidget(self.confusion, 1)
+        middle = QHBoxLayout()
+        middle.addWidget(self.view, 3)
+        middle.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.count_label)
+        QTimer.singleShot(0, self.load_source)
+
+    # -- public API ----------------------------------------------------------------------------
+    @property
+    def predicting(self) -> bool:
+        return self._timer.isActive()
+
+    def load_source(self) -> None:
+        """Load the chosen data (CSVs take a few seconds) and start predicting it in chunks."""
+        self._timer.stop()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self._error = ""
+        try:
+            data = self._load(self.source_combo.currentIndex())
+        except (CsvError, OSError, ValueError) as e:
+            data = Dataset(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64), "", "")
+            self._error = str(e)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self._cell = None
+        self.tiles.set_data(data.images, data.labels)
+        self.confusion.set_matrix(np.zeros((len(LETTERS), len(LETTERS)), int))
+        self._logits = []
+        if len(data) and self._ensure_model():
+            self.progress.setRange(0, len(data))
+            self.progress.setValue(0)
+            self.progress.show()
+            self._timer.start()
+        else:
+            self.progress.hide()
+        self._apply_filter()
+
+    def show_cell(self, actual: int, predicted: int) -> None:
+        """Show the examples of one confusion cell (actual letter row, predicted letter column)."""
+        self._cell = (actual, predicted)
+        self.letter_combo.blockSignals(True)
+        self.letter_combo.setCurrentIndex(actual + 1)
+        self.letter_combo.blockSignals(False)
+        self._apply_filter()
+
+    # -- internals -----------------------------------------------------------------------------
+    def _load(self, index: int) -> Dataset:
+        if index == 2:
+            images, labels = self._samples.arrays()
+            return Dataset(images, labels, str(self._samples.root), "")
+        if not self._data_dir:
+            raise CsvError("No Sign-MNIST folder chosen yet: set it in Training > Retrain…")
+        train_csv, test_csv = find_csvs(self._data_dir)
+        return load_csv(test_csv if index == 0 else train_csv)
+
+    def _ensure_model(self) -> bool:
+        if self._model is None:
+            try:
+                self._model, info = load_model(self._weights, "cpu")
+                self._temperature = info.temperature
+            except WeightsError as e:
+                self._error = f"No predictions: {e}"
+                return False
+        return True
+
+    def _predict_chunk(self) -> None:
+        done = sum(len(chunk) for chunk in self._logits)
+        images = self.tiles.images[done:done + CHUNK]
+        with torch.inference_mode():
+            self._logits.append(self._model(to_tensor(images, torch.device("cpu"))))
+        done += len(images)
+        self.progress.setValue(done)
+        if done < len(self.tiles.images):
+            return
+        self._timer.stop()
+        self.progress.hide()
+        probs = torch.softmax(torch.cat(self._logits) / self._temperature, dim=1)
+        confidence, predicted = probs.max(dim=1)
+        self.tiles.set_predictions(predicted.numpy(), confidence.numpy())
+        self.confusion.set_matrix(classification_metrics(self.tiles.labels, predicted.numpy())["confusion"])
+        self._apply_filter()
+
+    def _on_letter_chosen(self) -> None:
+        self._cell = None
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        actual = self.letter_combo.currentData()
+        predicted = self._cell[1] if self._cell else None
+        self.tiles.set_filter(actual, predicted, self.wrong_check.isChecked())
+        total, shown = len(self.tiles.labels), len(self.tiles.rows)
+        text = f"Showing {shown:,} of {total:,} images"
+        if self.tiles.predicted is not None:
+            wrong = int((self.tiles.predicted != self.tiles.labels).sum())
+            text += f" · {wrong:,} misclassified by {self._weights.name}"
+        if self._cell:
+            text += f" · cell: actual {LETTERS[self._cell[0]]}, predicted {LETTERS[self._cell[1]]}"
+        self.count_label.setText(f"<span style='color:#d04040'>{self._error}</span>" if self._error else text)
+
+    def done(self, result: int) -> None:  # Qt override: no prediction chunks after closing
+        self._timer.stop()
+        super().done(result)

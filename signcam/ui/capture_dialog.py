@@ -1,0 +1,226 @@
+"""Training > Capture my samples: letter by letter, a countdown, then N crops taken automatically from
+the live recognitions while the learner holds the letter; a review grid with delete; counts per letter.
+
+The dialog takes what the app already computes (Recognition.crop_gray, the 28x28 the model reads, and
+the hand crop from the frame and box), so a sample is exactly what the model will see. It does not
+require the model to agree with the letter: the point is to teach it hands it does not read yet.
+
+Usage:
+    dialog = CaptureDialog(SampleStore(), parent=window)
+    window.recognition_changed.connect(dialog.on_recognition)
+"""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from signcam.labels import LETTERS
+from signcam.preprocess import square_crop
+from signcam.recognizer import Recognition
+from signcam.samples import SampleStore
+from signcam.ui.images import gray_to_qimage
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
+TILE_PX = 84  # 3x the model input: big enough to judge a crop, small enough for 120 on screen
+TICK_MS = 100
+
+
+class CaptureDialog(QDialog):
+    """Feed it recognitions with `on_recognition` (GUI thread). `countdown_s` and `interval_s` are
+    parameters so tests can capture at once; `clock` is injectable for the same reason."""
+
+    captured = Signal(str)  # the letter of a newly stored sample
+
+    def __init__(self, store: SampleStore, *, per_letter: int = 5, countdown_s: float = 3.0,
+                 interval_s: float = 0.4, clock: Callable[[], float] = time.monotonic,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Capture my samples")
+        self.resize(760, 620)
+        self.store = store
+        self.countdown_s, self.interval_s, self._clock = countdown_s, interval_s, clock
+        self._queue: list[str] = []
+        self._letter: str | None = None
+        self._phase_start_s = 0.0
+        self._last_capture_s = float("-inf")
+        self._taken = 0
+        self._timer = QTimer(self, interval=TICK_MS, timeout=self._on_tick)
+
+        self.letters_edit = QLineEdit("".join(LETTERS))
+        self.letters_edit.setToolTip("The letters to capture, in order (J and Z need motion and are skipped)")
+        self.per_letter_spin = QSpinBox(minimum=1, maximum=50, value=per_letter)
+        self.start_button = QPushButton("Start")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.setEnabled(False)
+        controls = QHBoxLayout()
+        for widget in (QLabel("Letters:"), self.letters_edit, QLabel("Samples per letter:"), self.per_letter_spin,
+                       self.start_button, self.stop_button):
+            controls.addWidget(widget)
+
+        self.reference_label = QLabel()
+        self.reference_label.setFixedSize(120, 120)
+        self.reference_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt_label = QLabel("Choose letters and press Start. Hold each letter in front of the camera; "
+                                   "move it a little between shots so the samples differ.")
+        self.prompt_label.setWordWrap(True)
+        font = self.prompt_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.prompt_label.setFont(font)
+        self.progress = QProgressBar()
+        prompt = QHBoxLayout()
+        prompt.addWidget(self.reference_label)
+        column = QVBoxLayout()
+        column.addWidget(self.prompt_label)
+        column.addWidget(self.progress)
+        prompt.addLayout(column, 1)
+
+        self.grid = QListWidget()
+        self.grid.setViewMode(QListWidget.ViewMode.IconMode)
+        self.grid.setIconSize(QSize(TILE_PX, TILE_PX))
+        self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.grid.setMovement(QListWidget.Movement.Static)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.counts_label = QLabel()
+        self.counts_label.setWordWrap(True)
+        self.delete_button = QPushButton("Delete selected")
+        self.delete_button.clicked.connect(self.delete_selected)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.counts_label, 1)
+        bottom.addWidget(self.delete_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(prompt)
+        layout.addWidget(QLabel("Your samples (select and press Delete to remove bad ones):"))
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(bottom)
+        self._fill_grid()
+
+    # -- public API ----------------------------------------------------------------------------
+    @property
+    def letter(self) -> str | None:
+        """The letter being captured now (None when idle)."""
+        return self._letter
+
+    def start(self) -> None:
+        letters = [c for c in self.letters_edit.text().upper() if c in LETTERS]
+        if not letters:
+            self.prompt_label.setText("No static letters to capture (J and Z need motion).")
+            return
+        self._queue = list(dict.fromkeys(letters))
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self._next_letter()
+        self._timer.start()
+
+    @Slot()
+    def stop(self) -> None:
+        self._timer.stop()
+        self._queue, self._letter = [], None
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self.reference_label.clear()
+        self.prompt_label.setText("Stopped. Press Start to capture more.")
+
+    @Slot(object)
+    def on_recognition(self, rec: Recognition) -> None:
+        """Store the crop if a letter is being captured, its countdown is over and a hand is in view."""
+        now = self._clock()
+        if self._letter is None or now - self._phase_start_s < self.countdown_s:
+            return
+        if rec.crop_gray is None or rec.box is None or now - self._last_capture_s < self.interval_s:
+            return
+        hand = square_crop(rec.frame.image_bgr, rec.box) if rec.frame is not None else None
+        sample = self.store.add(self._letter, rec.crop_gray, hand)
+        self._last_capture_s, self._taken = now, self._taken + 1
+        self._add_tile(sample.id, sample.letter, rec.crop_gray)
+        self._update_counts()
+        self.captured.emit(sample.letter)
+        if self._taken >= self.per_letter_spin.value():
+            self._next_letter()
+        else:
+            self._show_state(now)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        ids = [item.data(Qt.ItemDataRole.UserRole) for item in self.grid.selectedItems()]
+        self.store.delete(ids)
+        for item in self.grid.selectedItems():
+            self.grid.takeItem(self.grid.row(item))
+        self._update_counts()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.grid.hasFocus():
+            self.delete_selected()
+        else:
+            super().keyPressEvent(event)
+
+    def done(self, result: int) -> None:  # Qt override: stop capturing however the dialog closes
+        self.stop()
+        super().done(result)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _next_letter(self) -> None:
+        if not self._queue:
+            self.stop()
+            self.prompt_label.setText("Done. Review your samples below, then use Training > Retrain… "
+                                      "with “Include my personal samples”.")
+            return
+        self._letter, self._queue = self._queue[0], self._queue[1:]
+        self._taken, self._phase_start_s = 0, self._clock()
+        path = REFERENCE_DIR / f"{self._letter}.png"
+        pixmap = QPixmap(str(path)) if path.exists() else QPixmap()
+        self.reference_label.setPixmap(pixmap.scaled(120, 120, Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.SmoothTransformation))
+        self._show_state(self._phase_start_s)
+
+    def _on_tick(self) -> None:
+        if self._letter is not None:
+            self._show_state(self._clock())
+
+    def _show_state(self, now: float) -> None:
+        left = self.countdown_s - (now - self._phase_start_s)
+        n = self.per_letter_spin.value()
+        if left > 0:
+            self.prompt_label.setText(f"Get ready to sign <b>{self._letter}</b>… {left:.0f}")
+        else:
+            self.prompt_label.setText(f"Hold <b>{self._letter}</b> and move it a little: {self._taken} of {n} taken")
+        self.progress.setRange(0, n)
+        self.progress.setValue(self._taken)
+
+    def _fill_grid(self) -> None:
+        self.grid.clear()
+        for sample in self.store.samples():
+            self._add_tile(sample.id, sample.letter, self.store.read_crop(sample))
+        self._update_counts()
+
+    def _add_tile(self, sample_id: str, letter: str, crop_gray) -> None:
+        pixmap = QPixmap.fromImage(gray_to_qimage(crop_gray)).scaled(
+            TILE_PX, TILE_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+        item = QListWidgetItem(QIcon(pixmap), letter)
+        item.setData(Qt.ItemDataRole.UserRole, sample_id)
+        self.grid.addItem(item)
+
+    def _update_counts(self) -> None:
+        counts = self.store.counts()
+        self.counts_label.setText(f"{len(self.store)} samples · " +
+                                  "  ".join(f"{letter} {n}" for letter, n in counts.items()))

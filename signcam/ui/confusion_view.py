@@ -1,0 +1,44 @@
+"""A clickable confusion matrix (rows = actual letter, columns = predicted), shared by the retrain
+report and the dataset browser; clicking a cell asks to see the examples behind it."""
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from signcam.labels import LETTERS
+
+CELL_PX = 26  # fits "999" at the default font; 24 cells -> ~650 px
+
+
+class ConfusionView(QTableWidget):
+    cell_chosen = Signal(int, int)  # actual class, predicted class
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(len(LETTERS), len(LETTERS), parent)
+        self.setHorizontalHeaderLabels(list(LETTERS))
+        self.setVerticalHeaderLabels(list(LETTERS))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setDefaultSectionSize(CELL_PX)
+            header.setMinimumSectionSize(CELL_PX)
+        self.setToolTip("Rows: actual letter · columns: predicted. Click a cell to see its examples.")
+        self.cellClicked.connect(lambda row, col: self.cell_chosen.emit(row, col))
+
+    def set_matrix(self, confusion: list[list[int]] | np.ndarray) -> None:
+        """Blue for right answers, red for mistakes, stronger where a row has more of them."""
+        matrix = np.asarray(confusion, dtype=int)
+        row_totals = np.maximum(matrix.sum(axis=1), 1)
+        for i in range(len(LETTERS)):
+            for j in range(len(LETTERS)):
+                count = int(matrix[i, j])
+                item = QTableWidgetItem(str(count) if count else "")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if count:
+                    strength = 60 + int(195 * count / row_totals[i])
+                    colour = QColor(40, 110, 220, strength) if i == j else QColor(220, 60, 50, strength)
+                    item.setBackground(QBrush(colour))
+                    item.setToolTip(f"actual {LETTERS[i]}, predicted {LETTERS[j]}: {count}")
+                self.setItem(i, j, item)

@@ -1,0 +1,375 @@
+"""Training > Retrain…: settings, a trainer process with live curves and cancel, then a side-by-side
+report of the new weights and the ones in use, and Adopt or Discard.
+
+Nothing the learner uses changes until Adopt: the trainer writes a candidate into the user data
+folder's `candidates/`, and only Adopt moves it into the weights history and emits `adopted`, which
+the Training menu turns into `MainWindow.load_weights`. The bundled weights are only ever read.
+"""
+
+import logging
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from signcam.labels import LETTERS
+from signcam.samples import SampleStore
+from signcam.ui.confusion_view import ConfusionView
+from signcam.ui.settings import Key, Settings
+from signcam.ui.training_process import TrainingProcess
+from signcam.user_weights import WeightsHistory
+from signcam.weights import WeightsError
+from training.data import CsvError, find_csvs
+from training.train import TrainConfig, fine_tune_config
+
+log = logging.getLogger(__name__)
+
+MODES = {"fine-tune": "Fine-tune the weights in use (about a minute on a CPU)",
+         "scratch": "Train new weights from scratch (slow without a GPU)"}
+DEFAULT_EPOCHS = {"fine-tune": fine_tune_config(TrainConfig(), "").epochs, "scratch": TrainConfig().epochs}
+ERROR_STYLE = "color: #d04040"
+OK_STYLE = "color: #3fa060"
+
+
+def _devices() -> dict[str, str]:
+    """The devices this machine has, so the dialog never offers one that would fail."""
+    devices = {"cpu": "CPU"}
+    if torch.cuda.is_available():
+        devices["cuda"] = f"GPU ({torch.cuda.get_device_name(0)})"
+    if torch.backends.mps.is_available():
+        devices["mps"] = "Apple GPU (MPS)"
+    return devices
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _format_eta(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+class RetrainDialog(QDialog):
+    """`overrides` are extra TrainConfig values applied last (tests use a tiny `limit` and `width`)."""
+
+    adopted = Signal(Path)  # the adopted weights file, now in the user data folder's history
+
+    def __init__(self, settings: Settings, *, history: WeightsHistory, samples: SampleStore,
+                 current_weights: Path, overrides: dict | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Retrain")
+        self.resize(980, 680)
+        self._settings, self._history, self._samples = settings, history, samples
+        self._current_weights = current_weights
+        self._overrides = dict(overrides or {})
+        self._candidate: Path | None = None
+        self._result: dict | None = None
+        self._started_s = 0.0
+        self._curves: dict[str, list[float]] = {}
+        self.process = TrainingProcess(self)
+        self.process.batch_progressed.connect(self._on_batch_progressed)
+        self.process.epoch_finished.connect(self._on_epoch_finished)
+        self.process.finished.connect(self._on_finished)
+        self.process.failed.connect(self._on_failed)
+        self.process.cancelled.connect(self._on_cancelled)
+
+        self.pages = QStackedWidget()
+        self.setup_page, self.progress_page, self.report_page = (
+            self._build_setup(), self._build_progress(), self._build_report())
+        for page in (self.setup_page, self.progress_page, self.report_page):
+            self.pages.addWidget(page)
+        QVBoxLayout(self).addWidget(self.pages)
+        self._check_data_dir()
+
+    # -- building ------------------------------------------------------------------------------
+    def _build_setup(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.data_edit = QLineEdit(self._settings.value(Key.TRAINING_DATA, ""))
+        self.data_edit.setPlaceholderText("Folder with sign_mnist_train.csv and sign_mnist_test.csv (Kaggle)")
+        self.data_edit.textChanged.connect(self._check_data_dir)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse)
+        row = QHBoxLayout()
+        row.addWidget(self.data_edit, 1)
+        row.addWidget(browse)
+        form.addRow("Sign-MNIST data:", row)
+        self.data_status = QLabel()
+        self.data_status.setWordWrap(True)
+        form.addRow("", self.data_status)
+        count = len(self._samples)
+        self.personal_check = QCheckBox(f"Include my personal samples ({count}; a fifth of each letter is held "
+                                        "back to measure how well your hand is read)" if count else
+                                        "Include my personal samples (none yet: Training > Capture my samples)")
+        self.personal_check.setEnabled(count > 0)
+        self.personal_check.setChecked(count > 0)
+        form.addRow("", self.personal_check)
+        self.mode_combo = QComboBox()
+        for key, text in MODES.items():
+            self.mode_combo.addItem(text, key)
+        self.mode_combo.currentIndexChanged.connect(
+            lambda: self.epochs_spin.setValue(DEFAULT_EPOCHS[self.mode_combo.currentData()]))
+        form.addRow("Start from:", self.mode_combo)
+        self.epochs_spin = QSpinBox(minimum=1, maximum=200, value=DEFAULT_EPOCHS["fine-tune"])
+        form.addRow("Epochs:", self.epochs_spin)
+        self.device_combo = QComboBox()
+        for key, text in _devices().items():
+            self.device_combo.addItem(text, key)
+        self.device_combo.setCurrentIndex(self.device_combo.count() - 1)  # a GPU when there is one
+        form.addRow("Device:", self.device_combo)
+        form.addRow("Weights in use:", QLabel(self._current_weights.name))
+        self.start_button = QPushButton("Start training")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        form.addRow("", self.start_button)
+        return page
+
+    def _build_progress(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.stage_label = QLabel("Loading data…")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setFormat("starting…")
+        plots = QHBoxLayout()
+        self.loss_plot, self.acc_plot = pg.PlotWidget(title="Loss"), pg.PlotWidget(title="Validation accuracy")
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setBackground(None)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setLabel("bottom", "epoch")
+            plot.addLegend(offset=(-10, 10))
+            plots.addWidget(plot)
+        self.train_loss_curve = self.loss_plot.plot(pen=pg.mkPen("#3b82f6", width=2), symbol="o", symbolSize=6,
+                                                    name="train")
+        self.val_loss_curve = self.loss_plot.plot(pen=pg.mkPen("#f59e0b", width=2), symbol="o", symbolSize=6,
+                                                  name="validation")
+        self.val_acc_curve = self.acc_plot.plot(pen=pg.mkPen("#22a06b", width=2), symbol="o", symbolSize=6,
+                                                name="validation")
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton("Cancel training")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.back_button = QPushButton("Back to settings")
+        self.back_button.clicked.connect(lambda: self.pages.setCurrentWidget(self.setup_page))
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.cancel_button)
+        for widget in (self.stage_label, self.progress_bar):
+            layout.addWidget(widget)
+        layout.addLayout(plots, 1)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_report(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.report_title = QLabel()
+        self.summary_table = QTableWidget(2, 2)
+        self.summary_table.setHorizontalHeaderLabels(["New weights", "Weights in use"])
+        self.summary_table.setMaximumHeight(90)
+        self.summary_table.horizontalHeader().setStretchLastSection(True)
+        self.letters_table = QTableWidget(len(LETTERS), 3)
+        self.letters_table.setHorizontalHeaderLabels(["New", "In use", "Test images"])
+        self.letters_table.setVerticalHeaderLabels(list(LETTERS))
+        self.letters_table.setToolTip("Recall per letter on the official test set: the share of each letter read right")
+        self.letters_table.setMaximumWidth(300)
+        self.confusion = ConfusionView()
+        middle = QHBoxLayout()
+        middle.addWidget(self.letters_table)
+        confusion_box = QVBoxLayout()
+        confusion_box.addWidget(QLabel("Confusion on the official test set, new weights (rows: actual)"))
+        confusion_box.addWidget(self.confusion, 1)
+        middle.addLayout(confusion_box, 1)
+        buttons = QHBoxLayout()
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.clicked.connect(self.discard)
+        self.adopt_button = QPushButton("Adopt the new weights")
+        self.adopt_button.clicked.connect(self.adopt)
+        buttons.addStretch(1)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.adopt_button)
+        layout.addWidget(self.report_title)
+        layout.addWidget(self.summary_table)
+        layout.addLayout(middle, 1)
+        layout.addLayout(buttons)
+        return page
+
+    # -- actions -------------------------------------------------------------------------------
+    def config(self) -> dict:
+        """The runner's config for the current choices (TrainConfig fields plus `data_dir`)."""
+        base = TrainConfig(device=self.device_combo.currentData(), compare_weights=str(self._current_weights))
+        personal = str(self._samples.root) if self.personal_check.isChecked() else ""
+        if self.mode_combo.currentData() == "fine-tune":
+            base = fine_tune_config(base, str(self._current_weights), personal)
+        config = replace(base, personal_dir=personal, epochs=self.epochs_spin.value())
+        values = {k: v for k, v in asdict(config).items() if k not in ("train_csv", "test_csv")}
+        return {**values, "data_dir": self.data_edit.text().strip(), **self._overrides}
+
+    def start(self) -> bool:
+        """Start the trainer; False (and a message beside the data folder) if the data is not usable."""
+        if not self._check_data_dir():
+            return False
+        self._settings.set_value(Key.TRAINING_DATA, self.data_edit.text().strip())
+        self._candidate = self._history.new_candidate_path()
+        self._result = None
+        for curve in (self.train_loss_curve, self.val_loss_curve, self.val_acc_curve):
+            curve.setData([], [])
+        self._curves = {"epoch": [], "train_loss": [], "val_loss": [], "val_acc": []}
+        self.message_label.clear()
+        self.stage_label.setText("Loading data…")
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("starting…")
+        self.cancel_button.setEnabled(True)
+        self.back_button.hide()
+        self.pages.setCurrentWidget(self.progress_page)
+        self._started_s = 0.0
+        self.process.start({**self.config(), "out": str(self._candidate)})
+        return True
+
+    def cancel(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.stage_label.setText("Stopping…")
+        self.process.cancel()
+
+    def adopt(self) -> None:
+        """Move the candidate into the weights history and tell the app to use it."""
+        try:
+            path = self._history.adopt(self._candidate)
+        except (WeightsError, OSError) as e:
+            self.report_title.setText(f"<span style='{ERROR_STYLE}'>Cannot adopt: {e}</span>")
+            return
+        self._candidate = None
+        self.adopted.emit(path)
+        self.accept()
+
+    def discard(self) -> None:
+        self._discard_candidate()
+        self.reject()
+
+    # -- trainer events ------------------------------------------------------------------------
+    def _on_batch_progressed(self, epoch: int, epochs: int, batch: int, batches: int) -> None:
+        now = time.monotonic()
+        if not self._started_s:
+            self._started_s = now
+        done, total = (epoch - 1) * batches + batch, epochs * batches
+        self.progress_bar.setValue(round(1000 * done / total))
+        eta = (now - self._started_s) / done * (total - done) if done > 1 else None
+        self.progress_bar.setFormat(f"%p%  ·  about {_format_eta(eta)} left" if eta is not None else "%p%")
+        self.stage_label.setText(f"Epoch {epoch} of {epochs}  ·  batch {batch} of {batches}")
+
+    def _on_epoch_finished(self, stats: dict) -> None:
+        for key in self._curves:
+            self._curves[key].append(stats[key])
+        x = self._curves["epoch"]
+        self.train_loss_curve.setData(x, self._curves["train_loss"])
+        self.val_loss_curve.setData(x, self._curves["val_loss"])
+        self.val_acc_curve.setData(x, self._curves["val_acc"])
+        if stats["epoch"] == stats["epochs"]:
+            self.stage_label.setText("Testing…")
+
+    def _on_finished(self, result: dict) -> None:
+        self._result = result
+        self._show_report(result)
+        self.pages.setCurrentWidget(self.report_page)
+
+    def _on_failed(self, message: str) -> None:
+        self._end_run(f"<span style='{ERROR_STYLE}'>{message}</span>".replace("\n", "<br>"), "Training failed")
+
+    def _on_cancelled(self) -> None:
+        self._end_run("Training was cancelled. Nothing was changed: the weights in use are the same as before.",
+                      "Cancelled")
+
+    def _end_run(self, message: str, stage: str) -> None:
+        self._discard_candidate()
+        self.message_label.setText(message)
+        self.stage_label.setText(stage)
+        self.cancel_button.setEnabled(False)
+        self.back_button.show()
+
+    # -- report --------------------------------------------------------------------------------
+    def _show_report(self, result: dict) -> None:
+        test, personal = result["test"], result.get("personal") or {}
+        baseline = result.get("baseline") or {}
+        old_test, old_personal = baseline.get("test") or {}, baseline.get("personal") or {}
+        delta = test["accuracy"] - old_test["accuracy"] if old_test else None
+        change = "" if delta is None else f" ({delta:+.1%} against the weights in use)"
+        self.report_title.setText(f"<b>New weights: {test['accuracy']:.2%} on the official test set{change}.</b> "
+                                  "Adopt them to use them now; Training > Use bundled weights goes back any time.")
+        rows = [(f"Official test set ({test['n']:,} images)", test.get("accuracy"), old_test.get("accuracy"))]
+        rows.append((f"Your held-back samples ({personal.get('n', 0)})", personal.get("accuracy"),
+                     old_personal.get("accuracy")))
+        self.summary_table.setVerticalHeaderLabels([r[0] for r in rows])
+        for i, (_, new, old) in enumerate(rows):
+            for j, value in enumerate((new, old)):
+                self.summary_table.setItem(i, j, QTableWidgetItem(_percent(value)))
+        for i, letter in enumerate(LETTERS):
+            new = test["per_letter"][letter]
+            old = (old_test.get("per_letter") or {}).get(letter, {})
+            values = (_percent(new["recall"]), _percent(old.get("recall")), str(new["support"]))
+            for j, text in enumerate(values):
+                self.letters_table.setItem(i, j, QTableWidgetItem(text))
+        self.confusion.set_matrix(test["confusion"])
+
+    # -- closing -------------------------------------------------------------------------------
+    def _discard_candidate(self) -> None:
+        if self._candidate is not None:
+            self._history.discard(self._candidate)
+            self._candidate = None
+
+    def done(self, result: int) -> None:  # Qt override: Adopt, Discard, Escape and the close box all end here
+        """Closing mid-run cancels the trainer; closing on the report discards the candidate."""
+        if self.process.running:
+            self.process.cancel()
+        self._discard_candidate()
+        super().done(result)
+
+    # -- data folder ---------------------------------------------------------------------------
+    def _on_browse(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs", self.data_edit.text())
+        if name:
+            self.data_edit.setText(name)
+
+    def _check_data_dir(self) -> bool:
+        """Quick check (the files exist); the trainer validates every row and reports the first bad one."""
+        text = self.data_edit.text().strip()
+        if not text:
+            self.data_status.setText("Choose the folder where you unpacked Sign Language MNIST (Kaggle).")
+            self.data_status.setStyleSheet("")
+            self.start_button.setEnabled(False)
+            return False
+        try:
+            train_csv, test_csv = find_csvs(text)
+        except CsvError as e:
+            self.data_status.setText(str(e))
+            self.data_status.setStyleSheet(ERROR_STYLE)
+            self.start_button.setEnabled(False)
+            return False
+        self.data_status.setText(f"Found {train_csv.name} and {test_csv.name}.")
+        self.data_status.setStyleSheet(OK_STYLE)
+        self.start_button.setEnabled(True)
+        return True

@@ -1,0 +1,89 @@
+"""The Training menu: Retrain…, Capture my samples…, Browse data…, Use bundled weights.
+
+Usage (from the main window, once):
+    install_training(window)   # fills window.training_menu; switches weights with window.load_weights
+
+`window` is signcam's MainWindow: it needs `training_menu` (QMenu), `load_weights(path | None) -> bool`,
+`recognizer` (its `.info.path` is the weights in use), `recognition_changed` (Signal(object) carrying
+Recognition in the GUI thread) and `statusBar()`. `settings` and `user_dir` default to the app's
+QSettings and platformdirs.user_data_dir("signcam"); tests pass temporary ones.
+"""
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence
+
+from signcam.samples import SampleStore
+from signcam.ui.browser_dialog import BrowserDialog
+from signcam.ui.capture_dialog import CaptureDialog
+from signcam.ui.retrain_dialog import RetrainDialog
+from signcam.ui.settings import Key, Settings
+from signcam.user_weights import WeightsHistory, default_user_dir
+from signcam.weights import BUNDLED_WEIGHTS
+
+log = logging.getLogger(__name__)
+
+
+class TrainingActions(QObject):
+    """Owns the dialogs the Training menu opens and what they change; a child of the window, so it
+    lives exactly as long as the menu that calls it."""
+
+    def __init__(self, window, settings: Settings, user_dir: Path, retrain_overrides: dict | None = None):
+        super().__init__(window)
+        self.window, self.settings = window, settings
+        self.history = WeightsHistory(user_dir)
+        self.samples_dir = user_dir / "samples"
+        self.retrain_overrides = retrain_overrides
+        self.retrain_dialog: RetrainDialog | None = None
+        self.capture_dialog: CaptureDialog | None = None
+        self.browser_dialog: BrowserDialog | None = None
+
+    def current_weights(self) -> Path:
+        recognizer = self.window.recognizer
+        return recognizer.info.path if recognizer is not None else BUNDLED_WEIGHTS
+
+    def open_retrain(self) -> RetrainDialog:
+        self.retrain_dialog = RetrainDialog(self.settings, history=self.history,
+                                            samples=SampleStore(self.samples_dir),
+                                            current_weights=self.current_weights(),
+                                            overrides=self.retrain_overrides, parent=self.window)
+        self.retrain_dialog.adopted.connect(self._on_adopted)
+        self.retrain_dialog.open()
+        return self.retrain_dialog
+
+    def open_capture(self) -> CaptureDialog:
+        dialog = CaptureDialog(SampleStore(self.samples_dir), parent=self.window)
+        self.window.recognition_changed.connect(dialog.on_recognition)
+        dialog.finished.connect(lambda: self.window.recognition_changed.disconnect(dialog.on_recognition))
+        self.capture_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def open_browser(self) -> BrowserDialog:
+        self.browser_dialog = BrowserDialog(data_dir=self.settings.value(Key.TRAINING_DATA, ""),
+                                            samples=SampleStore(self.samples_dir),
+                                            weights=self.current_weights(), parent=self.window)
+        self.browser_dialog.show()
+        return self.browser_dialog
+
+    def use_bundled(self) -> bool:
+        return self.window.load_weights(None)
+
+    def _on_adopted(self, path: Path) -> None:
+        if self.window.load_weights(str(path)):
+            self.window.statusBar().showMessage(f"Now using your retrained weights {path.name}", 8000)
+
+
+def install_training(window, settings: Settings | None = None, user_dir: Path | None = None,
+                     retrain_overrides: dict | None = None) -> TrainingActions:
+    """Fill `window.training_menu`; returns the TrainingActions (tests drive the dialogs through it)."""
+    actions = TrainingActions(window, settings or Settings(), Path(user_dir or default_user_dir()), retrain_overrides)
+    menu = window.training_menu
+    menu.addAction("&Retrain…", QKeySequence("Ctrl+Shift+R"), actions.open_retrain)
+    menu.addAction("&Capture my samples…", actions.open_capture)
+    menu.addAction("&Browse data…", actions.open_browser)
+    menu.addSeparator()
+    menu.addAction("Use &bundled weights", actions.use_bundled)
+    return actions
