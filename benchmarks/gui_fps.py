@@ -67,28 +67,35 @@ def main() -> int:
     parser.add_argument("--roi", default="box", choices=("auto", "box", "full"), help="(default: box)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time (default: 10)")
     parser.add_argument("--weights", help="weights file (default: the bundled weights)")
+    parser.add_argument("--video", help="a recorded clip to play instead (default: a generated scene with no hand)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.weights is None and not BUNDLED_WEIGHTS.exists():
         parser.error(f"{BUNDLED_WEIGHTS} is missing; pass --weights")
 
     tmp = Path(tempfile.mkdtemp(prefix="gui_fps-"))
-    video = write_scene_video(tmp / "scene.avi", args.seconds + WARMUP_S + 2)
+    video = args.video or write_scene_video(tmp / "scene.avi", args.seconds + WARMUP_S + 2)
     main_window.open_source = lambda spec, **kw: CaptureStampedSource(open_source(spec, **kw))
 
     app = make_application(sys.argv[:1])
     settings = Settings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-    window = main_window.MainWindow(settings, weights=args.weights, roi=args.roi, device="cpu")
+    window = main_window.MainWindow(settings, weights=args.weights, roi=args.roi, device="cpu", loop=True)
     window.resize(1100, 720)
     window.show()
     painted: list[tuple[float, float, float, int]] = []  # (painted_at, latency_ms, recognition ms, frame index)
     window.live_view.painted.connect(lambda rec, at: painted.append(
         (at, (at - rec.frame.timestamp_s) * 1000, rec.timings_ms["total"], rec.frame.index)))
     window.start_source(str(video))
-    QTimer.singleShot(int((WARMUP_S + args.seconds) * 1000), app.quit)
+    counts: dict[str, int] = {}
+
+    def finish() -> None:
+        # Read before quitting: Qt 6's quit() closes the windows, which stops the worker.
+        counts.update(skipped=window.live.frames_skipped, dropped=window.live.dropped)
+        app.quit()
+
+    QTimer.singleShot(int((WARMUP_S + args.seconds) * 1000), finish)
     start = time.monotonic()
     app.exec()
-    worker_dropped, frames_skipped = window.live.dropped, window.live.frames_skipped
     window.close()
 
     measured = [p for p in painted if p[0] - start >= WARMUP_S]
@@ -112,7 +119,7 @@ def main() -> int:
              statistics.median(latencies), latencies[int(0.9 * len(latencies))], latencies[-1])
     log.info("recognition ms     median %.1f  (locate + preprocess + model)",
              statistics.median(p[2] for p in measured))
-    log.info("frames skipped %d, worker drops %d (skipped, never queued)", frames_skipped, worker_dropped)
+    log.info("frames skipped %d, worker drops %d (skipped, never queued)", counts["skipped"], counts["dropped"])
     return 0
 
 

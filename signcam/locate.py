@@ -29,6 +29,10 @@ DEFAULT_MARGIN = 0.18
 # MediaPipe misses hands that fill or touch the frame (measured in issue 4); a second pass on the image
 # with a black border of this fraction of its longer side on every side finds most of them.
 DEFAULT_BORDER = 0.25
+# In video, a frame with no hand would cost two palm detections (~49 ms here: 20 fps in the GUI). While the
+# bordered pass is not tracking a hand, it runs only on every Nth consecutive miss, so an empty scene costs
+# about one detection a frame and a hand that fills the frame is still picked up within N frames.
+VIDEO_RETRY_EVERY = 4
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class MediaPipeLocator:
     with the lite model on one core instead of 16-21 ms); photos use static mode. When nothing is
     found, a second pass on the image with a black border catches hands that fill the frame; for video
     that pass has its own tracking instance, so a hand filling the frame is tracked there at the cost
-    of one extra MediaPipe call per frame, and a frame with no hand costs two palm detections.
+    of one extra MediaPipe call per frame; with no hand at all it runs only every VIDEO_RETRY_EVERY-th frame.
     MediaPipe labels handedness as if the image were mirrored (a selfie view); camera frames and photos
     are not, so `side` is swapped unless `mirrored_input` is set.
     """
@@ -170,6 +174,8 @@ class MediaPipeLocator:
         self.mirrored_input = mirrored_input
         self._main = self._new_hands(static=not video)
         self._retry: Any | None = self._main if not video else None
+        self._misses = 0  # consecutive frames the first pass found nothing (video)
+        self._retry_tracking = False  # the bordered pass found the hand last frame (video)
 
     def _new_hands(self, *, static: bool) -> Any:
         with _quiet_stderr():
@@ -201,15 +207,21 @@ class MediaPipeLocator:
             side = {"left": "right", "right": "left"}.get(side, side)
         return points, side, float(label.score)
 
+    def _should_retry(self) -> bool:
+        """Photos: always. Video: while the bordered pass tracks a hand, else every Nth miss."""
+        return not self.video or self._retry_tracking or self._misses % VIDEO_RETRY_EVERY == 1
+
     def locate(self, image_bgr: np.ndarray) -> Box | None:
         image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         found = self._detect(self._main, image_rgb)
-        if found is None and self.border > 0:
+        self._misses = 0 if found is not None else self._misses + 1
+        if found is None and self.border > 0 and self._should_retry():
             pad = int(round(self.border * max(image_rgb.shape[:2])))
             padded = cv2.copyMakeBorder(image_rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0))
             if self._retry is None:
                 self._retry = self._new_hands(static=not self.video)
             found = self._detect(self._retry, padded)
+            self._retry_tracking = found is not None
             if found is not None:
                 found = (found[0] - pad, found[1], found[2])
         if found is None:

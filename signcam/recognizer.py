@@ -21,12 +21,16 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS, landmark_features, load_landmark_model
 from signcam.locate import ROI_MODES, Box, HandLocator, make_locator
 from signcam.preprocess import crop_hand, to_model_input
 from signcam.sources import Frame
 from signcam.weights import WeightsInfo, load_model, resolve_device
 
 TOP_K = 3
+# Share of the landmark model in the averaged probabilities, where the locator gave landmarks. Chosen leave
+# one person out on real_dev (benchmarks/real_photos.py --lopo): every held-out signer got the same pick.
+LANDMARK_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,11 @@ class Recognizer:
     the trainer calibrated. `mirror_left` flips hands that look like left hands so they look like the
     right hands Sign-MNIST shows: on real_dev/longhongvo23 (mirrored selfie frames, 279 of 283 hands
     "left") top-1 goes from 0.05 to 0.41; MediaPipe's rare handedness errors on sign_mnist_sources
-    (6 of 324, all right hands) cost 0-2 points per signer (benchmarks/real_photos.py). Thread-safe: the
-    GUI may change `roi` or `threshold` while a worker thread calls `step`.
+    (6 of 324, all right hands) cost 0-2 points per signer (benchmarks/real_photos.py). When the locator
+    gives landmarks and a landmark model is available (signcam.landmarks; the bundled one by default),
+    its probabilities are averaged with the CNN's, `landmark_share` to the landmarks: the landmarks see
+    the hand without the stranger's background and light. Thread-safe: the GUI may change `roi` or
+    `threshold` while a worker thread calls `step`.
     """
 
     device: torch.device
@@ -94,6 +101,8 @@ class Recognizer:
         video: bool = True,
         mirror_left: bool = True,
         locator_options: dict | None = None,
+        landmark_weights: str | os.PathLike | None = None,
+        landmark_share: float = LANDMARK_SHARE,
     ):
         self.device = resolve_device(device)
         if self.device.type == "cpu":
@@ -104,11 +113,24 @@ class Recognizer:
         self.threshold = threshold
         self.video = video
         self.mirror_left = mirror_left
+        self._landmarks = self._load_landmarks(landmark_weights, landmark_share)
+        self.landmark_share = landmark_share if self._landmarks is not None else 0.0
         self._locator_options = dict(locator_options or {})
         self._lock = threading.RLock()
         self._locator: HandLocator | None = None
         self._still_locator: HandLocator | None = None  # for recognize() on a video recognizer; made lazily
         self.roi = roi
+
+    @staticmethod
+    def _load_landmarks(path: str | os.PathLike | None, share: float) -> tuple[torch.nn.Module, float] | None:
+        """(landmark model, its temperature), or None when unused: share 0, or no bundled file (an
+        explicitly named file must load)."""
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"landmark_share must be in [0, 1], got {share}")
+        if share == 0.0 or (path is None and not BUNDLED_LANDMARK_WEIGHTS.exists()):
+            return None
+        model, info = load_landmark_model(path)
+        return model, info.temperature
 
     @property
     def roi(self) -> str:
@@ -148,6 +170,22 @@ class Recognizer:
             logits = self._net(x)
             return torch.softmax(logits / self.info.temperature, dim=1).cpu().numpy()
 
+    def landmark_probabilities(self, box: Box) -> np.ndarray | None:
+        """(24,) calibrated probabilities of the landmark model, or None without landmarks or model."""
+        if self._landmarks is None or box.landmarks is None:
+            return None
+        model, temperature = self._landmarks
+        with torch.inference_mode():
+            x = torch.from_numpy(landmark_features(box.landmarks, box.side)).unsqueeze(0)  # (1, 42)
+            return torch.softmax(model(x) / temperature, dim=1)[0].numpy()
+
+    def _fused(self, probs: np.ndarray, box: Box) -> np.ndarray:
+        """The CNN's probabilities averaged with the landmark model's, weighted by `landmark_share`."""
+        landmark_probs = self.landmark_probabilities(box)
+        if landmark_probs is None:
+            return probs
+        return (1.0 - self.landmark_share) * probs + self.landmark_share * landmark_probs
+
     def _result(
         self, frame: Frame | None, box: Box | None, crop: np.ndarray | None, probs: np.ndarray | None, timings: dict
     ) -> Recognition:
@@ -179,7 +217,7 @@ class Recognizer:
             crop = self._crop(image_bgr, box)
             timings["preprocess"] = _ms(t)
             t = time.perf_counter()
-            probs = self.probabilities(crop)[0]
+            probs = self._fused(self.probabilities(crop)[0], box)
             timings["model"] = _ms(t)
         else:
             timings.update(preprocess=0.0, model=0.0)
@@ -206,7 +244,7 @@ class Recognizer:
             t = time.perf_counter()
             batch_probs = self.probabilities(np.stack([crops[i] for i in found]))
             model_ms = _ms(t) / len(found)
-            probs = dict(zip(found, batch_probs, strict=True))
+            probs = {i: self._fused(p, boxes[i]) for i, p in zip(found, batch_probs, strict=True)}
         results = []
         for i, timing in enumerate(timings):
             timing["model"] = model_ms if i in probs else 0.0

@@ -65,7 +65,6 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 def save_weights(path: str | Path, model: Classifier, metadata: Mapping | None = None) -> Path:
     """Atomically write `model` and its metadata to `path` (a .safetensors file)."""
-    path = Path(path)
     meta = {
         "format_version": FORMAT_VERSION,
         "config": model.config.to_dict(),
@@ -74,7 +73,13 @@ def save_weights(path: str | Path, model: Classifier, metadata: Mapping | None =
         "normalisation": {"scale": 1 / 255, "mean": model.config.mean, "std": model.config.std},
         **(metadata or {}),
     }
-    tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    return write_safetensors(path, model.state_dict(), meta)
+
+
+def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], meta: Mapping) -> Path:
+    """Write tensors and a JSON metadata block to a temp file beside `path`, fsync it, rename it over `path`."""
+    path = Path(path)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -110,8 +115,8 @@ def _check_is_safetensors(path: Path) -> None:
         raise WeightsError(f"{path}: not a safetensors weights file")
 
 
-def read_info(path: str | Path) -> WeightsInfo:
-    """The metadata of a weights file, without loading its tensors."""
+def read_metadata(path: str | Path) -> dict:
+    """The signcam metadata block of a safetensors file, without loading its tensors."""
     path = Path(path)
     _check_is_safetensors(path)
     try:
@@ -119,9 +124,21 @@ def read_info(path: str | Path) -> WeightsInfo:
             (header_len,) = struct.unpack("<Q", f.read(8))
             header = json.loads(f.read(header_len))
         meta = json.loads(header["__metadata__"][METADATA_KEY])
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+        raise WeightsError(f"{path}: not a signcam weights file (no valid signcam metadata)") from None
+    if not isinstance(meta, dict):
+        raise WeightsError(f"{path}: not a signcam weights file (no valid signcam metadata)")
+    return meta
+
+
+def read_info(path: str | Path) -> WeightsInfo:
+    """The metadata of a weights file, without loading its tensors."""
+    path = Path(path)
+    meta = read_metadata(path)
+    try:
         config = ModelConfig.from_dict(meta["config"])
         letters = tuple(meta["letters"])
-    except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+    except (KeyError, TypeError, ValueError):
         raise WeightsError(f"{path}: not a signcam weights file (no valid signcam metadata)") from None
     if letters != LETTERS:
         raise WeightsError(f"{path}: trained for letters {''.join(letters)}, this app reads {''.join(LETTERS)}")
@@ -129,13 +146,18 @@ def read_info(path: str | Path) -> WeightsInfo:
     return WeightsInfo(path, config, letters, float(meta.get("temperature", 1.0)), extra)
 
 
+def load_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of a file that `read_metadata` accepted; WeightsError if they cannot be read."""
+    try:
+        return load_file(path)
+    except (SafetensorError, OSError, ValueError) as e:
+        raise WeightsError(f"{path}: corrupt weights file ({e})") from None
+
+
 def load_model(path: str | Path | None = None, device: str | torch.device = "cpu") -> tuple[Classifier, WeightsInfo]:
     """Load weights (the bundled file by default) into an eval-mode model on `device`."""
     info = read_info(path or BUNDLED_WEIGHTS)
-    try:
-        tensors = load_file(info.path)
-    except (SafetensorError, OSError, ValueError) as e:
-        raise WeightsError(f"{info.path}: corrupt weights file ({e})") from None
+    tensors = load_tensors(info.path)
     model = build_model(info.config)
     try:
         model.load_state_dict(tensors)

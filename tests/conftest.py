@@ -1,6 +1,7 @@
 """Shared fixtures: paths to ../shared/data, a tiny synthetic CSV, and offscreen Qt."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,11 @@ import pytest
 # Before any Qt import anywhere in the suite.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+# No test may touch a real user's history, settings or adopted weights (platformdirs and QSettings
+# both follow the XDG variables on Linux).
+_HOME = tempfile.mkdtemp(prefix="signcam-tests-")
+os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

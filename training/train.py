@@ -105,7 +105,7 @@ def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "
     numbers (accuracy on a new signer's hand and seconds on one CPU core) come from
     benchmarks/personal_finetune.py."""
     return replace(base, init_weights=init_weights, personal_dir=personal_dir, epochs=3, lr=1e-3, batch_size=64,
-                   train_rows=2000, personal_share=0.3, keep="last")
+                   train_rows=2000, personal_share=0.3, keep="last", val_fraction=0.05)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             logging.getLogger().setLevel(logging.DEBUG)
         if args.data:
-            args.train_csv, args.test_csv = find_csvs(args.data)
+            args.train_csv, args.test_csv = (str(p) for p in find_csvs(args.data))  # JSON metadata needs str
         if not (args.train_csv and args.test_csv):
             build_parser().error("give --data DIR, or both --train-csv and --test-csv")
         config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from signcam.ui.main_window import MainWindow
+from signcam.ui.practice_view import install_practice
 from signcam.ui.settings import Settings
 
 APP_NAME = "signcam"  # QSettings scope: organisation and application
@@ -69,6 +70,7 @@ def run_app(args: argparse.Namespace) -> int:
         Settings(), source=parse_source(args.source), weights=args.weights, roi=args.roi, device=args.device,
         loop=args.loop or None,
     )
+    install_practice(window)
     window.show()
     window.start_source(window.source)
     return app.exec()

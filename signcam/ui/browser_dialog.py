@@ -109,7 +109,7 @@ class BrowserDialog(QDialog):
     def __init__(self, *, data_dir: str, samples: SampleStore, weights: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Browse data")
-        self.resize(1100, 720)
+        self.resize(1240, 740)
         self._data_dir, self._samples, self._weights = data_dir, samples, weights
         self._model = None
         self._temperature = 1.0
@@ -151,11 +151,12 @@ class BrowserDialog(QDialog):
         controls.addStretch(1)
         controls.addWidget(self.progress)
         right = QVBoxLayout()
-        right.addWidget(QLabel("Confusion (rows: actual). Click a cell to see its examples."))
-        right.addWidget(self.confusion, 1)
+        right.addWidget(QLabel("Confusion: rows = actual letter, columns = predicted. Click a cell for its examples."))
+        right.addWidget(self.confusion)
+        right.addStretch(1)
         middle = QHBoxLayout()
-        middle.addWidget(self.view, 3)
-        middle.addLayout(right, 2)
+        middle.addWidget(self.view, 1)
+        middle.addLayout(right)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(middle, 1)

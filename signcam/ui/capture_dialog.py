@@ -86,8 +86,14 @@ class CaptureDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.prompt_label.setFont(font)
         self.progress = QProgressBar()
+        self.live_label = QLabel("no hand")
+        self.live_label.setFixedSize(120, 120)
+        self.live_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.live_label.setToolTip("What the model sees now (the 28x28 crop of your hand)")
+        self.live_label.setStyleSheet("border: 1px solid #888")
         prompt = QHBoxLayout()
         prompt.addWidget(self.reference_label)
+        prompt.addWidget(self.live_label)
         column = QVBoxLayout()
         column.addWidget(self.prompt_label)
         column.addWidget(self.progress)
@@ -145,6 +151,7 @@ class CaptureDialog(QDialog):
     def on_recognition(self, rec: Recognition) -> None:
         """Store the crop if a letter is being captured, its countdown is over and a hand is in view."""
         now = self._clock()
+        self._show_live(rec)
         if self._letter is None or now - self._phase_start_s < self.countdown_s:
             return
         if rec.crop_gray is None or rec.box is None or now - self._last_capture_s < self.interval_s:
@@ -207,6 +214,14 @@ class CaptureDialog(QDialog):
         self.progress.setRange(0, n)
         self.progress.setValue(self._taken)
 
+    def _show_live(self, rec: Recognition) -> None:
+        if rec.crop_gray is None:
+            self.live_label.setPixmap(QPixmap())
+            self.live_label.setText("no hand")
+            return
+        self.live_label.setPixmap(QPixmap.fromImage(gray_to_qimage(rec.crop_gray)).scaled(
+            120, 120, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+
     def _fill_grid(self) -> None:
         self.grid.clear()
         for sample in self.store.samples():
@@ -222,5 +237,7 @@ class CaptureDialog(QDialog):
 
     def _update_counts(self) -> None:
         counts = self.store.counts()
-        self.counts_label.setText(f"{len(self.store)} samples · " +
-                                  "  ".join(f"{letter} {n}" for letter, n in counts.items()))
+        have = " · ".join(f"{letter} {n}" for letter, n in counts.items() if n)
+        missing = "".join(letter for letter, n in counts.items() if not n)
+        self.counts_label.setText(f"<b>{len(self.store)} samples</b>" + (f": {have}" if have else "") +
+                                  (f"<br>none yet: {missing}" if missing else ""))

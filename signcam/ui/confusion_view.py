@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from signcam.labels import LETTERS
 
-CELL_PX = 26  # fits "999" at the default font; 24 cells -> ~650 px
+CELL_W_PX, CELL_H_PX = 28, 23  # "999" at the smaller cell font; the whole 24x24 matrix fits without scrolling
 
 
 class ConfusionView(QTableWidget):
@@ -20,10 +20,18 @@ class ConfusionView(QTableWidget):
         self.setVerticalHeaderLabels(list(LETTERS))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        for header in (self.horizontalHeader(), self.verticalHeader()):
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.8)
+        self.setFont(font)
+        for header, size in ((self.horizontalHeader(), CELL_W_PX), (self.verticalHeader(), CELL_H_PX)):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-            header.setDefaultSectionSize(CELL_PX)
-            header.setMinimumSectionSize(CELL_PX)
+            header.setMinimumSectionSize(size)
+            header.setDefaultSectionSize(size)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frame = 2 * self.frameWidth()
+        self.setFixedSize(self.verticalHeader().sizeHint().width() + len(LETTERS) * CELL_W_PX + frame,
+                          self.horizontalHeader().sizeHint().height() + len(LETTERS) * CELL_H_PX + frame)
         self.setToolTip("Rows: actual letter · columns: predicted. Click a cell to see its examples.")
         self.cellClicked.connect(lambda row, col: self.cell_chosen.emit(row, col))
 

@@ -234,7 +234,6 @@ class RetrainDialog(QDialog):
         """Start the trainer; False (and a message beside the data folder) if the data is not usable."""
         if not self._check_data_dir():
             return False
-        self._settings.set_value(Key.TRAINING_DATA, self.data_edit.text().strip())
         self._candidate = self._history.new_candidate_path()
         self._result = None
         for curve in (self.train_loss_curve, self.val_loss_curve, self.val_acc_curve):
@@ -369,6 +368,7 @@ class RetrainDialog(QDialog):
             self.data_status.setStyleSheet(ERROR_STYLE)
             self.start_button.setEnabled(False)
             return False
+        self._settings.set_value(Key.TRAINING_DATA, text)  # remembered once it looks right
         self.data_status.setText(f"Found {train_csv.name} and {test_csv.name}.")
         self.data_status.setStyleSheet(OK_STYLE)
         self.start_button.setEnabled(True)

@@ -45,6 +45,9 @@ class TrainingActions(QObject):
         return recognizer.info.path if recognizer is not None else BUNDLED_WEIGHTS
 
     def open_retrain(self) -> RetrainDialog:
+        if self.retrain_dialog is not None and self.retrain_dialog.isVisible():
+            self.retrain_dialog.raise_()  # one training at a time
+            return self.retrain_dialog
         self.retrain_dialog = RetrainDialog(self.settings, history=self.history,
                                             samples=SampleStore(self.samples_dir),
                                             current_weights=self.current_weights(),
@@ -54,6 +57,9 @@ class TrainingActions(QObject):
         return self.retrain_dialog
 
     def open_capture(self) -> CaptureDialog:
+        if self.capture_dialog is not None and self.capture_dialog.isVisible():
+            self.capture_dialog.raise_()  # two open dialogs would both store every frame
+            return self.capture_dialog
         dialog = CaptureDialog(SampleStore(self.samples_dir), parent=self.window)
         self.window.recognition_changed.connect(dialog.on_recognition)
         dialog.finished.connect(lambda: self.window.recognition_changed.disconnect(dialog.on_recognition))

@@ -90,3 +90,16 @@ def test_auto_falls_back_to_box_without_mediapipe(monkeypatch, caplog) -> None:
 def test_square_box_adds_margin() -> None:
     points = np.array([[10, 20], [30, 60]], np.float32)  # 20 wide, 40 tall, centre (20, 40)
     assert square_box(points, margin=0.25) == (-10, 10, 60)
+
+
+def test_video_locator_throttles_the_bordered_retry_when_no_hand(monkeypatch):
+    """An empty scene must not cost two palm detections a frame (the GUI would drop below 30 fps)."""
+    locator = make_locator("auto", video=True)
+    calls = []
+    monkeypatch.setattr(locator, "_detect", lambda hands, image: calls.append(hands is locator._main))
+    blank = np.full((120, 160, 3), 90, np.uint8)
+    for _ in range(8):
+        assert locator.locate(blank) is None
+    locator.close()
+    assert calls.count(True) == 8  # the tracking pass every frame
+    assert calls.count(False) == 2  # the bordered pass on misses 1 and 5 only

@@ -101,3 +101,13 @@ def test_training_and_core_import_no_qt():
             "print(any(m.startswith('PySide6') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_cli_with_data_folder_writes_weights_and_reports(write_csv, tmp_path):
+    write_csv("sign_mnist_train.csv", synthetic_rows(96, seed=1))
+    write_csv("sign_mnist_test.csv.gz", synthetic_rows(48, seed=2), gz=True)
+    out = tmp_path / "out" / "w.safetensors"
+    assert main(["--data", str(tmp_path), "--epochs", "1", "--width", "8", "--out", str(out)]) == 0
+    info = read_info(out)
+    assert info.metadata["train_config"]["train_csv"].endswith("sign_mnist_train.csv")
+    assert (tmp_path / "out" / "w.report.json").exists() and (tmp_path / "out" / "w.report.png").exists()

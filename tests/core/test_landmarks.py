@@ -1,0 +1,69 @@
+"""Landmark features, the landmark model's file, and its vote in the Recognizer."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from signcam.landmarks import LandmarkConfig, LandmarkNet, landmark_features, load_landmark_model, save_landmark_model
+from signcam.recognizer import Recognizer
+from signcam.weights import WeightsError
+
+HAND = np.random.default_rng(0).uniform(0, 100, (21, 2)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def landmark_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch.manual_seed(0)
+    model = LandmarkNet(LandmarkConfig(hidden=16)).eval()
+    return save_landmark_model(tmp_path_factory.mktemp("lm") / "lm.safetensors", model, {"temperature": 2.0})
+
+
+def test_features_ignore_position_and_size_but_not_rotation() -> None:
+    base = landmark_features(HAND, "right")
+    assert base.shape == (42,) and base.dtype == np.float32
+    np.testing.assert_allclose(landmark_features(HAND * 3 + 50, "right"), base, atol=1e-5)
+    turned = HAND @ np.array([[0, -1], [1, 0]], np.float32)
+    assert not np.allclose(landmark_features(turned, "right"), base, atol=1e-3)
+
+
+def test_left_hand_features_equal_the_mirrored_right_hand() -> None:
+    mirrored = HAND * np.array([-1, 1], np.float32)
+    np.testing.assert_allclose(landmark_features(mirrored, "left"), landmark_features(HAND, "right"), atol=1e-5)
+    with pytest.raises(ValueError, match="21, 2"):
+        landmark_features(HAND[:5], "right")
+
+
+def test_landmark_file_round_trip_and_refuses_other_files(landmark_weights: Path, random_weights: Path) -> None:
+    model, info = load_landmark_model(landmark_weights)
+    assert info.temperature == 2.0 and info.config.hidden == 16 and not model.training
+    with pytest.raises(WeightsError, match="not a signcam landmark model"):
+        load_landmark_model(random_weights)
+
+
+def test_recognizer_averages_cnn_and_landmark_votes(
+    random_weights: Path, landmark_weights: Path, webcam_photo: Path
+) -> None:
+    image = cv2.imread(str(webcam_photo))
+    with Recognizer(random_weights, device="cpu", video=False, threshold=0.0, landmark_weights=landmark_weights,
+                    landmark_share=0.25) as recognizer:
+        rec = recognizer.recognize(image)
+        cnn = recognizer.probabilities(rec.crop_gray)[0]
+        landmarks = recognizer.landmark_probabilities(rec.box)
+        expected = 0.75 * cnn + 0.25 * landmarks
+        assert rec.confidence == pytest.approx(expected.max(), abs=1e-5)
+        assert rec.best_letter == recognizer.letters[int(expected.argmax())]
+        assert recognizer.recognize_batch([image])[0].confidence == pytest.approx(rec.confidence, abs=1e-5)
+        recognizer.roi = "box"  # a guide box has no landmarks: the CNN alone
+        boxed = recognizer.recognize(image)
+        assert boxed.confidence == pytest.approx(recognizer.probabilities(boxed.crop_gray)[0].max(), abs=1e-5)
+
+
+def test_zero_share_loads_no_landmark_model(random_weights: Path, tmp_path: Path) -> None:
+    with Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors",
+                    landmark_share=0.0) as recognizer:
+        assert recognizer.landmark_share == 0.0
+    with pytest.raises(WeightsError, match="not found"):
+        Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors")

@@ -1,0 +1,92 @@
+"""Capture my samples from a video source, and the dataset browser's counts and filters."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from signcam.labels import LETTERS
+from signcam.recognizer import Recognition, Recognizer
+from signcam.samples import SampleStore
+from signcam.sources import open_source
+from signcam.ui.browser_dialog import BrowserDialog
+from signcam.ui.capture_dialog import CaptureDialog
+from tests.training.conftest import csv_text, synthetic_rows
+
+
+def test_capture_from_a_video_stores_samples_letter_by_letter(qtbot, tmp_path, gray_video, test_weights):
+    store = SampleStore(tmp_path / "samples")
+    dialog = CaptureDialog(store, per_letter=3, countdown_s=0, interval_s=0)
+    qtbot.addWidget(dialog)
+    dialog.letters_edit.setText("b a j")  # J needs motion: skipped
+    dialog.start()
+    assert dialog.letter == "B"
+    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+        for frame in source:
+            dialog.on_recognition(recognizer.step(frame))  # what MainWindow.recognition_changed delivers
+            if dialog.letter is None:
+                break
+    counts = SampleStore(store.root).counts()
+    assert counts["A"] == counts["B"] == 3 and sum(counts.values()) == 6 and dialog.grid.count() == 6
+    assert all(s.hand_path.exists() for s in store.samples()) and "Done" in dialog.prompt_label.text()
+
+    dialog.grid.item(0).setSelected(True)
+    dialog.delete_selected()
+    assert SampleStore(store.root).counts()["B"] == 2 and dialog.grid.count() == 5
+    assert dialog.counts_label.text().startswith("<b>5 samples</b>: A 3 · B 2")
+
+
+def test_capture_waits_for_the_countdown_and_a_hand(qtbot, tmp_path, gray_video, test_weights):
+    now = [0.0]
+    dialog = CaptureDialog(SampleStore(tmp_path), per_letter=2, countdown_s=3, interval_s=0, clock=lambda: now[0])
+    qtbot.addWidget(dialog)
+    dialog.letters_edit.setText("C")
+    dialog.start()
+    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+        rec = recognizer.step(source.read())
+    dialog.on_recognition(rec)
+    assert len(dialog.store) == 0 and "Get ready" in dialog.prompt_label.text()
+    now[0] = 3.5
+    dialog.on_recognition(Recognition(rec.frame, None, None, None, None, 0.0, ()))  # no hand: nothing
+    dialog.on_recognition(rec)
+    assert len(dialog.store) == 1 and dialog.letter == "C"
+
+
+@pytest.fixture
+def kaggle_dir(tmp_path):
+    folder = tmp_path / "kaggle"
+    folder.mkdir()
+    (folder / "sign_mnist_train.csv").write_text(csv_text(synthetic_rows(72, seed=1)))
+    (folder / "sign_mnist_test.csv").write_text(csv_text(synthetic_rows(48, seed=2)))
+    return folder
+
+
+def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir, test_weights):
+    store = SampleStore(tmp_path / "samples")
+    for _ in range(3):
+        store.add("Y", np.zeros((28, 28), np.uint8))
+    dialog = BrowserDialog(data_dir=str(kaggle_dir), samples=store, weights=test_weights)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
+    assert dialog.tiles.rowCount() == 48 and dialog.count_label.text().startswith("Showing 48 of 48")
+
+    predicted, labels = dialog.tiles.predicted, dialog.tiles.labels
+    dialog.wrong_check.setChecked(True)
+    assert dialog.tiles.rowCount() == int((predicted != labels).sum())
+    dialog.wrong_check.setChecked(False)
+    dialog.letter_combo.setCurrentIndex(1 + LETTERS.index("B"))
+    assert dialog.tiles.rowCount() == 2
+
+    actual, guess = int(labels[0]), int(predicted[0])
+    dialog.confusion.cellClicked.emit(actual, guess)
+    expected = int(((labels == actual) & (predicted == guess)).sum())
+    assert dialog.tiles.rowCount() == expected == int(dialog.confusion.item(actual, guess).text())
+    tile = dialog.tiles.index(0)
+    assert dialog.tiles.data(tile).startswith(f"{LETTERS[actual]} → {LETTERS[guess]} ")
+    assert dialog.tiles.data(tile, Qt.ItemDataRole.DecorationRole).width() == 84
+
+    dialog.letter_combo.setCurrentIndex(0)
+    dialog.source_combo.setCurrentIndex(1)  # train CSV
+    assert dialog.tiles.rowCount() == 72
+    dialog.source_combo.setCurrentIndex(2)  # my samples
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
+    assert dialog.tiles.rowCount() == 3 and dialog.count_label.text().startswith("Showing 3 of 3")

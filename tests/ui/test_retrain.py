@@ -1,0 +1,120 @@
+"""Training menu end to end with a real trainer process: retrain, adopt, revert, cancel, crash, bad data."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from signcam.samples import SampleStore
+from signcam.ui.training_menu import install_training
+from tests.training.conftest import csv_text, synthetic_rows
+from training.runner import CRASH_ENV
+
+RUN_TIMEOUT_MS = 60_000  # a cold Python + torch start is most of it
+
+
+@pytest.fixture
+def kaggle_dir(tmp_path):
+    folder = tmp_path / "kaggle"
+    folder.mkdir()
+    (folder / "sign_mnist_train.csv").write_text(csv_text(synthetic_rows(96, seed=1)))
+    (folder / "sign_mnist_test.csv").write_text(csv_text(synthetic_rows(48, seed=2)))
+    return folder
+
+
+@pytest.fixture
+def bundled(monkeypatch, tmp_path, test_weights):
+    """A stand-in for assets/signnet.safetensors, so revert works before the real one is trained."""
+    path = tmp_path / "bundled" / "signnet.safetensors"
+    path.parent.mkdir()
+    shutil.copy(test_weights, path)
+    monkeypatch.setattr("signcam.weights.BUNDLED_WEIGHTS", path)
+    monkeypatch.setattr("signcam.ui.training_menu.BUNDLED_WEIGHTS", path)
+    return path
+
+
+@pytest.fixture
+def training(make_window, settings, kaggle_dir, tmp_path, bundled):
+    """A window with the Training menu, tmp user data folder and a tiny, fast training setup."""
+    window = make_window(weights=None)
+    actions = install_training(window, settings, tmp_path / "user",
+                               retrain_overrides={"width": 8, "batch_size": 16, "personal_holdout": 0.5})
+    dialog = actions.open_retrain()
+    dialog.data_edit.setText(str(kaggle_dir))
+    dialog.mode_combo.setCurrentIndex(1)  # from scratch: the overrides' tiny width applies
+    dialog.epochs_spin.setValue(1)
+    return window, actions, dialog
+
+
+def _candidates(actions) -> list:
+    folder = actions.history.candidates_dir
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_retrain_report_adopt_and_revert(qtbot, training, bundled):
+    window, actions, dialog = training
+    store = SampleStore(actions.samples_dir)
+    for letter in "AB":
+        for value in range(4):
+            store.add(letter, np.full((28, 28), 60 * value, np.uint8))
+    dialog.close()
+    dialog = actions.open_retrain()  # reopened: it counts the samples captured meanwhile
+    dialog.mode_combo.setCurrentIndex(1)
+    dialog.epochs_spin.setValue(2)
+    assert dialog.personal_check.isChecked() and "8" in dialog.personal_check.text()
+    before = bundled.read_bytes()
+
+    assert dialog.start()
+    with qtbot.waitSignal(dialog.process.finished, timeout=RUN_TIMEOUT_MS):
+        pass
+    assert dialog.pages.currentWidget() is dialog.report_page
+    assert dialog.summary_table.verticalHeaderItem(0).text() == "Official test set (48 images)"
+    assert dialog.summary_table.verticalHeaderItem(1).text() == "Your held-back samples (4)"
+    assert dialog.summary_table.item(0, 1).text().endswith("%")  # the weights in use, same rows
+    assert dialog.confusion.item(0, 0) is not None and len(dialog.val_acc_curve.getData()[0]) == 2
+    assert window.recognizer.info.path == bundled  # nothing changes before Adopt
+
+    with qtbot.waitSignal(dialog.adopted) as adopted:
+        dialog.adopt_button.click()
+    assert window.recognizer.info.path == adopted.args[0] == actions.history.versions()[0]
+    assert adopted.args[0].with_suffix(".report.json").exists() and _candidates(actions) == []
+
+    menu = {a.text(): a for a in window.training_menu.actions() if a.text()}
+    assert list(menu) == ["&Retrain…", "&Capture my samples…", "&Browse data…", "Use &bundled weights"]
+    menu["Use &bundled weights"].trigger()
+    assert window.recognizer.info.path == bundled and bundled.read_bytes() == before
+
+
+def test_cancel_leaves_the_weights_in_use(qtbot, training, bundled):
+    window, actions, dialog = training
+    dialog.epochs_spin.setValue(500)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(dialog.process.cancelled, timeout=5000):
+        dialog.cancel_button.click()
+    assert "cancelled" in dialog.message_label.text() and dialog.back_button.isVisible()
+    assert window.recognizer.info.path == bundled and _candidates(actions) == []
+    assert actions.history.versions() == []
+
+
+def test_a_crashing_trainer_changes_nothing_and_says_so(qtbot, training, bundled, monkeypatch):
+    window, actions, dialog = training
+    monkeypatch.setenv(CRASH_ENV, "2")
+    dialog.epochs_spin.setValue(50)
+    with qtbot.waitSignal(dialog.process.failed, timeout=RUN_TIMEOUT_MS):
+        dialog.start()
+    text = dialog.message_label.text()
+    assert "crashed" in text and "Nothing was changed" in text
+    assert window.recognizer.info.path == bundled and _candidates(actions) == [] and actions.history.versions() == []
+    assert dialog.isVisible() and dialog.back_button.isVisible()  # the dialog lives on to say so
+
+
+def test_data_errors_are_shown_in_the_dialog(qtbot, training, kaggle_dir, tmp_path):
+    _, _, dialog = training
+    dialog.data_edit.setText(str(tmp_path / "nowhere"))
+    assert not dialog.start_button.isEnabled() and "not a folder" in dialog.data_status.text()
+    dialog.data_edit.setText(str(kaggle_dir))
+    (kaggle_dir / "sign_mnist_train.csv").write_text(csv_text([[9, *[0] * 784]]))
+    with qtbot.waitSignal(dialog.process.failed, timeout=RUN_TIMEOUT_MS):
+        dialog.start()
+    assert "line 2, column 1 (label): unknown label 9" in dialog.message_label.text()
