@@ -46,17 +46,10 @@ def default_history_path() -> Path:
 
 
 @dataclass(frozen=True)
-class DayStats:
+class DayStats(LetterStats):
     """One calendar day (local time) of practice, for the speed-over-time plot."""
 
-    day: str  # ISO date, YYYY-MM-DD
-    attempts: int
-    correct: int
-    mean_time_s: float  # over correct attempts; 0 when there are none
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.attempts if self.attempts else 0.0
+    day: str = ""  # ISO date, YYYY-MM-DD
 
     @property
     def letters_per_minute(self) -> float:
@@ -143,7 +136,7 @@ class History:
             " coalesce(avg(CASE WHEN outcome = 'correct' THEN time_s END), 0)"
             " FROM attempts GROUP BY day ORDER BY day"
         )
-        return [DayStats(day, n, correct, mean_s) for day, n, correct, mean_s in rows]
+        return [DayStats(n, correct, mean_s, day=day) for day, n, correct, mean_s in rows]
 
     def close(self) -> None:
         self._conn.close()
