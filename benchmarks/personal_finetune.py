@@ -19,6 +19,7 @@ import logging
 import sys
 import tempfile
 import time
+import zlib
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -97,11 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     crops, missed = crops_by_person(recognizer, args.data / "real_dev")
     base = TrainConfig(train_csv=str(args.data / "sign_mnist_train.csv.gz"),
                        test_csv=str(args.data / "sign_mnist_test.csv.gz"), device="cpu", out="", seed=args.seed)
-    rng = np.random.default_rng(args.seed)
     per_person = {}
     for person in sorted(crops):
         if args.people and person not in args.people:
             continue
+        rng = np.random.default_rng([args.seed, zlib.crc32(person.encode())])  # same split with --people
         captured, rest = split_shots(crops[person], args.shots, rng)
         if len(rest) == 0:
             log.warning("%s: no photos left to test after taking the samples", person)

@@ -5,15 +5,16 @@ among found, expected calibration error (ECE, 10 equal-width bins), accuracy of 
 threshold, the share of errors that "unsure" catches, and the most frequent confusions; then real_dev
 pooled and its mean over people.
 
-`--lopo` checks the one choice made on real_dev, the landmark model's share in the averaged
-probabilities, leave one person out: for each real_dev signer, the share with the best accuracy on the
-other four is picked and scored on that signer (the app is judged on people in no set we have).
+`--lopo` checks the one choice made on real_dev, the landmark model's share in the combined
+probabilities (signcam.recognizer.fuse_probabilities), leave one person out: for each real_dev signer,
+the share with the best accuracy on the other four is picked and scored on that signer (the app is
+judged on people in no set we have).
 
 sign_mnist_sources frames within a recording session are near-identical, so by default one photo per
 session is used (samples 0 and 5 of each letter); --all-sources uses all ten.
 
 Usage:
-    python benchmarks/real_photos.py [--roi auto] [--no-mirror-left] [--no-landmarks] [--lopo] [--json]
+    python benchmarks/real_photos.py [--roi auto] [--no-mirror-left] [--landmark-share 0.7] [--lopo] [--json]
         [--errors-png /tmp/errors.png]
 """
 
@@ -31,7 +32,7 @@ import cv2
 import numpy as np
 
 from signcam.locate import ROI_MODES
-from signcam.recognizer import LANDMARK_SHARE, Recognizer
+from signcam.recognizer import LANDMARK_SHARE, Recognizer, fuse_probabilities
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ERROR_CELL_PX = 84  # 3x the model input, with room for the "true>predicted" caption
@@ -50,7 +51,8 @@ class Photo:
     crop: np.ndarray | None = None
 
     def probs(self, share: float) -> np.ndarray:
-        return self.cnn if self.landmarks is None else (1 - share) * self.cnn + share * self.landmarks
+        """The recognizer's probabilities at landmark share `share`."""
+        return self.cnn if self.landmarks is None else fuse_probabilities(self.cnn, self.landmarks, share)
 
 
 def photo_list(shared: Path, all_sources: bool) -> list[tuple[str, Path, str]]:
@@ -164,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=SHARED, help=f"shared data folder (default: {SHARED})")
     parser.add_argument("--weights", type=Path, help="weights file (default: the bundled weights)")
     parser.add_argument("--landmark-weights", type=Path, help="landmark model (default: the bundled one)")
-    parser.add_argument("--no-landmarks", action="store_true", help="the CNN alone (default: CNN + landmarks)")
+    parser.add_argument("--landmark-share", type=float, default=LANDMARK_SHARE,
+                        help=f"landmark model's share: 0 = CNN alone, 1 = landmarks alone (default: {LANDMARK_SHARE})")
     parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
     parser.add_argument(
         "--no-mirror-left", dest="mirror_left", action="store_false", help="do not flip left hands (default: flip)"
@@ -179,9 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     start = time.perf_counter()
-    share = 0.0 if args.no_landmarks else LANDMARK_SHARE
     with Recognizer(args.weights, roi=args.roi, device="cpu", video=False, mirror_left=args.mirror_left,
-                    landmark_weights=args.landmark_weights, landmark_share=share) as rec:
+                    landmark_weights=args.landmark_weights, landmark_share=args.landmark_share) as rec:
         photos = recognise_all(rec, photo_list(args.shared, args.all_sources))
         letters, share = rec.letters, rec.landmark_share
     seconds = time.perf_counter() - start

@@ -28,9 +28,9 @@ from signcam.sources import Frame
 from signcam.weights import WeightsInfo, load_model, resolve_device
 
 TOP_K = 3
-# Share of the landmark model in the averaged probabilities, where the locator gave landmarks. Chosen leave
-# one person out on real_dev (benchmarks/real_photos.py --lopo): every held-out signer got the same pick.
-LANDMARK_SHARE = 0.5
+# Share of the landmark model in the combined probabilities, where the locator gave landmarks. Chosen leave
+# one person out on real_dev (benchmarks/real_photos.py --lopo; picks per held-out signer in benchmarks/README.md).
+LANDMARK_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,15 @@ def _fast_inference_model(model: torch.nn.Module, device: torch.device) -> torch
             if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
                 seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
     return fast.to(memory_format=torch.channels_last)
+
+
+def fuse_probabilities(cnn: np.ndarray, landmarks: np.ndarray, share: float) -> np.ndarray:
+    """Weighted geometric mean of two (24,) probability vectors, renormalised; `share` goes to `landmarks`.
+    Unlike an arithmetic mean, two models that agree reinforce each other, and a disagreement lowers the
+    confidence toward "unsure" (benchmarks/README.md compares the two)."""
+    log_p = (1.0 - share) * np.log(np.maximum(cnn, 1e-12)) + share * np.log(np.maximum(landmarks, 1e-12))
+    fused = np.exp(log_p - log_p.max())
+    return fused / fused.sum()
 
 
 def _ms(start: float) -> float:
@@ -180,11 +189,8 @@ class Recognizer:
             return torch.softmax(model(x) / temperature, dim=1)[0].numpy()
 
     def _fused(self, probs: np.ndarray, box: Box) -> np.ndarray:
-        """The CNN's probabilities averaged with the landmark model's, weighted by `landmark_share`."""
         landmark_probs = self.landmark_probabilities(box)
-        if landmark_probs is None:
-            return probs
-        return (1.0 - self.landmark_share) * probs + self.landmark_share * landmark_probs
+        return probs if landmark_probs is None else fuse_probabilities(probs, landmark_probs, self.landmark_share)
 
     def _result(
         self, frame: Frame | None, box: Box | None, crop: np.ndarray | None, probs: np.ndarray | None, timings: dict

@@ -83,6 +83,9 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp makes 0600; a saved model is an ordinary file
     try:
         save_file(tensors, tmp_name, metadata={METADATA_KEY: json.dumps(meta)})
         with open(tmp_name, "rb") as f:

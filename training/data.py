@@ -178,9 +178,6 @@ class AugmentConfig:
     blur: float = 0.3  # probability of a 3x3 blur (soft focus, motion)
     noise: float = 0.04  # max std of Gaussian sensor noise
     erase: float = 0.25  # probability of a random occluding rectangle
-    clutter: float = 0.0  # probability of blending a random texture into the crop's rim: the locator's
-    # crops show walls, faces and furniture around the hand, Sign-MNIST's plain backdrops do not
-    light: float = 0.0  # max amplitude (on [0, 1]) of a linear light gradient across the crop (side light)
 
 
 def augment(x: torch.Tensor, cfg: AugmentConfig, gen: torch.Generator) -> torch.Tensor:
@@ -215,13 +212,6 @@ def augment(x: torch.Tensor, cfg: AugmentConfig, gen: torch.Generator) -> torch.
     mean = x.mean(dim=(2, 3), keepdim=True)
     x = (x - mean) * (1 + uniform(n, 1, 1, 1) * cfg.contrast) + mean + uniform(n, 1, 1, 1) * cfg.brightness
 
-    # Background and light: a textured rim and a light gradient, before blur and noise soften them as a
-    # webcam would.
-    if cfg.clutter > 0:
-        x = _clutter(x, cfg.clutter, uniform)
-    if cfg.light > 0:
-        x = _light_gradient(x, cfg.light, uniform)
-
     # Blur a random subset, add sensor noise, and occlude a random rectangle in some images.
     blurred = F.avg_pool2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
     x = torch.where(uniform(n, 1, 1, 1, low=0, high=1) < cfg.blur, blurred, x)
@@ -243,33 +233,3 @@ def _erase(x: torch.Tensor, p: float, uniform) -> torch.Tensor:
     chosen = (uniform(n, low=0, high=1) < p).view(n, 1, 1)
     mask = (inside & chosen).unsqueeze(1)  # (N, 1, H, W)
     return torch.where(mask, uniform(n, 1, 1, 1, low=0, high=1), x)
-
-
-def _clutter(x: torch.Tensor, p: float, uniform) -> torch.Tensor:
-    """Blend a random smooth texture into the area outside a random central ellipse of each chosen image.
-
-    Sign-MNIST has no hand masks, so the ellipse stands in for the hand: the crops are centred on it,
-    and what is outside is mostly background. Fingers that reach the rim get partly covered, which the
-    model must tolerate anyway (occlusion)."""
-    n, _, h, w = x.shape
-    cells = int(uniform(1, low=2, high=6).item())  # 2-5 cells per side: walls and furniture, not noise
-    texture = F.interpolate(uniform(n, 1, cells, cells, low=0, high=1), size=(h, w), mode="bicubic",
-                            align_corners=False).clamp(0, 1)
-    rows = torch.linspace(-1, 1, h, device=x.device).view(1, 1, h, 1)
-    cols = torch.linspace(-1, 1, w, device=x.device).view(1, 1, 1, w)
-    cy, cx = uniform(n, 1, 1, 1) * 0.15, uniform(n, 1, 1, 1) * 0.15
-    ry, rx = uniform(n, 1, 1, 1, low=0.75, high=1.05), uniform(n, 1, 1, 1, low=0.75, high=1.05)
-    radius = (((rows - cy) / ry) ** 2 + ((cols - cx) / rx) ** 2).sqrt()  # (N, 1, H, W); 1 on the ellipse
-    rim = ((radius - 1) * 4).clamp(0, 1)  # soft edge over a quarter of the half-size
-    chosen = (uniform(n, 1, 1, 1, low=0, high=1) < p).float()
-    alpha = rim * chosen * uniform(n, 1, 1, 1, low=0.3, high=0.9)
-    return x * (1 - alpha) + texture * alpha
-
-
-def _light_gradient(x: torch.Tensor, amplitude: float, uniform) -> torch.Tensor:
-    """Add a linear ramp in a random direction, up to +-`amplitude` at the corners (light from one side)."""
-    n, _, h, w = x.shape
-    rows = torch.linspace(-1, 1, h, device=x.device).view(1, 1, h, 1)
-    cols = torch.linspace(-1, 1, w, device=x.device).view(1, 1, 1, w)
-    gy, gx = uniform(n, 1, 1, 1), uniform(n, 1, 1, 1)
-    return x + (gy * rows + gx * cols) * (amplitude / 2)

@@ -15,12 +15,14 @@ import pyqtgraph as pg
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -62,8 +64,8 @@ def _devices() -> dict[str, str]:
     return devices
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
+def _percent(value: float | None, decimals: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{decimals}f}%"
 
 
 def _format_eta(seconds: float) -> str:
@@ -189,15 +191,18 @@ class RetrainDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.report_title = QLabel()
-        self.summary_table = QTableWidget(2, 2)
+        self.summary_table = QTableWidget(0, 2)
         self.summary_table.setHorizontalHeaderLabels(["New weights", "Weights in use"])
-        self.summary_table.setMaximumHeight(90)
-        self.summary_table.horizontalHeader().setStretchLastSection(True)
         self.letters_table = QTableWidget(len(LETTERS), 3)
-        self.letters_table.setHorizontalHeaderLabels(["New", "In use", "Test images"])
+        self.letters_table.setHorizontalHeaderLabels(["New", "In use", "n"])
         self.letters_table.setVerticalHeaderLabels(list(LETTERS))
         self.letters_table.setToolTip("Recall per letter on the official test set: the share of each letter read right")
-        self.letters_table.setMaximumWidth(300)
+        self.letters_table.setFixedWidth(260)
+        for table in (self.summary_table, self.letters_table):
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.summary_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.confusion = ConfusionView()
         middle = QHBoxLayout()
         middle.addWidget(self.letters_table)
@@ -316,16 +321,21 @@ class RetrainDialog(QDialog):
         baseline = result.get("baseline") or {}
         old_test, old_personal = baseline.get("test") or {}, baseline.get("personal") or {}
         delta = test["accuracy"] - old_test["accuracy"] if old_test else None
-        change = "" if delta is None else f" ({delta:+.1%} against the weights in use)"
+        change = "" if delta is None else f" ({100 * delta:+.2f} points against the weights in use)"
         self.report_title.setText(f"<b>New weights: {test['accuracy']:.2%} on the official test set{change}.</b> "
                                   "Adopt them to use them now; Training > Use bundled weights goes back any time.")
         rows = [(f"Official test set ({test['n']:,} images)", test.get("accuracy"), old_test.get("accuracy"))]
-        rows.append((f"Your held-back samples ({personal.get('n', 0)})", personal.get("accuracy"),
-                     old_personal.get("accuracy")))
+        if personal:
+            rows.append((f"Your held-back samples ({personal['n']})", personal["accuracy"],
+                         old_personal.get("accuracy")))
+        self.summary_table.setRowCount(len(rows))
         self.summary_table.setVerticalHeaderLabels([r[0] for r in rows])
         for i, (_, new, old) in enumerate(rows):
             for j, value in enumerate((new, old)):
-                self.summary_table.setItem(i, j, QTableWidgetItem(_percent(value)))
+                self.summary_table.setItem(i, j, QTableWidgetItem(_percent(value, decimals=2)))
+        table = self.summary_table
+        rows_px = sum(table.rowHeight(i) for i in range(len(rows)))
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows_px + 2 * table.frameWidth())
         for i, letter in enumerate(LETTERS):
             new = test["per_letter"][letter]
             old = (old_test.get("per_letter") or {}).get(letter, {})
