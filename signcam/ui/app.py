@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from signcam.ui.main_window import MainWindow
 from signcam.ui.practice_view import install_practice
 from signcam.ui.settings import Settings
+from signcam.ui.training_menu import install_training
 
 APP_NAME = "signcam"  # QSettings scope: organisation and application
 
@@ -66,11 +67,13 @@ def run_app(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal quits (Qt would swallow it)
+    settings = Settings()
     window = MainWindow(
-        Settings(), source=parse_source(args.source), weights=args.weights, roi=args.roi, device=args.device,
+        settings, source=parse_source(args.source), weights=args.weights, roi=args.roi, device=args.device,
         loop=args.loop or None,
     )
     install_practice(window)
+    install_training(window, settings)
     window.show()
     window.start_source(window.source)
     return app.exec()

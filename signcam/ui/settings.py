@@ -25,7 +25,6 @@ class Key(str, Enum):
     GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
     TRAINING_DATA = "training/data-dir"  # the folder with the Kaggle Sign-MNIST CSVs
-    TRAINING_EPOCHS = "training/epochs"
 
 
 _TRUE = {"true", "1", "yes", "on"}
