@@ -15,7 +15,7 @@ from tests.training.conftest import synthetic_rows
 from training.data import CsvError, Dataset
 from training.personal import combine, load_personal, repeats_for_share, split_personal
 from training.runner import EXIT_CANCELLED, config_from_json, run
-from training.train import TrainConfig, fine_tune_config, main, train
+from training.train import TrainConfig, fine_tune_config, train
 
 
 @pytest.fixture
@@ -93,20 +93,3 @@ def test_runner_config_rejects_unknown_settings_and_bad_folders(tmp_path):
         config_from_json('{"colour": "red"}')
     with pytest.raises(CsvError, match="no sign_mnist_train.csv"):
         config_from_json(json.dumps({"data_dir": str(tmp_path)}))
-
-
-def test_runner_and_sample_store_import_no_qt():
-    code = ("import sys, training.runner, training.personal, signcam.samples, signcam.user_weights; "
-            "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "[]", out.stderr
-
-
-def test_cli_with_a_data_folder_saves_weights(tmp_path, write_csv):
-    """--data gives the CSV paths as found on disk; they must still reach the JSON metadata as text."""
-    (tmp_path / "kaggle").mkdir()
-    write_csv("kaggle/sign_mnist_train.csv", synthetic_rows(48, seed=1))
-    write_csv("kaggle/sign_mnist_test.csv", synthetic_rows(24, seed=2))
-    out = tmp_path / "w.safetensors"
-    assert main(["--data", str(tmp_path / "kaggle"), "--epochs", "1", "--width", "4", "--out", str(out)]) == 0
-    assert read_info(out).metadata["train_config"]["train_csv"].endswith("sign_mnist_train.csv")

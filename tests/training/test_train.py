@@ -96,13 +96,6 @@ def test_script_dry_run_and_evaluate_json(tiny_csvs, tmp_path):
     assert model.config.width == 8
 
 
-def test_training_and_core_import_no_qt():
-    code = ("import sys, training.train, signcam.weights, signcam.model; "
-            "print(any(m.startswith('PySide6') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "False", out.stderr
-
-
 def test_cli_with_data_folder_writes_weights_and_reports(write_csv, tmp_path):
     write_csv("sign_mnist_train.csv", synthetic_rows(96, seed=1))
     write_csv("sign_mnist_test.csv.gz", synthetic_rows(48, seed=2), gz=True)
@@ -111,3 +104,13 @@ def test_cli_with_data_folder_writes_weights_and_reports(write_csv, tmp_path):
     info = read_info(out)
     assert info.metadata["train_config"]["train_csv"].endswith("sign_mnist_train.csv")
     assert (tmp_path / "out" / "w.report.json").exists() and (tmp_path / "out" / "w.report.png").exists()
+
+
+def test_temperature_is_one_unless_calibration_is_asked_for(tiny_csvs):
+    """Validation of Sign-MNIST is ~100% right, so a fitted temperature over-states confidence on strangers;
+    by default the model's own (label-smoothed) softmax is kept."""
+    train_csv, test_csv = tiny_csvs
+    config = TrainConfig(train_csv=str(train_csv), test_csv=str(test_csv), epochs=1, width=8, out="")
+    assert train(config).temperature == 1.0
+    config.calibrate = True
+    assert train(config).temperature != 1.0

@@ -13,6 +13,7 @@ from signcam.sources import Frame, SourceLost
 from signcam.ui.main_window import MainWindow
 from signcam.ui.settings import Settings
 from signcam.weights import BUNDLED_WEIGHTS, save_weights
+from tests.training.conftest import csv_text, synthetic_rows
 
 VIDEO_FPS = 30
 
@@ -108,3 +109,13 @@ def make_window(qtbot, settings: Settings, test_weights: Path):
     yield make
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def kaggle_dir(tmp_path: Path) -> Path:
+    """A folder with tiny synthetic train/test CSVs under Kaggle's file names."""
+    folder = tmp_path / "kaggle"
+    folder.mkdir()
+    (folder / "sign_mnist_train.csv").write_text(csv_text(synthetic_rows(96, seed=1)))
+    (folder / "sign_mnist_test.csv").write_text(csv_text(synthetic_rows(48, seed=2)))
+    return folder

@@ -1,7 +1,6 @@
 """Capture my samples from a video source, and the dataset browser's counts and filters."""
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from signcam.labels import LETTERS
@@ -10,7 +9,6 @@ from signcam.samples import SampleStore
 from signcam.sources import open_source
 from signcam.ui.browser_dialog import BrowserDialog
 from signcam.ui.capture_dialog import CaptureDialog
-from tests.training.conftest import csv_text, synthetic_rows
 
 
 def test_capture_from_a_video_stores_samples_letter_by_letter(qtbot, tmp_path, gray_video, test_weights):
@@ -51,14 +49,6 @@ def test_capture_waits_for_the_countdown_and_a_hand(qtbot, tmp_path, gray_video,
     assert len(dialog.store) == 1 and dialog.letter == "C"
 
 
-@pytest.fixture
-def kaggle_dir(tmp_path):
-    folder = tmp_path / "kaggle"
-    folder.mkdir()
-    (folder / "sign_mnist_train.csv").write_text(csv_text(synthetic_rows(72, seed=1)))
-    (folder / "sign_mnist_test.csv").write_text(csv_text(synthetic_rows(48, seed=2)))
-    return folder
-
 
 def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir, test_weights):
     store = SampleStore(tmp_path / "samples")
@@ -86,7 +76,7 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
 
     dialog.letter_combo.setCurrentIndex(0)
     dialog.source_combo.setCurrentIndex(1)  # train CSV
-    assert dialog.tiles.rowCount() == 72
+    assert dialog.tiles.rowCount() == len((kaggle_dir / "sign_mnist_train.csv").read_text().splitlines()) - 1
     dialog.source_combo.setCurrentIndex(2)  # my samples
     qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
     assert dialog.tiles.rowCount() == 3 and dialog.count_label.text().startswith("Showing 3 of 3")

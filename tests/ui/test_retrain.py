@@ -7,19 +7,11 @@ import pytest
 
 from signcam.samples import SampleStore
 from signcam.ui.training_menu import install_training
-from tests.training.conftest import csv_text, synthetic_rows
+from tests.training.conftest import csv_text
 from training.runner import CRASH_ENV
 
 RUN_TIMEOUT_MS = 60_000  # a cold Python + torch start is most of it
 
-
-@pytest.fixture
-def kaggle_dir(tmp_path):
-    folder = tmp_path / "kaggle"
-    folder.mkdir()
-    (folder / "sign_mnist_train.csv").write_text(csv_text(synthetic_rows(96, seed=1)))
-    (folder / "sign_mnist_test.csv").write_text(csv_text(synthetic_rows(48, seed=2)))
-    return folder
 
 
 @pytest.fixture
