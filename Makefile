@@ -37,9 +37,11 @@ test: setup
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
-# Reproduces assets/signnet.safetensors (see README for the figures it gives).
+# Reproduces the bundled models (see README for the figures they give). DATA: the Kaggle CSVs' folder.
+DATA ?= ../shared/data
 bundled-weights: setup
-	$(BIN)/signcam-train --data ../shared/data --out assets/signnet.safetensors
+	$(BIN)/signcam-train --data $(DATA) --out assets/signnet.safetensors
+	$(BIN)/python -m training.landmarks --data $(DATA) --out assets/landmarks.safetensors
 
 clean:
 	rm -rf $(VENV) build *.egg-info
