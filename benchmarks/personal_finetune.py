@@ -6,7 +6,10 @@ pipeline (Recognizer(roi="auto") -> crop_gray, photos without a found hand are l
 one is always left to test), fine-tune from the given weights with the app's fine-tune recipe
 (training.train.fine_tune_config, through train() with personal_dir, as the Retrain dialog does), and
 test before and after on the rest of that person's crops. The fine-tune time is the wall time of
-train(), CSV loading and the official test pass included: what the learner waits for.
+train(), CSV loading and the official test pass included: what the learner waits for. "after" is the
+fine-tuned CNN alone; "app after" is what the app shows once the learner adopts the weights: the CNN fused
+with the bundled landmark model at the share fine-tuned weights carry (PERSONAL_LANDMARK_SHARE); "best
+share" is the share that would have served that person best, of SHARES.
 
 Usage:
     OMP_NUM_THREADS=1 python benchmarks/personal_finetune.py [--weights W] [--shots 5] [--json]
@@ -28,19 +31,21 @@ import numpy as np
 import torch
 
 from signcam.labels import LETTERS
-from signcam.recognizer import Recognizer
+from signcam.recognizer import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, Recognizer, fuse_probabilities
 from signcam.samples import SampleStore
 from signcam.sources import read_image
 from signcam.weights import BUNDLED_WEIGHTS
 from training.data import Dataset
-from training.train import TrainConfig, evaluate_model, fine_tune_config, train
+from training.train import TrainConfig, evaluate_model, fine_tune_config, predict_logits, to_tensor, train
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 log = logging.getLogger("signcam.bench")
+SHARES = (0.0, PERSONAL_LANDMARK_SHARE, 0.4, 0.5, LANDMARK_SHARE)  # landmark shares tried after fine-tuning
 
 
 def crops_by_person(recognizer: Recognizer, root: Path) -> tuple[dict, dict]:
-    """{person: {letter: [crop, ...]}} in file order, and {person: photos without a found hand}."""
+    """{person: {letter: [(crop, landmark probabilities), ...]}} in file order, and {person: photos
+    without a found hand}."""
     crops: dict = defaultdict(lambda: defaultdict(list))
     missed: dict = defaultdict(int)
     with open(root / "labels.csv", newline="") as f:
@@ -50,25 +55,41 @@ def crops_by_person(recognizer: Recognizer, root: Path) -> tuple[dict, dict]:
         if rec.crop_gray is None:
             missed[row["source"]] += 1
         else:
-            crops[row["source"]][row["letter"]].append(rec.crop_gray)
+            uniform = np.full(len(LETTERS), 1 / len(LETTERS))
+            landmark_probs = recognizer.landmark_probabilities(rec.box)
+            crops[row["source"]][row["letter"]].append(
+                (rec.crop_gray, uniform if landmark_probs is None else landmark_probs))
     return crops, missed
 
 
-def split_shots(letters: dict, shots: int, rng: np.random.Generator) -> tuple[Dataset, Dataset]:
-    """(captured, rest): per letter `shots` random crops (at most all but one) and the others."""
+def split_shots(letters: dict, shots: int, rng: np.random.Generator) -> tuple[Dataset, Dataset, np.ndarray]:
+    """(captured, rest, rest's landmark probabilities): per letter `shots` random crops (at most all but
+    one) and the others."""
     parts: dict = {"train": ([], []), "test": ([], [])}
+    rest_landmarks = []
     for letter, crops in letters.items():
         order = rng.permutation(len(crops))
         k = min(shots, len(crops) - 1) if len(crops) > 1 else len(crops)
         for i, j in enumerate(order):
             images, labels = parts["train" if i < k else "test"]
-            images.append(crops[j])
+            images.append(crops[j][0])
             labels.append(LETTERS.index(letter))
-    return tuple(Dataset(np.array(im, np.uint8).reshape(-1, 28, 28), np.array(lb, np.int64), "real_dev", "")
-                 for im, lb in parts.values())
+            if i >= k:
+                rest_landmarks.append(crops[j][1])
+    captured, rest = (Dataset(np.array(im, np.uint8).reshape(-1, 28, 28), np.array(lb, np.int64), "real_dev", "")
+                      for im, lb in parts.values())
+    return captured, rest, np.array(rest_landmarks).reshape(-1, len(LETTERS))
 
 
-def run_person(base: TrainConfig, weights: Path, captured: Dataset, rest: Dataset, before_model) -> dict:
+def fused_accuracy(model, rest: Dataset, landmark_probs: np.ndarray, share: float) -> float:
+    """Accuracy of the app's fusion of `model` (the CNN) with the landmark model's probabilities."""
+    cnn = torch.softmax(predict_logits(model, to_tensor(rest.images, torch.device("cpu"))), dim=1).numpy()
+    fused = [fuse_probabilities(c, lm, share).argmax() for c, lm in zip(cnn, landmark_probs, strict=True)]
+    return float(np.mean(np.array(fused) == rest.labels))
+
+
+def run_person(base: TrainConfig, weights: Path, captured: Dataset, rest: Dataset, rest_landmarks: np.ndarray,
+               before_model) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         store = SampleStore(tmp)
         for image, label in zip(captured.images, captured.labels, strict=True):
@@ -78,8 +99,12 @@ def run_person(base: TrainConfig, weights: Path, captured: Dataset, rest: Datase
         result = train(config)
         seconds = time.perf_counter() - start
     before, after = evaluate_model(before_model, rest), evaluate_model(result.model, rest)
+    shares = {share: fused_accuracy(result.model, rest, rest_landmarks, share) for share in SHARES}
+    best = max(shares, key=shares.get)
     return {"captured": len(captured), "tested": len(rest), "before": before["accuracy"],
-            "after": after["accuracy"], "official_test_after": result.test["accuracy"], "seconds": seconds}
+            "after": after["accuracy"], "app_after": shares[PERSONAL_LANDMARK_SHARE], "best_share": best,
+            "best_share_after": shares[best], "by_share": shares, "official_test_after": result.test["accuracy"],
+            "seconds": seconds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,24 +128,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.people and person not in args.people:
             continue
         rng = np.random.default_rng([args.seed, zlib.crc32(person.encode())])  # same split with --people
-        captured, rest = split_shots(crops[person], args.shots, rng)
+        captured, rest, rest_landmarks = split_shots(crops[person], args.shots, rng)
         if len(rest) == 0:
             log.warning("%s: no photos left to test after taking the samples", person)
             continue
-        per_person[person] = {**run_person(base, args.weights, captured, rest, recognizer.model),
+        per_person[person] = {**run_person(base, args.weights, captured, rest, rest_landmarks, recognizer.model),
                               "no_hand": missed[person]}
         log.info("%s: %s", person, per_person[person])
     before = float(np.mean([r["before"] for r in per_person.values()]))
     after = float(np.mean([r["after"] for r in per_person.values()]))
+    app_after = float(np.mean([r["app_after"] for r in per_person.values()]))
     if args.json:
-        print(json.dumps({"before": before, "after": after, "per_person": per_person}))
+        print(json.dumps({"before": before, "after": after, "app_after": app_after, "per_person": per_person}))
         return 0
     print(f"{'person':<15} {'captured':>8} {'tested':>6} {'no hand':>7} {'before':>7} {'after':>7} "
-          f"{'official test':>13} {'seconds':>7}")
+          f"{'app after':>9} {'best share':>10} {'official test':>13} {'seconds':>7}")
     for person, r in per_person.items():
         print(f"{person:<15} {r['captured']:>8} {r['tested']:>6} {r['no_hand']:>7} {r['before']:>7.1%} "
-              f"{r['after']:>7.1%} {r['official_test_after']:>13.2%} {r['seconds']:>7.1f}")
-    print(f"{'mean':<15} {'':>8} {'':>6} {'':>7} {before:>7.1%} {after:>7.1%}")
+              f"{r['after']:>7.1%} {r['app_after']:>9.1%} {r['best_share']:>4} {r['best_share_after']:>5.1%} "
+              f"{r['official_test_after']:>13.2%} {r['seconds']:>7.1f}")
+    print(f"{'mean':<15} {'':>8} {'':>6} {'':>7} {before:>7.1%} {after:>7.1%} {app_after:>9.1%}")
     return 0
 
 

@@ -31,6 +31,10 @@ TOP_K = 3
 # Share of the landmark model in the combined probabilities, where the locator gave landmarks. Chosen leave
 # one person out on real_dev (benchmarks/real_photos.py --lopo; picks per held-out signer in benchmarks/README.md).
 LANDMARK_SHARE = 0.7
+# Weights fine-tuned on the learner's own samples know that hand better than the landmark model does:
+# fused at 0.7 they read a new signer's hand 84.4% right, at 0.2 100% for all five people of
+# benchmarks/personal_finetune.py (0.0: 97.8%). The trainer writes this into such weights' metadata.
+PERSONAL_LANDMARK_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,9 @@ class Recognizer:
     "left") top-1 goes from 0.05 to 0.41; MediaPipe's rare handedness errors on sign_mnist_sources
     (6 of 324, all right hands) cost 0-2 points per signer (benchmarks/real_photos.py). When the locator
     gives landmarks and a landmark model is available (signcam.landmarks; the bundled one by default),
-    its probabilities are averaged with the CNN's, `landmark_share` to the landmarks: the landmarks see
-    the hand without the stranger's background and light. Thread-safe: the GUI may change `roi` or
+    its probabilities are averaged with the CNN's, `landmark_share` to the landmarks (by default the
+    weights' own `landmark_share` metadata, else LANDMARK_SHARE): the landmarks see the hand without the
+    stranger's background and light. Thread-safe: the GUI may change `roi` or
     `threshold` while a worker thread calls `step`.
     """
 
@@ -111,7 +116,7 @@ class Recognizer:
         mirror_left: bool = True,
         locator_options: dict | None = None,
         landmark_weights: str | os.PathLike | None = None,
-        landmark_share: float = LANDMARK_SHARE,
+        landmark_share: float | None = None,
     ):
         self.device = resolve_device(device)
         if self.device.type == "cpu":
@@ -122,6 +127,8 @@ class Recognizer:
         self.threshold = threshold
         self.video = video
         self.mirror_left = mirror_left
+        if landmark_share is None:  # the weights' own (fine-tuned weights carry a lower one), else the default
+            landmark_share = float(self.info.metadata.get("landmark_share", LANDMARK_SHARE))
         self._landmarks = self._load_landmarks(landmark_weights, landmark_share)
         self.landmark_share = landmark_share if self._landmarks is not None else 0.0
         self._locator_options = dict(locator_options or {})

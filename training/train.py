@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from signcam import __version__
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
+from signcam.recognizer import PERSONAL_LANDMARK_SHARE
 from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
 from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
 from training.personal import combine, load_personal, split_personal
@@ -312,6 +313,8 @@ def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, te
     }
     if result.personal:
         metadata["personal_accuracy"] = result.personal["accuracy"]
+    if config.personal_dir:
+        metadata["landmark_share"] = PERSONAL_LANDMARK_SHARE  # the app trusts a CNN that knows this hand
     save_weights(out, result.model, metadata)
     history = [asdict(h) for h in result.history]
     write_json(out.with_suffix(".report.json"), {**metadata, "history": history, "test": result.test,

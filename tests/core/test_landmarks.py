@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from signcam.landmarks import LandmarkConfig, LandmarkNet, landmark_features, load_landmark_model, save_landmark_model
-from signcam.recognizer import Recognizer
-from signcam.weights import WeightsError
+from signcam.model import build_model
+from signcam.recognizer import LANDMARK_SHARE, Recognizer
+from signcam.weights import WeightsError, save_weights
 
 HAND = np.random.default_rng(0).uniform(0, 100, (21, 2)).astype(np.float32)
 
@@ -68,3 +69,16 @@ def test_zero_share_loads_no_landmark_model(random_weights: Path, tmp_path: Path
         assert recognizer.landmark_share == 0.0
     with pytest.raises(WeightsError, match="not found"):
         Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors")
+
+
+def test_landmark_share_comes_from_the_weights_unless_given(landmark_weights: Path, tmp_path: Path) -> None:
+    """Weights fine-tuned on the learner's samples carry their own, lower share."""
+    personal = save_weights(tmp_path / "personal.safetensors", build_model(), {"landmark_share": 0.2})
+    with Recognizer(personal, roi="box", device="cpu", landmark_weights=landmark_weights) as recognizer:
+        assert recognizer.landmark_share == 0.2
+    with Recognizer(personal, roi="box", device="cpu", landmark_weights=landmark_weights,
+                    landmark_share=0.5) as recognizer:
+        assert recognizer.landmark_share == 0.5
+    plain = save_weights(tmp_path / "plain.safetensors", build_model())
+    with Recognizer(plain, roi="box", device="cpu", landmark_weights=landmark_weights) as recognizer:
+        assert recognizer.landmark_share == LANDMARK_SHARE

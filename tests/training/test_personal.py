@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from signcam.model import ModelConfig, build_model
+from signcam.recognizer import PERSONAL_LANDMARK_SHARE
 from signcam.samples import SampleStore
 from signcam.weights import read_info, save_weights
 from tests.training.conftest import synthetic_rows
@@ -62,6 +63,7 @@ def test_fine_tune_keeps_the_start_and_reports_held_back_samples(tiny_csvs, samp
     assert result.personal["n"] == 3 and result.baseline["personal"]["n"] == 3
     assert result.baseline["test"]["n"] == result.test["n"] == 48 and len(result.history) == config.epochs
     assert "personal_accuracy" in info.metadata
+    assert info.metadata["landmark_share"] == PERSONAL_LANDMARK_SHARE  # the app then trusts the CNN more
 
 
 def test_runner_streams_events_and_writes_the_weights(tiny_csvs, tmp_path):
