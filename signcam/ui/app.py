@@ -72,7 +72,7 @@ def run_app(args: argparse.Namespace) -> int:
         settings, source=parse_source(args.source), weights=args.weights, roi=args.roi, device=args.device,
         loop=args.loop or None,
     )
-    install_practice(window)
+    install_practice(window, settings=settings)
     install_training(window, settings)
     window.show()
     window.start_source(window.source)

@@ -50,6 +50,7 @@ from signcam.smoothing import Smoother
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage
 from signcam.ui.practice_ring import HoldRing
 from signcam.ui.progress_view import ProgressDialog
+from signcam.ui.settings import Key, Settings
 
 log = logging.getLogger(__name__)
 
@@ -394,12 +395,13 @@ class PracticePanel(QWidget):
         self.reference_label.setPixmap(pixmap)
 
 
-def install_practice(window, history: History | None = None) -> None:
+def install_practice(window, history: History | None = None, settings: Settings | None = None) -> PracticePanel:
     """Fills `window.practice_menu`, docks a PracticePanel on the right and feeds it recognitions.
 
     `window` is signcam's MainWindow: it needs `practice_menu` (QMenu), `add_panel(widget, title)`,
     `recognition_changed` (Signal(object) carrying Recognition in the GUI thread) and `statusBar()`.
     `history` defaults to the one in the user data folder; tests pass one in a temporary folder.
+    With `settings`, the easy/hard, hand and J/Z choices are restored and remembered.
     """
     history = history or History()
     panel = PracticePanel(history=history)
@@ -421,6 +423,14 @@ def install_practice(window, history: History | None = None) -> None:
         if ok and not panel.start_custom_text(text):
             window.statusBar().showMessage("That text has no letters to spell.", 5000)
 
+    def remembered(key: Key, apply: Callable[[bool], None]) -> tuple[Callable[[bool], None], bool]:
+        """(`apply` that also stores the choice, the stored choice) for one menu toggle."""
+        def on(checked: bool) -> None:
+            apply(checked)
+            if settings is not None:
+                settings.set_value(key, checked)
+        return on, settings.value(key, False) if settings is not None else False
+
     menu = window.practice_menu
     letters = menu.addMenu("&Letter drill")
     for text, order in (("&Random", LetterOrder.RANDOM), ("&A to Y", LetterOrder.ALPHABETICAL),
@@ -436,23 +446,28 @@ def install_practice(window, history: History | None = None) -> None:
     progress.triggered.connect(lambda: ProgressDialog(history, window).show())
     menu.addSeparator()
     _exclusive_pair(menu, ("&Easy mode (reference picture)", "&Hard mode (from memory)"),
-                    lambda hard: panel.set_hard_mode(hard))
-    _exclusive_pair(menu, ("&Right hand", "L&eft hand (mirrored pictures)"), lambda left: panel.set_left_hand(left))
+                    *remembered(Key.PRACTICE_HARD, panel.set_hard_mode))
+    _exclusive_pair(menu, ("&Right hand", "L&eft hand (mirrored pictures)"),
+                    *remembered(Key.PRACTICE_LEFT, panel.set_left_hand))
     motion = menu.addAction("Words with &J and Z (press Space after the motion)")
     motion.setCheckable(True)
-    motion.toggled.connect(
-        lambda on: setattr(panel, "motion_policy", MotionPolicy.PROMPT if on else MotionPolicy.SKIP))
+    on_motion, motion_on = remembered(Key.PRACTICE_MOTION, lambda on: setattr(
+        panel, "motion_policy", MotionPolicy.PROMPT if on else MotionPolicy.SKIP))
+    motion.toggled.connect(on_motion)
+    motion.setChecked(motion_on)
     toggle = dock.toggleViewAction()
     toggle.setText("Practice &panel")
     menu.addAction(toggle)
+    return panel
 
 
-def _exclusive_pair(menu, texts: tuple[str, str], on_second: Callable[[bool], None]) -> None:
-    """Two radio actions; the first starts checked; `on_second(checked)` follows the second one."""
+def _exclusive_pair(menu, texts: tuple[str, str], on_second: Callable[[bool], None], second: bool = False) -> None:
+    """Two radio actions, the second checked if `second`; `on_second(checked)` follows the second one."""
     group = QActionGroup(menu)
-    first, second = (menu.addAction(text) for text in texts)
-    for action in (first, second):
+    first_action, second_action = (menu.addAction(text) for text in texts)
+    for action in (first_action, second_action):
         action.setCheckable(True)
         group.addAction(action)
-    first.setChecked(True)
-    second.toggled.connect(on_second)
+    first_action.setChecked(True)
+    second_action.toggled.connect(on_second)
+    second_action.setChecked(second)

@@ -25,6 +25,9 @@ class Key(str, Enum):
     GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
     TRAINING_DATA = "training/data-dir"  # the folder with the Kaggle Sign-MNIST CSVs
+    PRACTICE_HARD = "practice/hard-mode"  # reference picture hidden
+    PRACTICE_LEFT = "practice/left-hand"  # reference pictures mirrored
+    PRACTICE_MOTION = "practice/motion-words"  # words with J and Z, confirmed by a key press
 
 
 _TRUE = {"true", "1", "yes", "on"}

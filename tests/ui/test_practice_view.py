@@ -223,3 +223,20 @@ def test_install_practice_with_injected_history_shows_recovery_message(qtbot, ma
 def test_alphabetical_drill_covers_a_to_y(panel):
     panel.start_letter_drill(LetterOrder.ALPHABETICAL)
     assert panel.target_label.text() == "A" and panel.title_label.text().endswith("letter 1 of 24")
+
+
+def test_practice_choices_are_remembered_across_restarts(qtbot, make_window, settings, tmp_path):
+    history = History(tmp_path / "history.sqlite3")
+    panel = install_practice(make_window(), history, settings)
+    assert not panel.hard_mode and not panel.left_hand
+    menu_actions = {a.text(): a for a in panel.window().practice_menu.actions()}
+    menu_actions["&Hard mode (from memory)"].trigger()
+    menu_actions["L&eft hand (mirrored pictures)"].trigger()
+    assert panel.hard_mode and panel.left_hand
+
+    again = install_practice(make_window(), history, settings)  # a restart: same settings file
+    assert again.hard_mode and again.left_hand
+    again_actions = {a.text(): a for a in again.window().practice_menu.actions()}
+    assert again_actions["&Hard mode (from memory)"].isChecked()
+    assert not again_actions["&Easy mode (reference picture)"].isChecked()
+    history.close()
