@@ -31,12 +31,13 @@ import numpy as np
 import torch
 
 from signcam.labels import LETTERS
+from signcam.preprocess import to_model_input
 from signcam.recognizer import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, Recognizer, fuse_probabilities
 from signcam.samples import SampleStore
 from signcam.sources import read_image
 from signcam.weights import BUNDLED_WEIGHTS
 from training.data import Dataset
-from training.train import TrainConfig, evaluate_model, fine_tune_config, predict_logits, to_tensor, train
+from training.train import TrainConfig, evaluate_model, fine_tune_config, predict_logits, train
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 log = logging.getLogger("signcam.bench")
@@ -83,7 +84,7 @@ def split_shots(letters: dict, shots: int, rng: np.random.Generator) -> tuple[Da
 
 def fused_accuracy(model, rest: Dataset, landmark_probs: np.ndarray, share: float) -> float:
     """Accuracy of the app's fusion of `model` (the CNN) with the landmark model's probabilities."""
-    cnn = torch.softmax(predict_logits(model, to_tensor(rest.images, torch.device("cpu"))), dim=1).numpy()
+    cnn = torch.softmax(predict_logits(model, to_model_input(rest.images)), dim=1).numpy()
     fused = [fuse_probabilities(c, lm, share).argmax() for c, lm in zip(cnn, landmark_probs, strict=True)]
     return float(np.mean(np.array(fused) == rest.labels))
 

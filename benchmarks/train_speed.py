@@ -16,8 +16,9 @@ import time
 
 import torch
 
+from signcam.preprocess import to_model_input
 from training.data import find_csvs, load_csv
-from training.train import TrainConfig, predict_logits, to_tensor, train
+from training.train import TrainConfig, predict_logits, train
 
 
 def traced_run(config: TrainConfig, test_x: torch.Tensor, test_y: torch.Tensor) -> list[tuple[float, float]]:
@@ -46,7 +47,7 @@ def main() -> None:
 
     train_csv, test_csv = find_csvs(args.data)
     test = load_csv(test_csv)
-    test_x, test_y = to_tensor(test.images, torch.device("cpu")), torch.from_numpy(test.labels)
+    test_x, test_y = to_model_input(test.images), torch.from_numpy(test.labels)
     common = {"train_csv": str(train_csv), "test_csv": str(test_csv), "device": args.device, "out": ""}
     seed_cfg = TrainConfig(arch="seed", optimizer="sgd", lr=0.002, momentum=0.7, weight_decay=0.0, batch_size=64,
                            epochs=args.seed_epochs, schedule="constant", augment=False, label_smoothing=0.0, **common)

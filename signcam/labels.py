@@ -22,9 +22,6 @@ def is_known_csv_label(label: int) -> bool:
     return label in _CLASS_OF_CSV_LABEL
 
 
-def letter_of_class(index: int) -> str:
-    return LETTERS[index]
-
 
 def class_of_letter(letter: str) -> int:
     """Model class index of a letter (case-insensitive); ValueError for J, Z or a non-letter."""

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from signcam import __version__
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
+from signcam.preprocess import to_model_input
 from signcam.recognizer import PERSONAL_LANDMARK_SHARE
 from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
 from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
@@ -118,10 +119,6 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def to_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
-    """(N, 28, 28) uint8 -> (N, 1, 28, 28) float32 in [0, 1] on device."""
-    return torch.from_numpy(images).to(device).unsqueeze(1).float().div_(255)
-
 
 def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_stop, on_batch) -> float:
     """One shuffled pass over (x, y); returns the mean training loss."""
@@ -200,7 +197,7 @@ def evaluate_model(model: Classifier, data: Dataset) -> dict:
     """classification_metrics of a loaded model on a Dataset ({} for an empty one)."""
     if len(data) == 0:
         return {}
-    logits = predict_logits(model, to_tensor(data.images, next(model.parameters()).device))
+    logits = predict_logits(model, to_model_input(data.images).to(next(model.parameters()).device))
     return classification_metrics(data.labels, logits.argmax(1).cpu().numpy())
 
 
@@ -247,8 +244,8 @@ def train(
         model_config = ModelConfig(arch=config.arch, width=config.width,
                                    mean=round(float(pixels.mean()), 4), std=round(float(pixels.std()), 4))
         model = build_model(model_config).to(device)
-    x_fit, y_fit = to_tensor(fit.images, device), torch.from_numpy(fit.labels).to(device)
-    x_val, y_val = to_tensor(val.images, device), torch.from_numpy(val.labels).to(device)
+    x_fit, y_fit = to_model_input(fit.images).to(device), torch.from_numpy(fit.labels).to(device)
+    x_val, y_val = to_model_input(val.images).to(device), torch.from_numpy(val.labels).to(device)
     aug = AugmentConfig(flip=config.flip) if config.augment else None
     steps = 1 if config.dry_run else math.ceil(len(fit) / config.batch_size)
     optimizer, scheduler = make_optimizer(model, config, steps)
@@ -278,7 +275,7 @@ def train(
 
     # Calibrate on validation (if asked), then the one look at the test set.
     temperature = fit_temperature(predict_logits(model, x_val), y_val) if config.calibrate else 1.0
-    test_pred = predict_logits(model, to_tensor(test_set.images, device)).argmax(1).cpu().numpy()
+    test_pred = predict_logits(model, to_model_input(test_set.images).to(device)).argmax(1).cpu().numpy()
     test = classification_metrics(test_set.labels, test_pred)
     log.info("best epoch %d (val acc %.4f), temperature %.3f, test accuracy %.4f (%d errors of %d)",
              best_epoch, best_acc, temperature, test["accuracy"], test["errors"], test["n"])

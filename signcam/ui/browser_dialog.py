@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from signcam.labels import LETTERS
+from signcam.preprocess import to_model_input
 from signcam.samples import SampleStore
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.images import gray_to_qimage
 from signcam.weights import WeightsError, load_model
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
-from training.train import to_tensor
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ class BrowserDialog(QDialog):
         done = sum(len(chunk) for chunk in self._logits)
         images = self.tiles.images[done:done + CHUNK]
         with torch.inference_mode():
-            self._logits.append(self._model(to_tensor(images, torch.device("cpu"))))
+            self._logits.append(self._model(to_model_input(images)))
         done += len(images)
         self.progress.setValue(done)
         if done < len(self.tiles.images):
