@@ -40,8 +40,8 @@ test: setup
 # Reproduces the bundled models (see README for the figures they give). DATA: the Kaggle CSVs' folder.
 DATA ?= ../shared/data
 bundled-weights: setup
-	$(BIN)/signcam-train --data $(DATA) --out assets/signnet.safetensors
-	$(BIN)/python -m training.landmarks --data $(DATA) --out assets/landmarks.safetensors
+	$(BIN)/signcam-train --data $(DATA) --out signcam/assets/signnet.safetensors
+	$(BIN)/python -m training.landmarks --data $(DATA) --out signcam/assets/landmarks.safetensors
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -14,10 +14,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS, NUM_CLASSES
 from signcam.weights import WeightsError, load_tensors, read_metadata, write_safetensors
 
-BUNDLED_LANDMARK_WEIGHTS = Path(__file__).resolve().parent.parent / "assets" / "landmarks.safetensors"
+BUNDLED_LANDMARK_WEIGHTS = ASSETS_DIR / "landmarks.safetensors"
 N_LANDMARKS = 21  # MediaPipe Hands: wrist, then 4 points per finger from thumb to little finger
 N_FEATURES = 2 * N_LANDMARKS
 MODEL_KIND = "landmarks"  # metadata "model" value that tells this file from the CNN's

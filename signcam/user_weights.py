@@ -1,6 +1,6 @@
 """Weights the learner trained and adopted, kept in the user data folder with a short history.
 
-The bundled file in `assets/` is never written: retraining produces a candidate in `candidates/`,
+The bundled file in `signcam/assets/` is never written: retraining produces a candidate in `candidates/`,
 and adopting it moves it into `weights/` under a timestamped name. Only the newest KEEP_VERSIONS
 adopted files are kept, so a bad adoption can be undone (pick an older one, or the bundled weights)
 without the folder growing forever. No Qt here.

@@ -8,7 +8,7 @@ Validation is the trainer's stratified split of the train CSV (same fraction and
 used once, for the report.
 
 Usage:
-    python -m training.landmarks --data ../shared/data --out assets/landmarks.safetensors
+    python -m training.landmarks --data ../shared/data --out signcam/assets/landmarks.safetensors
 """
 
 import argparse

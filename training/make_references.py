@@ -1,4 +1,4 @@
-"""Writes the practice-mode reference hand images, assets/reference/A.png .. Y.png, from Sign-MNIST.
+"""Writes the practice-mode reference hand images, signcam/assets/reference/A.png .. Y.png, from Sign-MNIST.
 
 Each letter's image is its medoid: the real training row closest (Euclidean, in pixel space) to that
 letter's mean image. A mean image is blurry and shows no real hand; the medoid is a typical, clear
@@ -6,7 +6,7 @@ example. It is upscaled 28 -> 112 px with bicubic interpolation so it reads well
 CC0 CSV is used: the source photos and real_dev have unclear licences and must never become assets.
 
 Usage:
-    python -m training.make_references --csv ../shared/data/sign_mnist_train.csv.gz --out assets/reference
+    python -m training.make_references --csv ../shared/data/sign_mnist_train.csv.gz --out signcam/assets/reference
 """
 
 import argparse
@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Make reference hand images from the CC0 Sign-MNIST CSV.")
     parser.add_argument("--csv", type=Path, default=Path("../shared/data/sign_mnist_train.csv.gz"),
                         help="Sign-MNIST train CSV (default: ../shared/data/sign_mnist_train.csv.gz)")
-    parser.add_argument("--out", type=Path, default=Path("assets/reference"),
-                        help="output folder (default: assets/reference)")
+    parser.add_argument("--out", type=Path, default=Path("signcam/assets/reference"),
+                        help="output folder (default: signcam/assets/reference)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     write_references(args.csv, args.out)

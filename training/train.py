@@ -1,9 +1,9 @@
 """signcam-train: train the letter classifier on the Sign-MNIST CSVs and write safetensors weights.
 
 Usage:
-    signcam-train --data DIR --out assets/signnet.safetensors          # DIR holds the Kaggle CSVs
+    signcam-train --data DIR --out signcam/assets/signnet.safetensors          # DIR holds the Kaggle CSVs
     signcam-train --train-csv a.csv.gz --test-csv b.csv.gz --epochs 5
-    signcam-train evaluate --weights assets/signnet.safetensors --csv DIR/sign_mnist_test.csv [--json]
+    signcam-train evaluate --weights signcam/assets/signnet.safetensors --csv DIR/sign_mnist_test.csv [--json]
 
 Reads top to bottom: config -> data -> model -> optimizer -> train_one_epoch / evaluate -> loop ->
 calibrate -> test once -> save. Validation is carved from the train CSV and alone picks the epoch

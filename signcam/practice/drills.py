@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS, MOTION_LETTERS
 from signcam.practice.scoring import LetterStats
 
-WORDS_PATH = Path(__file__).resolve().parents[2] / "assets" / "words.txt"
+WORDS_PATH = ASSETS_DIR / "words.txt"
 
 
 class LetterOrder(enum.Enum):

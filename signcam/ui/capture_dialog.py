@@ -12,7 +12,6 @@ Usage:
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
@@ -31,13 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS
 from signcam.preprocess import square_crop
 from signcam.recognizer import Recognition
 from signcam.samples import SampleStore
 from signcam.ui.images import gray_to_qimage
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
+REFERENCE_DIR = ASSETS_DIR / "reference"
 TILE_PX = 84  # 3x the model input: big enough to judge a crop, small enough for 120 on screen
 TICK_MS = 100
 

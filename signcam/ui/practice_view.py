@@ -13,7 +13,6 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPixmap, QTransform
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from signcam.assets_dir import ASSETS_DIR
 from signcam.history import History
 from signcam.labels import LETTERS
 from signcam.practice import (
@@ -54,7 +54,7 @@ from signcam.ui.settings import Key, Settings
 
 log = logging.getLogger(__name__)
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "reference"
+REFERENCE_DIR = ASSETS_DIR / "reference"
 REFERENCE_PX = 150  # the 112 px references, shown a little larger; smooth scaling keeps them soft
 TICK_MS = 100  # time-outs and the countdown bar advance even when no frames arrive
 LETTERS_PER_DRILL = 20

@@ -1,10 +1,10 @@
 """Reference images: one medoid per letter, upscaled, written as PNGs."""
 
-from pathlib import Path
 
 import cv2
 import numpy as np
 
+from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS
 from tests.training.conftest import synthetic_rows
 from training.make_references import OUTPUT_SIZE, medoid_images, write_references
@@ -25,6 +25,6 @@ def test_writes_one_png_per_static_letter(write_csv, tmp_path):
 
 
 def test_shipped_references_are_complete():
-    shipped = Path(__file__).resolve().parents[2] / "assets" / "reference"
+    shipped = ASSETS_DIR / "reference"
     assert sorted(p.stem for p in shipped.glob("*.png")) == sorted(LETTERS)
     assert "CC0" in (shipped / "README.md").read_text()

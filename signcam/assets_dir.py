@@ -1,0 +1,10 @@
+"""Where the bundled files (weights, word list, reference hands) live: inside the package, as package data.
+
+Keeping them in the package means `pip install .`, a wheel and `pipx install` carry them, not only an
+editable checkout. Found through importlib.resources so the lookup does not depend on the working folder.
+"""
+
+from importlib.resources import files
+from pathlib import Path
+
+ASSETS_DIR = Path(str(files("signcam") / "assets"))
