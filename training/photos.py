@@ -1,0 +1,161 @@
+"""Labelled hand photos of many signers (extra/, real_dev/) as arrays, located and cropped exactly as the app does.
+
+Sign-MNIST holds ~1,700 photos of seven people; `extra/` adds ~20 signers (MIT, may train bundled weights) and
+`real_dev/` five more (development only). Both models learn and are chosen on whole signers, so every photo
+keeps its signer. Each photo goes through the app's own still-photo path: `make_locator("auto", video=False)`
+(MediaPipe's full model, static mode, black-border retry) and `crop_hand` (left hands mirrored, as the
+Recognizer does), so training sees what the app sees. MediaPipe costs ~40-60 ms a photo on one core, so the
+result is cached in `~/.cache/signcam`, keyed by the labels file, the locator's settings and EXTRACT_VERSION.
+
+Usage:
+    python -m training.photos --data ../shared/data        # extracts (or loads) extra/ and real_dev/, prints rates
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import logging
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import cv2
+import numpy as np
+from platformdirs import user_cache_dir
+from tqdm import tqdm
+
+from signcam.labels import LETTERS
+from signcam.locate import make_locator
+from signcam.preprocess import crop_hand
+
+log = logging.getLogger("signcam.train.photos")
+
+PHOTO_SETS = ("extra", "real_dev")  # folders under the data folder that hold labels.csv + photos
+SIDES = ("", "right", "left")  # side codes in the cache: MediaPipe's handedness as the locator reports it
+EXTRACT_VERSION = 1  # bump when the locator or the crop changes, so caches are rebuilt
+
+
+@dataclass(frozen=True)
+class PhotoSet:
+    """One labelled photo set; row i of every array is photo `paths[i]`."""
+
+    name: str  # "extra" | "real_dev"
+    paths: np.ndarray  # (N,) str, relative to the set's folder
+    labels: np.ndarray  # (N,) int64 index into LETTERS
+    signers: np.ndarray  # (N,) str: whole signers are held out together
+    sources: np.ndarray  # (N,) str: the repository (credit) or collection
+    found: np.ndarray  # (N,) bool: the locator found a hand
+    points: np.ndarray  # (N, 21, 2) float32 landmark pixels in the photo; NaN where not found
+    sides: np.ndarray  # (N,) int8 index into SIDES
+    boxes: np.ndarray  # (N, 4) int32 x, y, w, h; 0 where not found
+    crops: np.ndarray  # (N, 28, 28) uint8 the app's model input (mirrored for left hands); 0 where not found
+
+    def subset(self, mask: np.ndarray) -> PhotoSet:
+        """The rows where `mask` is true (e.g. found hands, or all but one signer)."""
+        return PhotoSet(self.name, *(getattr(self, f.name)[mask] for f in fields(self)[1:]))
+
+    def side_names(self) -> list[str | None]:
+        """Each photo's side as the Box had it ("left" | "right" | None)."""
+        return [SIDES[s] or None for s in self.sides]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def read_labels(folder: Path) -> list[dict[str, str]]:
+    """Rows of `folder/labels.csv` with keys relative_path, letter, signer, source (both sets' column names)."""
+    rows = []
+    with open(folder / "labels.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            source = row.get("source_id") or row.get("source") or ""
+            signer = row.get("signer_id") or row.get("signer_if_known") or source
+            rows.append({"relative_path": row["relative_path"], "letter": row["letter"], "signer": signer,
+                         "source": source})
+    return rows
+
+
+def _cache_path(folder: Path, cache_dir: Path, locator_options: dict) -> Path:
+    key = hashlib.sha256((folder / "labels.csv").read_bytes())
+    key.update(json.dumps({"v": EXTRACT_VERSION, "locator": locator_options}, sort_keys=True).encode())
+    return cache_dir / f"photos-{folder.name}-{key.hexdigest()[:16]}.npz"
+
+
+def _extract(folder: Path, rows: list[dict[str, str]], locator_options: dict) -> dict[str, np.ndarray]:
+    n = len(rows)
+    points = np.full((n, 21, 2), np.nan, np.float32)
+    sides = np.zeros(n, np.int8)
+    boxes = np.zeros((n, 4), np.int32)
+    crops = np.zeros((n, 28, 28), np.uint8)
+    locator = make_locator("auto", video=False, **locator_options)
+    try:
+        for i, row in enumerate(tqdm(rows, desc=f"locating hands in {folder.name}", unit="photo")):
+            image = cv2.imread(str(folder / row["relative_path"]), cv2.IMREAD_COLOR)
+            if image is None:
+                log.warning("%s: cannot read %s; counted as no hand", folder.name, row["relative_path"])
+                continue
+            box = locator.locate(image)
+            if box is None or box.landmarks is None:
+                continue
+            points[i] = box.landmarks
+            sides[i] = SIDES.index(box.side or "")
+            boxes[i] = (box.x, box.y, box.w, box.h)
+            crops[i] = crop_hand(image, box, mirror=box.side == "left")
+    finally:
+        locator.close()
+    return {"points": points, "sides": sides, "boxes": boxes, "crops": crops}
+
+
+def load_photo_set(folder: str | Path, *, cache_dir: str | Path | None = None,
+                   locator_options: dict | None = None) -> PhotoSet:
+    """The photo set in `folder` (a labels.csv beside the photos), extracting landmarks and crops on first use."""
+    folder = Path(folder)
+    locator_options = dict(locator_options or {})
+    rows = read_labels(folder)
+    unknown = sorted({r["letter"] for r in rows} - set(LETTERS))
+    if unknown:
+        raise ValueError(f"{folder / 'labels.csv'}: letters {unknown} are not among the static letters")
+    cache = _cache_path(folder, Path(cache_dir or user_cache_dir("signcam")), locator_options)
+    if cache.exists():
+        with np.load(cache) as z:
+            arrays = {k: z[k] for k in z.files}
+    else:
+        arrays = _extract(folder, rows, locator_options)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, **arrays)
+        tmp.replace(cache)  # a killed extraction leaves no half cache behind
+    return PhotoSet(
+        name=folder.name,
+        paths=np.array([r["relative_path"] for r in rows]),
+        labels=np.array([LETTERS.index(r["letter"]) for r in rows], np.int64),
+        signers=np.array([r["signer"] for r in rows]),
+        sources=np.array([r["source"] for r in rows]),
+        found=~np.isnan(arrays["points"][:, 0, 0]),
+        **arrays,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="folder holding extra/ and real_dev/")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="(default: the user cache folder)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for name in PHOTO_SETS:
+        if not (args.data / name / "labels.csv").exists():
+            log.warning("%s: no %s/labels.csv; skipped", args.data, name)
+            continue
+        photos = load_photo_set(args.data / name, cache_dir=args.cache_dir)
+        print(f"{name}: {len(photos)} photos, {len(set(photos.signers))} signers, hands found "
+              f"{photos.found.sum()} ({photos.found.mean():.1%})")
+        for signer in sorted(set(photos.signers)):
+            mask = photos.signers == signer
+            print(f"  {signer:24s} {mask.sum():4d} photos, found {photos.found[mask].mean():.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
