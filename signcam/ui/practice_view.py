@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from signcam.assets_dir import ASSETS_DIR
-from signcam.history import History
+from signcam.practice.history import History
 from signcam.labels import LETTERS
 from signcam.practice import (
     DrillState,

@@ -4,7 +4,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from signcam.history import DayStats, History
+from signcam.practice.history import DayStats, History
 from signcam.labels import LETTERS
 from signcam.practice.scoring import LetterStats
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from signcam.history import SCHEMA_VERSION, History
+from signcam.practice.history import SCHEMA_VERSION, History
 from signcam.practice import Attempt, Outcome
 
 

@@ -5,7 +5,7 @@ import sys
 
 QT_FREE = (
     "signcam.recognizer", "signcam.predict", "signcam.smoothing", "signcam.sources", "signcam.weights",
-    "signcam.practice", "signcam.history", "signcam.samples", "signcam.user_weights",
+    "signcam.practice", "signcam.practice.history", "signcam.samples", "signcam.user_weights",
     "training.train", "training.runner", "training.personal",
 )
 

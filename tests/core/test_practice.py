@@ -246,7 +246,7 @@ def test_free_spelling_no_space_before_any_letter():
 
 def test_practice_and_history_load_without_qt_or_torch():
     code = (
-        "import sys, signcam.practice, signcam.history;"
+        "import sys, signcam.practice, signcam.practice.history;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'torch')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

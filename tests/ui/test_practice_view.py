@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QPushButton
 
-from signcam.history import History
+from signcam.practice.history import History
 from signcam.labels import LETTERS
 from signcam.practice import LetterOrder, SessionSummary
 from signcam.ui.practice_view import PracticePanel, install_practice
