@@ -18,15 +18,14 @@ Usage:
 import csv
 import io
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-import platformdirs
 
+from signcam.files import atomic_write_text, user_data_dir
 from signcam.labels import LETTERS, class_of_letter
 from signcam.model import INPUT_SIZE
 
@@ -35,7 +34,7 @@ FIELDS = ("id", "letter", "captured_unix_s")
 
 
 def default_samples_dir() -> Path:
-    return Path(platformdirs.user_data_dir("signcam")) / "samples"
+    return user_data_dir() / "samples"
 
 
 @dataclass(frozen=True)
@@ -142,12 +141,4 @@ class SampleStore:
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(FIELDS)
         writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}") for s in self._samples)
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{LABELS_FILE}.", suffix=".tmp", dir=self.root)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text.getvalue())
-            os.replace(tmp, self.root / LABELS_FILE)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(self.root / LABELS_FILE, text.getvalue())

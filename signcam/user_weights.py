@@ -15,8 +15,7 @@ import datetime
 import os
 from pathlib import Path
 
-import platformdirs
-
+from signcam.files import user_data_dir
 from signcam.weights import read_info
 
 KEEP_VERSIONS = 5  # enough to step back a few retrains; each file is ~0.65 MB
@@ -25,13 +24,9 @@ SUFFIX = ".safetensors"
 REPORT_SUFFIXES = (".report.json", ".report.png")  # written beside the weights by the trainer
 
 
-def default_user_dir() -> Path:
-    return Path(platformdirs.user_data_dir("signcam"))
-
-
 class WeightsHistory:
     def __init__(self, root: str | os.PathLike | None = None):
-        self.root = Path(root) if root is not None else default_user_dir()
+        self.root = Path(root) if root is not None else user_data_dir()
         self.weights_dir = self.root / "weights"
         self.candidates_dir = self.root / "candidates"
 

@@ -8,9 +8,7 @@ point leaves the previous weights intact.
 """
 
 import json
-import os
 import struct
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from signcam.assets_dir import ASSETS_DIR
+from signcam.files import atomic_path
 from signcam.labels import LETTERS
 from signcam.model import INPUT_SIZE, Classifier, ModelConfig, build_model
 
@@ -79,23 +78,10 @@ def save_weights(path: str | Path, model: Classifier, metadata: Mapping | None =
 
 def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], meta: Mapping) -> Path:
     """Write tensors and a JSON metadata block to a temp file beside `path`, fsync it, rename it over `path`."""
-    path = Path(path)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp makes 0600; a saved model is an ordinary file
-    try:
-        save_file(tensors, tmp_name, metadata={METADATA_KEY: json.dumps(meta)})
-        with open(tmp_name, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={METADATA_KEY: json.dumps(meta)})
+    return Path(path)
 
 
 def _check_is_safetensors(path: Path) -> None:

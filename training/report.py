@@ -1,12 +1,11 @@
 """Metrics (accuracy, per-letter precision/recall, confusion matrix) and the JSON and PNG reports."""
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from signcam.files import atomic_write_text
 from signcam.labels import LETTERS
 
 
@@ -53,15 +52,7 @@ def format_metrics(metrics: dict) -> str:
 
 def write_json(path: Path, payload: dict) -> None:
     """Atomic like the weights: a half-written report never replaces a good one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(payload, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(payload, indent=1))
 
 
 def write_png(path: Path, history: list[dict], confusion: list[list[int]], title: str) -> None:

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import platformdirs
-
+from signcam.files import user_data_dir
 from signcam.practice.scoring import Attempt, LetterStats
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ CREATE INDEX attempts_letter ON attempts (letter);
 
 
 def default_history_path() -> Path:
-    return Path(platformdirs.user_data_dir("signcam")) / "history.sqlite3"
+    return user_data_dir() / "history.sqlite3"
 
 
 @dataclass(frozen=True)

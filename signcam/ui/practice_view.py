@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from signcam.assets_dir import ASSETS_DIR
-from signcam.practice.history import History
 from signcam.labels import LETTERS
 from signcam.practice import (
     DrillState,
@@ -45,6 +44,7 @@ from signcam.practice import (
     load_words,
     word_drill,
 )
+from signcam.practice.history import History
 from signcam.recognizer import Recognition
 from signcam.smoothing import Smoother
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage

@@ -4,8 +4,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from signcam.practice.history import DayStats, History
 from signcam.labels import LETTERS
+from signcam.practice.history import DayStats, History
 from signcam.practice.scoring import LetterStats
 
 BACKGROUND = "#1e1f22"

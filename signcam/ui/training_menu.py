@@ -15,12 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
 
+from signcam.files import user_data_dir
 from signcam.samples import SampleStore
 from signcam.ui.browser_dialog import BrowserDialog
 from signcam.ui.capture_dialog import CaptureDialog
 from signcam.ui.retrain_dialog import RetrainDialog
 from signcam.ui.settings import Key, Settings
-from signcam.user_weights import WeightsHistory, default_user_dir
+from signcam.user_weights import WeightsHistory
 from signcam.weights import BUNDLED_WEIGHTS
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class TrainingActions(QObject):
 def install_training(window, settings: Settings | None = None, user_dir: Path | None = None,
                      retrain_overrides: dict | None = None) -> TrainingActions:
     """Fill `window.training_menu`; returns the TrainingActions (tests drive the dialogs through it)."""
-    actions = TrainingActions(window, settings or Settings(), Path(user_dir or default_user_dir()), retrain_overrides)
+    actions = TrainingActions(window, settings or Settings(), Path(user_dir or user_data_dir()), retrain_overrides)
     menu = window.training_menu
     menu.addAction("&Retrain…", QKeySequence("Ctrl+Shift+R"), actions.open_retrain)
     menu.addAction("&Capture my samples…", actions.open_capture)

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from signcam.practice.history import SCHEMA_VERSION, History
 from signcam.practice import Attempt, Outcome
+from signcam.practice.history import SCHEMA_VERSION, History
 
 
 def _attempt(letter: str, outcome: Outcome = Outcome.CORRECT, time_s: float = 2.0) -> Attempt:

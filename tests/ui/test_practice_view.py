@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QPushButton
 
-from signcam.practice.history import History
 from signcam.labels import LETTERS
 from signcam.practice import LetterOrder, SessionSummary
+from signcam.practice.history import History
 from signcam.ui.practice_view import PracticePanel, install_practice
 from signcam.ui.progress_view import ProgressDialog
 from tests.practice_fakes import FRAME_S, HOLD_MS, recognition

@@ -1,0 +1,54 @@
+"""The learner's data folder, and the one way signcam writes a file so that a crash never leaves half of it.
+
+Weights, the samples' labels and the trainer's reports are all written to a temp file beside the
+target, fsynced and renamed over it (`os.replace` is atomic on one file system), so Ctrl-C or a full
+disk at any point leaves the previous file intact.
+
+Usage:
+    with atomic_path(user_data_dir() / "weights" / "mine.safetensors") as tmp:
+        save_file(tensors, tmp)           # renamed over the target when the block ends without error
+    atomic_write_text(path, text)
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "signcam"
+
+
+def user_data_dir() -> Path:
+    """Samples, personal weights and practice history live here (platformdirs: ~/.local/share/signcam on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temp path beside `path` to write to; fsynced and renamed over `path` when the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; what we save is an ordinary file
+    try:
+        yield tmp
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` (UTF-8) to `path` through `atomic_path`."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
