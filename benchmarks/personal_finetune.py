@@ -30,9 +30,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from signcam.classifier import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, fuse_probabilities
 from signcam.labels import LETTERS
 from signcam.preprocess import to_model_input
-from signcam.recognizer import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, Recognizer, fuse_probabilities
+from signcam.recognizer import Recognizer
 from signcam.samples import SampleStore
 from signcam.sources import read_image
 from signcam.weights import BUNDLED_WEIGHTS
@@ -57,7 +58,7 @@ def crops_by_person(recognizer: Recognizer, root: Path) -> tuple[dict, dict]:
             missed[row["source"]] += 1
         else:
             uniform = np.full(len(LETTERS), 1 / len(LETTERS))
-            landmark_probs = recognizer.landmark_probabilities(rec.box)
+            landmark_probs = recognizer.classifier.landmark_probabilities(rec.box)
             crops[row["source"]][row["letter"]].append(
                 (rec.crop_gray, uniform if landmark_probs is None else landmark_probs))
     return crops, missed
@@ -133,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         if len(rest) == 0:
             log.warning("%s: no photos left to test after taking the samples", person)
             continue
-        per_person[person] = {**run_person(base, args.weights, captured, rest, rest_landmarks, recognizer.model),
+        model = recognizer.classifier.model
+        per_person[person] = {**run_person(base, args.weights, captured, rest, rest_landmarks, model),
                               "no_hand": missed[person]}
         log.info("%s: %s", person, per_person[person])
     before = float(np.mean([r["before"] for r in per_person.values()]))

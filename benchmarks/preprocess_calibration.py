@@ -64,7 +64,7 @@ def histogram_l1(a: np.ndarray, b: np.ndarray) -> float:
 def accuracy(recognizer: Recognizer | None, crops: np.ndarray, letters: np.ndarray) -> float | None:
     if recognizer is None or len(crops) == 0:
         return None
-    probs = recognizer.probabilities(crops)
+    probs = recognizer.classifier.probabilities(crops)
     predicted = np.array(recognizer.letters)[probs.argmax(1)]
     return float((predicted == letters).mean())
 

@@ -6,7 +6,7 @@ threshold, the share of errors that "unsure" catches, and the most frequent conf
 pooled and its mean over people.
 
 `--lopo` checks the one choice made on real_dev, the landmark model's share in the combined
-probabilities (signcam.recognizer.fuse_probabilities), leave one person out: for each real_dev signer,
+probabilities (signcam.classifier.fuse_probabilities), leave one person out: for each real_dev signer,
 the share with the best accuracy on the other four is picked and scored on that signer (the app is
 judged on people in no set we have).
 
@@ -31,8 +31,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from signcam.classifier import LANDMARK_SHARE, fuse_probabilities
 from signcam.locate import ROI_MODES
-from signcam.recognizer import LANDMARK_SHARE, Recognizer, fuse_probabilities
+from signcam.recognizer import Recognizer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ERROR_CELL_PX = 84  # 3x the model input, with room for the "true>predicted" caption
@@ -142,8 +143,8 @@ def recognise_all(rec: Recognizer, items: list[tuple[str, Path, str]]) -> list[P
         if recognition is None or not recognition.hand_found:
             continue
         photo.found, photo.left, photo.crop = True, recognition.box.side == "left", recognition.crop_gray
-        photo.cnn = rec.probabilities(recognition.crop_gray)[0]
-        photo.landmarks = rec.landmark_probabilities(recognition.box)
+        photo.cnn = rec.classifier.probabilities(recognition.crop_gray)[0]
+        photo.landmarks = rec.classifier.landmark_probabilities(recognition.box)
     return photos
 
 
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     with Recognizer(args.weights, roi=args.roi, device="cpu", video=False, mirror_left=args.mirror_left,
                     landmark_weights=args.landmark_weights, landmark_share=args.landmark_share) as rec:
         photos = recognise_all(rec, photo_list(args.shared, args.all_sources))
-        letters, share = rec.letters, rec.landmark_share
+        letters, share = rec.letters, rec.classifier.landmark_share
     seconds = time.perf_counter() - start
 
     groups: dict[str, list[Photo]] = {}

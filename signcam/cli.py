@@ -10,7 +10,7 @@ The GUI and the predictor are imported lazily, so `signcam predict` never loads 
 import argparse
 import sys
 
-ROI_MODES = ("auto", "box", "full")
+from signcam.locate import ROI_MODES
 
 
 def build_app_parser() -> argparse.ArgumentParser:

@@ -95,4 +95,5 @@ class Smoother:
         """Update from a Recognition; the time defaults to its frame's timestamp (else now)."""
         if t_s is None:
             t_s = rec.frame.timestamp_s if rec.frame is not None else time.monotonic()
-        return self.update(rec.best_letter, rec.confidence, t_s, rec.hand_found)
+        # This frame's own top-1 probability: `rec.confidence` may already be smoothed over the stream.
+        return self.update(rec.best_letter, rec.top[0][1] if rec.top else 0.0, t_s, rec.hand_found)

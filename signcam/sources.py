@@ -44,6 +44,7 @@ class Frame:
     index: int  # 0-based count of frames this source delivered
     timestamp_s: float  # time.monotonic() at capture for live sources; position in the file for video
     origin: str  # "camera:0", a file path, ...
+    still: bool = False  # a photo, not part of a stream: no tracking, no smoothing across frames
 
 
 class SourceError(Exception):
@@ -266,7 +267,7 @@ class ImageSource(_SourceBase):
         if self._image is None:
             return None
         image, self._image = self._image, None
-        return Frame(image, 0, 0.0, self.name)
+        return Frame(image, 0, 0.0, self.name, still=True)
 
 
 class FolderSource(_SourceBase):
@@ -293,7 +294,7 @@ class FolderSource(_SourceBase):
             except SourceError as e:
                 logger.warning("skipping %s", e)
                 continue
-            frame = Frame(image, self._count, self._count / self.fps, str(path))
+            frame = Frame(image, self._count, self._count / self.fps, str(path), still=True)
             self._count += 1
             return frame
         return None

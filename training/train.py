@@ -29,9 +29,9 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from signcam import __version__
+from signcam.classifier import PERSONAL_LANDMARK_SHARE
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
-from signcam.recognizer import PERSONAL_LANDMARK_SHARE
 from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
 from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
 from training.personal import combine, load_personal, split_personal

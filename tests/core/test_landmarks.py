@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import torch
 
+from signcam.classifier import LANDMARK_SHARE
 from signcam.landmarks import LandmarkConfig, LandmarkNet, landmark_features, load_landmark_model, save_landmark_model
 from signcam.model import build_model
-from signcam.recognizer import LANDMARK_SHARE, Recognizer
+from signcam.recognizer import Recognizer
 from signcam.weights import WeightsError, save_weights
 
 HAND = np.random.default_rng(0).uniform(0, 100, (21, 2)).astype(np.float32)
@@ -51,22 +52,22 @@ def test_recognizer_averages_cnn_and_landmark_votes(
     with Recognizer(random_weights, device="cpu", video=False, threshold=0.0, landmark_weights=landmark_weights,
                     landmark_share=0.25) as recognizer:
         rec = recognizer.recognize(image)
-        cnn = recognizer.probabilities(rec.crop_gray)[0]
-        landmarks = recognizer.landmark_probabilities(rec.box)
+        cnn = recognizer.classifier.probabilities(rec.crop_gray)[0]
+        landmarks = recognizer.classifier.landmark_probabilities(rec.box)
         expected = cnn**0.75 * landmarks**0.25
         expected /= expected.sum()
         assert rec.confidence == pytest.approx(expected.max(), abs=1e-5)
         assert rec.best_letter == recognizer.letters[int(expected.argmax())]
-        assert recognizer.recognize_batch([image])[0].confidence == pytest.approx(rec.confidence, abs=1e-5)
         recognizer.roi = "box"  # a guide box has no landmarks: the CNN alone
         boxed = recognizer.recognize(image)
-        assert boxed.confidence == pytest.approx(recognizer.probabilities(boxed.crop_gray)[0].max(), abs=1e-5)
+        cnn_only = recognizer.classifier.probabilities(boxed.crop_gray)[0]
+        assert boxed.confidence == pytest.approx(cnn_only.max(), abs=1e-5)
 
 
 def test_zero_share_loads_no_landmark_model(random_weights: Path, tmp_path: Path) -> None:
     with Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors",
                     landmark_share=0.0) as recognizer:
-        assert recognizer.landmark_share == 0.0
+        assert recognizer.classifier.landmark_share == 0.0
     with pytest.raises(WeightsError, match="not found"):
         Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors")
 
@@ -75,10 +76,10 @@ def test_landmark_share_comes_from_the_weights_unless_given(landmark_weights: Pa
     """Weights fine-tuned on the learner's samples carry their own, lower share."""
     personal = save_weights(tmp_path / "personal.safetensors", build_model(), {"landmark_share": 0.2})
     with Recognizer(personal, roi="box", device="cpu", landmark_weights=landmark_weights) as recognizer:
-        assert recognizer.landmark_share == 0.2
+        assert recognizer.classifier.landmark_share == 0.2
     with Recognizer(personal, roi="box", device="cpu", landmark_weights=landmark_weights,
                     landmark_share=0.5) as recognizer:
-        assert recognizer.landmark_share == 0.5
+        assert recognizer.classifier.landmark_share == 0.5
     plain = save_weights(tmp_path / "plain.safetensors", build_model())
     with Recognizer(plain, roi="box", device="cpu", landmark_weights=landmark_weights) as recognizer:
-        assert recognizer.landmark_share == LANDMARK_SHARE
+        assert recognizer.classifier.landmark_share == LANDMARK_SHARE
