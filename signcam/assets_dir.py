@@ -8,3 +8,4 @@ from importlib.resources import files
 from pathlib import Path
 
 ASSETS_DIR = Path(str(files("signcam") / "assets"))
+BUNDLED_WEIGHTS = ASSETS_DIR / "signnet.safetensors"  # the CNN; signcam.weights loads it when none is named

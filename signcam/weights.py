@@ -17,12 +17,11 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from signcam.assets_dir import ASSETS_DIR
+from signcam.assets_dir import BUNDLED_WEIGHTS
 from signcam.files import atomic_path
 from signcam.labels import LETTERS
 from signcam.model import INPUT_SIZE, Classifier, ModelConfig, build_model
 
-BUNDLED_WEIGHTS = ASSETS_DIR / "signnet.safetensors"
 METADATA_KEY = "signcam"
 FORMAT_VERSION = 1
 _MAX_HEADER_BYTES = 100_000_000  # safetensors' own limit on the JSON header

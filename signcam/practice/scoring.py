@@ -50,11 +50,15 @@ class Scoreboard:
         self.attempts: list[Attempt] = []
         self.streak = 0
         self.best_streak = 0
+        self.streak_ended_by: Attempt | None = None  # the last attempt that set the streak back to 0
+
 
     def add(self, attempt: Attempt) -> None:
         self.attempts.append(attempt)
         # A letter that needed a wrong read first is right but not fluent, so it ends the streak too.
         self.streak = self.streak + 1 if attempt.correct and attempt.wrong_reads == 0 else 0
+        if self.streak == 0:
+            self.streak_ended_by = attempt
         self.best_streak = max(self.best_streak, self.streak)
 
     def summary(self) -> SessionSummary:

@@ -97,6 +97,8 @@ class PracticeSession:
             if smoothed.confirmed is not None:
                 self._wrong_reads += 1
                 self._last_wrong = smoothed.confirmed
+            elif smoothed.letter == target:
+                self._last_wrong = None  # corrected: "you held X" would now contradict "hold it"
         return self.tick(t_s)
 
     def tick(self, t_s: float) -> DrillState:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from signcam.ui.main_window import MainWindow
-from signcam.ui.practice_view import install_practice
+from signcam.ui.practice_menu import install_practice
 from signcam.ui.settings import Settings
 from signcam.ui.training_menu import install_training
 
@@ -74,6 +74,6 @@ def run_app(args: argparse.Namespace) -> int:
     )
     install_practice(window, settings=settings)
     install_training(window, settings)
-    window.show()
+    window.show()  # on screen before torch and MediaPipe load: the worker loads them (benchmarks/startup.py)
     window.start_source(window.source)
     return app.exec()

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from signcam.recognizer import Recognizer
 from signcam.sources import Source
 from signcam.ui.recognition_worker import RecognitionWorker
 
@@ -19,6 +18,8 @@ STOP_WAIT_MS = 3000  # the worker checks its stop flag at least every POLL_S; th
 
 
 class LiveSession(QObject):
+    model_loaded = Signal(object)
+    model_failed = Signal(str)
     recognized = Signal(object)
     source_opened = Signal(str)
     source_lost = Signal(str)
@@ -36,7 +37,8 @@ class LiveSession(QObject):
         return self._worker is not None
 
     @property
-    def recognizer(self) -> Recognizer | None:
+    def recognizer(self):
+        """The worker's Recognizer; None when stopped or while the model still loads."""
         return self._worker.recognizer if self._worker is not None else None
 
     @property
@@ -49,15 +51,18 @@ class LiveSession(QObject):
         """Frames the source delivered while recognition was busy with an earlier one."""
         return self._worker.frames_skipped if self._worker is not None else 0
 
-    def start(self, open_source: Callable[[], Source], recognizer: Recognizer) -> None:
+    def start(self, open_source: Callable[[], Source], make_recognizer: Callable[[], object]) -> None:
+        """Run a worker that builds its recognizer with `make_recognizer()` and reads `open_source()`."""
         self.stop()
-        worker = RecognitionWorker(open_source, recognizer)
+        worker = RecognitionWorker(open_source, make_recognizer)
         thread = QThread()  # kept in Python and never deleteLater'd, so no wrapper outlives its object
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: QThread.quit is thread-safe, and the GUI thread may be blocked in stop()'s wait().
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.recognized.connect(self._on_recognized)
+        worker.model_loaded.connect(self._on_model_loaded)
+        worker.model_failed.connect(self._on_model_failed)
         worker.source_opened.connect(self._on_source_opened)
         worker.source_lost.connect(self._on_source_lost)
         worker.source_ended.connect(self._on_source_ended)
@@ -76,7 +81,7 @@ class LiveSession(QObject):
             log.warning("recognition thread did not stop within %d ms", STOP_WAIT_MS)
             self._stuck.append((worker, thread))  # destroying a running QThread would abort the app
 
-    def replace_recognizer(self, recognizer: Recognizer) -> None:
+    def replace_recognizer(self, recognizer) -> None:
         if self._worker is not None:
             self._worker.replace_recognizer(recognizer)
 
@@ -89,6 +94,16 @@ class LiveSession(QObject):
             worker = self._worker
             self.recognized.emit(recognition)
             worker.mark_consumed()
+
+    @Slot(object)
+    def _on_model_loaded(self, recognizer) -> None:
+        if self._is_current():
+            self.model_loaded.emit(recognizer)
+
+    @Slot(str)
+    def _on_model_failed(self, message: str) -> None:
+        if self._is_current():
+            self.model_failed.emit(message)
 
     @Slot(str)
     def _on_source_opened(self, name: str) -> None:

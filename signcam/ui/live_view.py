@@ -32,6 +32,7 @@ class RecognitionView(QWidget):
         self.setMinimumSize(480, 360)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._mirror = mirror
+        self._side_panel = True
         self._threshold = 0.0
         self._recognition = None
         self._image: QImage | None = None
@@ -74,6 +75,11 @@ class RecognitionView(QWidget):
         self._mirror = on
         self.update()
 
+    def set_side_panel(self, on: bool) -> None:
+        """The letter column on the right; off while practising (the practice panel shows the reading)."""
+        self._side_panel = on
+        self.update()
+
     @property
     def recognition(self):
         return self._recognition
@@ -99,7 +105,7 @@ class RecognitionView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         p.fillRect(self.rect(), BACKGROUND)
-        panel_w = PANEL_W if self.width() >= 2 * PANEL_W else 0
+        panel_w = PANEL_W if self._side_panel and self.width() >= 2 * PANEL_W else 0
         frame_area = QRectF(0, 0, self.width() - panel_w, self.height())
         self._paint_frame(p, frame_area)
         if panel_w:

@@ -1,5 +1,8 @@
 """Capture and recognition off the GUI thread: newest frame -> Recognizer.step -> `recognized`.
 
+The recognizer itself is built here too (`make_recognizer()`, first thing in `run`): importing torch
+and MediaPipe and loading the weights take seconds, and the window is already on screen meanwhile.
+
 Moved to a QThread (not a QThread subclass): `thread.started -> run`, `finished -> thread.quit`.
 At most one result is in flight: until the GUI calls `mark_consumed()`, new results are counted
 as dropped instead of emitted, so a slow GUI makes the worker skip frames, never queue them.
@@ -9,7 +12,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
 from signcam.sources import LatestFrameReader, Source, SourceError, SourceLost
@@ -22,6 +24,8 @@ POLL_S = 0.5  # how long one wait for a frame may block before the stop flag is 
 
 
 class RecognitionWorker(QObject):
+    model_loaded = Signal(object)  # the Recognizer, once built (the GUI reads its info and device)
+    model_failed = Signal(str)  # the weights or device could not be used; the worker stops
     recognized = Signal(object)  # a frozen Recognition
     source_opened = Signal(str)  # the source's name, on first open and on every reconnect
     source_lost = Signal(str)  # a message; the worker retries with back-off
@@ -29,11 +33,12 @@ class RecognitionWorker(QObject):
     failed = Signal(str)  # could not open the source at all; the worker stops
     finished = Signal()
 
-    def __init__(self, open_source: Callable[[], Source], recognizer):
-        """`open_source` is called in the worker thread (opening a camera can block for seconds)."""
+    def __init__(self, open_source: Callable[[], Source], make_recognizer: Callable[[], object]):
+        """Both are called in the worker thread (opening a camera can block for seconds, loading a model too)."""
         super().__init__()
         self._open_source = open_source
-        self._recognizer = recognizer
+        self._make_recognizer = make_recognizer
+        self._recognizer = None
         self._next_recognizer = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -56,22 +61,40 @@ class RecognitionWorker(QObject):
 
     @property
     def recognizer(self):
+        """The recognizer in use (or about to be); None while it is still being built."""
         with self._lock:
             return self._next_recognizer or self._recognizer
 
     @Slot()
     def run(self) -> None:
-        torch.set_num_threads(1)  # the GUI thread and the capture thread need the other cores
         try:
-            with torch.inference_mode():
-                self._run()
+            if self._load():
+                import torch
+
+                torch.set_num_threads(1)  # the GUI thread and the capture thread need the other cores
+                with torch.inference_mode():
+                    self._run()
         except Exception as e:  # a bug must reach the status bar, not kill the thread silently
             log.exception("recognition worker failed")
             self.failed.emit(f"Recognition stopped: {e}")
         finally:
             self._swap_recognizer()
-            self._recognizer.close()
+            if self._recognizer is not None:
+                self._recognizer.close()
             self.finished.emit()
+
+    def _load(self) -> bool:
+        from signcam.weights import DeviceError, WeightsError
+
+        try:
+            recognizer = self._make_recognizer()
+        except (WeightsError, DeviceError) as e:
+            self.model_failed.emit(str(e))
+            return False
+        with self._lock:
+            self._recognizer = recognizer
+        self.model_loaded.emit(recognizer)
+        return not self._stop.is_set()
 
     def _run(self) -> None:
         retry_s, ever_opened = FIRST_RETRY_S, False
@@ -124,5 +147,6 @@ class RecognitionWorker(QObject):
         with self._lock:
             new, self._next_recognizer = self._next_recognizer, None
         if new is not None:
-            self._recognizer.close()
+            if self._recognizer is not None:
+                self._recognizer.close()
             self._recognizer = new

@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from signcam.config import DEFAULT_THRESHOLD, ROI_MODES, RecognitionConfig
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -62,3 +64,19 @@ class Settings:
 
     def sync(self) -> None:
         self._q.sync()
+
+    def recognition_config(self, weights: str | None = None, roi: str | None = None,
+                           device: str | None = None) -> RecognitionConfig:
+        """The given choices (the command line's), else the saved ones; a saved value no longer valid
+        gives the default."""
+        roi = roi or self.value(Key.ROI, "auto")
+        threshold = self.value(Key.THRESHOLD, DEFAULT_THRESHOLD)
+        return RecognitionConfig(weights=weights or self.value(Key.WEIGHTS, "") or None,
+                                 device=device or self.value(Key.DEVICE, "auto"),
+                                 roi=roi if roi in ROI_MODES else "auto",
+                                 threshold=threshold if 0.0 <= threshold <= 1.0 else DEFAULT_THRESHOLD)
+
+    def save_recognition_config(self, config: RecognitionConfig) -> None:
+        for key, value in ((Key.ROI, config.roi), (Key.THRESHOLD, config.threshold),
+                           (Key.WEIGHTS, config.weights or ""), (Key.DEVICE, config.device)):
+            self.set_value(key, value)

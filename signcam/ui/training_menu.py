@@ -4,27 +4,29 @@ Usage (from the main window, once):
     install_training(window)   # fills window.training_menu; switches weights with window.load_weights
 
 `window` is signcam's MainWindow: it needs `training_menu` (QMenu), `load_weights(path | None) -> bool`,
-`recognizer` (its `.info.path` is the weights in use), `recognition_changed` (Signal(object) carrying
-Recognition in the GUI thread) and `statusBar()`. `settings` and `user_dir` default to the app's
-QSettings and platformdirs.user_data_dir("signcam"); tests pass temporary ones.
+`recognition` (its `config.weights` is the weights in use, None = bundled), `recognition_changed`
+(Signal(object) carrying Recognition in the GUI thread) and `statusBar()`. `settings` and `user_dir` default to
+the app's QSettings and signcam.files.user_data_dir(); tests pass temporary ones. The dialogs (torch, pyqtgraph,
+pandas) are imported when first opened, not at start-up.
 """
 
-import logging
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
 
+from signcam.assets_dir import BUNDLED_WEIGHTS
 from signcam.files import user_data_dir
-from signcam.samples import SampleStore
-from signcam.ui.browser_dialog import BrowserDialog
-from signcam.ui.capture_dialog import CaptureDialog
-from signcam.ui.retrain_dialog import RetrainDialog
 from signcam.ui.settings import Key, Settings
-from signcam.user_weights import WeightsHistory
-from signcam.weights import BUNDLED_WEIGHTS
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from signcam.ui.browser_dialog import BrowserDialog
+    from signcam.ui.capture_dialog import CaptureDialog
+    from signcam.ui.retrain_dialog import RetrainDialog
+    from signcam.user_weights import WeightsHistory
 
 
 class TrainingActions(QObject):
@@ -34,18 +36,27 @@ class TrainingActions(QObject):
     def __init__(self, window, settings: Settings, user_dir: Path, retrain_overrides: dict | None = None):
         super().__init__(window)
         self.window, self.settings = window, settings
-        self.history = WeightsHistory(user_dir)
+        self.user_dir = user_dir
         self.samples_dir = user_dir / "samples"
         self.retrain_overrides = retrain_overrides
         self.retrain_dialog: RetrainDialog | None = None
         self.capture_dialog: CaptureDialog | None = None
         self.browser_dialog: BrowserDialog | None = None
 
+    @property
+    def history(self) -> WeightsHistory:
+        from signcam.user_weights import WeightsHistory
+
+        return WeightsHistory(self.user_dir)
+
     def current_weights(self) -> Path:
-        recognizer = self.window.recognizer
-        return recognizer.info.path if recognizer is not None else BUNDLED_WEIGHTS
+        weights = self.window.recognition.config.weights
+        return Path(weights) if weights else BUNDLED_WEIGHTS
 
     def open_retrain(self) -> RetrainDialog:
+        from signcam.samples import SampleStore
+        from signcam.ui.retrain_dialog import RetrainDialog
+
         if self.retrain_dialog is not None and self.retrain_dialog.isVisible():
             self.retrain_dialog.raise_()  # one training at a time
             return self.retrain_dialog
@@ -58,6 +69,9 @@ class TrainingActions(QObject):
         return self.retrain_dialog
 
     def open_capture(self) -> CaptureDialog:
+        from signcam.samples import SampleStore
+        from signcam.ui.capture_dialog import CaptureDialog
+
         if self.capture_dialog is not None and self.capture_dialog.isVisible():
             self.capture_dialog.raise_()  # two open dialogs would both store every frame
             return self.capture_dialog
@@ -69,6 +83,9 @@ class TrainingActions(QObject):
         return dialog
 
     def open_browser(self) -> BrowserDialog:
+        from signcam.samples import SampleStore
+        from signcam.ui.browser_dialog import BrowserDialog
+
         self.browser_dialog = BrowserDialog(data_dir=self.settings.value(Key.TRAINING_DATA, ""),
                                             samples=SampleStore(self.samples_dir),
                                             weights=self.current_weights(), parent=self.window)

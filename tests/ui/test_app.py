@@ -32,7 +32,7 @@ def test_run_app_opens_window_with_command_line_choices(qtbot, monkeypatch, sett
     window = windows[0]
     qtbot.addWidget(window)
     assert window.source == str(gray_video)
-    assert window.recognizer.roi == "full"  # the command line beats the saved "box"
+    assert window.recognition.config.roi == "full"  # the command line beats the saved "box"
     assert window.pages.currentWidget() is window.live_view
 
 

@@ -72,7 +72,7 @@ def test_gray_video_fills_live_view_and_status(qtbot, make_window, gray_video):
     assert window.pages.currentWidget() is window.live_view
     assert window.live_view.recognition is not None
     assert window.live_view.shown_letter() in ("?", *LETTERS)
-    assert window.recognizer.roi == "box"
+    assert window.live.recognizer.roi == "box"
     status = window.status
     qtbot.waitUntil(lambda: status.fps_label.text().endswith("fps") and status.device_label.text() == "CPU")
     assert window.status.source_label.text() == "Video: gray.avi"
@@ -166,10 +166,10 @@ def test_bad_weights_file_shows_error_and_keeps_previous(make_window, settings, 
     assert window.message_box.isVisible()
     assert "bad.safetensors" in window.message_box.text()
     assert "The weights in use are unchanged: w.safetensors" in window.message_box.text()
-    assert window.recognizer.info.path == Path(test_weights)
+    assert window.recognition.config.weights == str(test_weights)
     good = save_weights(tmp_path / "other.safetensors", build_model())
     assert window.load_weights(str(good)) is True
-    assert window.recognizer.info.path == good
+    assert window.recognition.config.weights == str(good) and window.model_info.path == good
     assert settings.value(Key.WEIGHTS, "") == str(good)
 
 
@@ -181,12 +181,12 @@ def test_settings_persist_across_restarts(make_window, settings):
     first.resize(700, 500)  # the offscreen screen is 800x600; restore clamps to it
     first.close()
     second = make_window()
-    assert second.recognizer.roi == "full"
-    assert second.recognizer.threshold == pytest.approx(0.8)
+    assert second.recognition.config.roi == "full"
+    assert second.recognition.config.threshold == pytest.approx(0.8)
     assert not second.mirror_action.isChecked()
     assert (second.width(), second.height()) == (700, 500)
     third = make_window(roi="box")  # the command line wins over the saved mode
-    assert third.recognizer.roi == "box"
+    assert third.recognition.config.roi == "box"
 
 
 def test_practice_and_training_menus_hidden_until_filled(qtbot, make_window):
@@ -202,11 +202,13 @@ def test_unavailable_gpu_is_refused_and_cpu_kept(make_window):
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
     window = make_window()
-    assert not window.device_actions["cuda"].isEnabled()
+    menu = window.recognition_menu
+    menu.aboutToShow.emit()
+    assert not menu.device_actions["cuda"].isEnabled() and menu.device_actions["cpu"].isEnabled()
     assert window.set_device("cuda") is False
     assert "CUDA" in window.last_error
-    assert window.recognizer.device.type == "cpu"
-    assert window.device_actions["cpu"].isChecked()
+    assert window.recognition.config.device == "cpu"
+    assert menu.device_actions["cpu"].isChecked()
 
 
 def test_camera_menu_lists_cameras_or_says_none(make_window, monkeypatch):

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QDockWidget, QPushButton
 
 from signcam.labels import LETTERS
 from signcam.practice import LetterOrder, SessionSummary
+from signcam.practice.controller import PracticeController
 from signcam.practice.history import History
-from signcam.ui.practice_view import PracticePanel, install_practice
+from signcam.ui.practice_menu import install_practice
+from signcam.ui.practice_view import PracticePanel
 from signcam.ui.progress_view import ProgressDialog
 from tests.practice_fakes import FRAME_S, HOLD_MS, recognition
 
@@ -36,23 +38,29 @@ def history(tmp_path):
     history.close()
 
 
-@pytest.fixture
-def panel(qtbot, clock, history) -> PracticePanel:
-    panel = PracticePanel(history=history, clock=clock, wall_clock=lambda: 1_750_000_000.0,
-                          hold_ms=HOLD_MS, skip_after_s=10.0, rng=random.Random(0))
+def make_panel(qtbot, history, clock=None, **options) -> PracticePanel:
+    """A real PracticeController (Qt-free) with its PracticePanel, as install_practice builds them."""
+    controller = PracticeController(history, clock=clock or FakeClock(), **options)
+    panel = PracticePanel(controller)
     qtbot.addWidget(panel)
     return panel
+
+
+@pytest.fixture
+def panel(qtbot, clock, history) -> PracticePanel:
+    return make_panel(qtbot, history, clock, wall_clock=lambda: 1_750_000_000.0, hold_ms=HOLD_MS,
+                      skip_after_s=10.0, rng=random.Random(0))
 
 
 def feed(panel: PracticePanel, clock: FakeClock, letter: str | None, seconds: float, hand: bool = True) -> None:
     """Recognitions every FRAME_S on the panel's clock, as the live view would deliver them."""
     for _ in range(round(seconds / FRAME_S)):
-        panel.on_recognition(recognition(letter, hand=hand))
+        panel.controller.on_recognition(recognition(letter, hand=hand))
         clock.t = round(clock.t + FRAME_S, 6)
 
 
 def test_custom_word_spelled_and_summarised(qtbot, panel, clock, history):
-    assert panel.start_custom_text("Hi!")
+    assert panel.controller.start_custom_text("Hi!")
     assert panel.pages.currentWidget() is panel.drill_page
     assert panel.target_label.text() == "H" and "<b>H</b>" in panel.word_label.text()
     assert not panel.reference_label.pixmap().isNull()  # easy mode shows the reference
@@ -70,7 +78,7 @@ def test_custom_word_spelled_and_summarised(qtbot, panel, clock, history):
 
 
 def test_wrong_letter_shows_what_model_reads_and_top3(panel, clock):
-    panel.start_custom_text("u")
+    panel.controller.start_custom_text("u")
     feed(panel, clock, "R", 1.1)
     text = panel.feedback_label.text()
     assert "reads <b>R</b>, not U" in text and "Top 3: R 90%" in text and "You held R" in text
@@ -78,26 +86,25 @@ def test_wrong_letter_shows_what_model_reads_and_top3(panel, clock):
 
 
 def test_no_hand_feedback(panel, clock):
-    panel.start_custom_text("b")
+    panel.controller.start_custom_text("b")
     feed(panel, clock, None, 0.5, hand=False)
     assert panel.feedback_label.text() == "No hand in view."
 
 
 def test_hard_mode_hides_and_left_hand_mirrors_reference(panel):
-    panel.start_custom_text("L")
+    panel.controller.start_custom_text("L")
     right = panel.reference_label.pixmap().toImage()
-    panel.set_left_hand(True)
+    panel.controller.set_left_hand(True)
     left = panel.reference_label.pixmap().toImage()
     assert left != right and left == right.flipped(Qt.Orientation.Horizontal)
-    panel.set_hard_mode(True)
+    panel.controller.set_hard_mode(True)
     assert panel.reference_label.pixmap().isNull() and "memory" in panel.reference_label.text()
 
 
 def test_time_out_from_timer_without_frames(qtbot, tmp_path, clock):
     history = History(tmp_path / "h.sqlite3")
-    panel = PracticePanel(history=history, clock=clock, skip_after_s=2.0)
-    qtbot.addWidget(panel)
-    panel.start_custom_text("ab")
+    panel = make_panel(qtbot, history, clock, skip_after_s=2.0)
+    panel.controller.start_custom_text("ab")
     clock.t += 2.5  # the camera stalled; only the panel's timer runs
     qtbot.waitUntil(lambda: panel.target_label.text() == "B", timeout=2000)
     assert history.letter_stats()["A"].correct == 0
@@ -105,7 +112,7 @@ def test_time_out_from_timer_without_frames(qtbot, tmp_path, clock):
 
 
 def test_skip_action_moves_on_and_stop_returns_to_idle(panel, clock, history):
-    panel.start_custom_text("ab")
+    panel.controller.start_custom_text("ab")
     clock.t += 3.0
     panel.skip_action.trigger()
     assert panel.target_label.text() == "B" and history.count() == 1
@@ -114,7 +121,7 @@ def test_skip_action_moves_on_and_stop_returns_to_idle(panel, clock, history):
 
 
 def test_motion_letter_confirmed_by_key(qtbot, panel, clock):
-    panel.start_custom_text("J")
+    panel.controller.start_custom_text("J")
     assert panel.motion_done_action.isEnabled() and "press Space" in panel.feedback_label.text()
     feed(panel, clock, "I", 1.1)  # the I shape the J starts from does not count
     assert panel.target_label.text() == "J"
@@ -123,7 +130,7 @@ def test_motion_letter_confirmed_by_key(qtbot, panel, clock):
 
 
 def test_free_spelling_text_space_backspace_copy(qtbot, panel, clock):
-    panel.start_free_spelling()
+    panel.controller.start_free_spelling()
     feed(panel, clock, "H", 1.1)
     feed(panel, clock, "I", 1.1)
     feed(panel, clock, None, 1.5, hand=False)
@@ -142,9 +149,8 @@ def test_free_spelling_text_space_backspace_copy(qtbot, panel, clock):
 def test_history_survives_restart_and_feeds_weakest_drill(qtbot, tmp_path, clock):
     path = tmp_path / "history.sqlite3"
     first = History(path)
-    panel = PracticePanel(history=first, clock=clock, hold_ms=HOLD_MS)
-    qtbot.addWidget(panel)
-    panel.start_custom_text("mm")
+    panel = make_panel(qtbot, first, clock, hold_ms=HOLD_MS)
+    panel.controller.start_custom_text("mm")
     for _ in range(2):
         clock.t += 4.0
         panel.skip_action.trigger()
@@ -152,9 +158,8 @@ def test_history_survives_restart_and_feeds_weakest_drill(qtbot, tmp_path, clock
 
     again = History(path)
     assert again.letter_stats()["M"].attempts == 2 and again.letter_stats()["M"].correct == 0
-    panel = PracticePanel(history=again, clock=clock, rng=random.Random(1))
-    qtbot.addWidget(panel)
-    panel.start_letter_drill(LetterOrder.WEAKEST)
+    panel = make_panel(qtbot, again, clock, rng=random.Random(1))
+    panel.controller.start_letter_drill(LetterOrder.WEAKEST)
     assert panel.pages.currentWidget() is panel.drill_page and panel.target_label.text() in LETTERS
     again.close()
 
@@ -163,8 +168,7 @@ def test_corrupt_history_gives_message_and_fresh_file(qtbot, tmp_path):
     path = tmp_path / "history.sqlite3"
     path.write_bytes(b"\x00garbage" * 200)
     history = History(path)
-    panel = PracticePanel(history=history)
-    qtbot.addWidget(panel)
+    panel = make_panel(qtbot, history)
     assert "could not be read" in panel.notice_label.text()
     assert len(list(tmp_path.glob("history.sqlite3.corrupt-*"))) == 1
     with sqlite3.connect(path) as conn:
@@ -173,7 +177,7 @@ def test_corrupt_history_gives_message_and_fresh_file(qtbot, tmp_path):
 
 
 def test_progress_dialog_shows_letters_and_days(qtbot, panel, clock, history):
-    panel.start_custom_text("ab")
+    panel.controller.start_custom_text("ab")
     feed(panel, clock, "A", 1.1)
     dialog = ProgressDialog(history)
     qtbot.addWidget(dialog)
@@ -207,7 +211,7 @@ def test_install_practice_in_main_window(qtbot, make_window, monkeypatch, tmp_pa
     window.recognition_changed.emit(recognition(None, hand=False))
     assert panel.feedback_label.text() == "No hand in view." and panel.target_label.text() == target
     assert (tmp_path / "signcam" / "history.sqlite3").exists()
-    panel.history.close()
+    panel.controller.history.close()
 
 
 def test_install_practice_with_injected_history_shows_recovery_message(qtbot, make_window, tmp_path):
@@ -221,21 +225,21 @@ def test_install_practice_with_injected_history_shows_recovery_message(qtbot, ma
 
 
 def test_alphabetical_drill_covers_a_to_y(panel):
-    panel.start_letter_drill(LetterOrder.ALPHABETICAL)
+    panel.controller.start_letter_drill(LetterOrder.ALPHABETICAL)
     assert panel.target_label.text() == "A" and panel.title_label.text().endswith("letter 1 of 24")
 
 
 def test_practice_choices_are_remembered_across_restarts(qtbot, make_window, settings, tmp_path):
     history = History(tmp_path / "history.sqlite3")
     panel = install_practice(make_window(), history, settings)
-    assert not panel.hard_mode and not panel.left_hand
+    assert not panel.controller.hard_mode and not panel.controller.left_hand
     menu_actions = {a.text(): a for a in panel.window().practice_menu.actions()}
     menu_actions["&Hard mode (from memory)"].trigger()
     menu_actions["L&eft hand (mirrored pictures)"].trigger()
-    assert panel.hard_mode and panel.left_hand
+    assert panel.controller.hard_mode and panel.controller.left_hand
 
     again = install_practice(make_window(), history, settings)  # a restart: same settings file
-    assert again.hard_mode and again.left_hand
+    assert again.controller.hard_mode and again.controller.left_hand
     again_actions = {a.text(): a for a in again.window().practice_menu.actions()}
     assert again_actions["&Hard mode (from memory)"].isChecked()
     assert not again_actions["&Easy mode (reference picture)"].isChecked()

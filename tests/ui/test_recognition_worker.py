@@ -45,7 +45,7 @@ def start_worker(test_weights):
     started: list[tuple[RecognitionWorker, QThread]] = []
 
     def start(open_source) -> tuple[RecognitionWorker, Collector]:
-        worker = RecognitionWorker(open_source, Recognizer(test_weights, roi="box", device="cpu"))
+        worker = RecognitionWorker(open_source, lambda: Recognizer(test_weights, roi="box", device="cpu"))
         collector = Collector(worker)
         thread = QThread()
         worker.moveToThread(thread)

@@ -64,17 +64,17 @@ def test_retrain_report_adopt_and_revert(qtbot, training, bundled):
     assert dialog.summary_table.verticalHeaderItem(1).text() == "Your held-back samples (4)"
     assert dialog.summary_table.item(0, 1).text().endswith("%")  # the weights in use, same rows
     assert dialog.confusion.item(0, 0) is not None and len(dialog.val_acc_curve.getData()[0]) == 2
-    assert window.recognizer.info.path == bundled  # nothing changes before Adopt
+    assert actions.current_weights() == bundled  # nothing changes before Adopt
 
     with qtbot.waitSignal(dialog.adopted) as adopted:
         dialog.adopt_button.click()
-    assert window.recognizer.info.path == adopted.args[0] == actions.history.versions()[0]
+    assert actions.current_weights() == adopted.args[0] == actions.history.versions()[0]
     assert adopted.args[0].with_suffix(".report.json").exists() and _candidates(actions) == []
 
     menu = {a.text(): a for a in window.training_menu.actions() if a.text()}
     assert list(menu) == ["&Retrain…", "&Capture my samples…", "&Browse data…", "Use &bundled weights"]
     menu["Use &bundled weights"].trigger()
-    assert window.recognizer.info.path == bundled and bundled.read_bytes() == before
+    assert actions.current_weights() == bundled and bundled.read_bytes() == before
 
 
 def test_cancel_leaves_the_weights_in_use(qtbot, training, bundled):
@@ -85,7 +85,7 @@ def test_cancel_leaves_the_weights_in_use(qtbot, training, bundled):
     with qtbot.waitSignal(dialog.process.cancelled, timeout=5000):
         dialog.cancel_button.click()
     assert "cancelled" in dialog.message_label.text() and dialog.back_button.isVisible()
-    assert window.recognizer.info.path == bundled and _candidates(actions) == []
+    assert actions.current_weights() == bundled and _candidates(actions) == []
     assert actions.history.versions() == []
 
 
@@ -97,7 +97,7 @@ def test_a_crashing_trainer_changes_nothing_and_says_so(qtbot, training, bundled
         dialog.start()
     text = dialog.message_label.text()
     assert "crashed" in text and "Nothing was changed" in text
-    assert window.recognizer.info.path == bundled and _candidates(actions) == [] and actions.history.versions() == []
+    assert actions.current_weights() == bundled and _candidates(actions) == [] and actions.history.versions() == []
     assert dialog.isVisible() and dialog.back_button.isVisible()  # the dialog lives on to say so
 
 

@@ -1,0 +1,245 @@
+"""The practice controller: everything practice remembers between frames, without Qt.
+
+It owns the Smoother that decides when a letter is held, the drill session or free spelling in
+progress, which drill it is (to start it again), the learner's options (hard mode, left hand, J/Z)
+and the recording of each finished attempt in the history. The Qt panel only renders what it says
+and forwards clicks; the confidence threshold comes from the app's one RecognitionSettings, so the
+overlay and practice agree on what counts as a letter.
+
+Usage:
+    controller = PracticeController(history, recognition=window.recognition)
+    controller.changed.connect(panel.render)       # after every change
+    controller.start_word_drill()
+    controller.on_recognition(rec)                  # per live recognition; controller.tick() from a timer
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from signcam.config import Event, RecognitionConfig, RecognitionSettings
+from signcam.labels import LETTERS
+from signcam.practice.drills import (
+    LetterOrder,
+    MotionPolicy,
+    custom_drill,
+    letter_drill,
+    letter_weights,
+    load_words,
+    word_drill,
+)
+from signcam.practice.scoring import Attempt, Outcome, SessionSummary
+from signcam.practice.session import DrillState, PracticeSession, SessionConfig
+from signcam.practice.spelling import FreeSpelling
+from signcam.smoothing import Smoother
+
+if TYPE_CHECKING:  # only attributes are read; importing them would pull in torch
+    from signcam.practice.history import History
+    from signcam.recognizer import Recognition
+
+log = logging.getLogger(__name__)
+
+LETTERS_PER_DRILL = 20
+WORDS_PER_DRILL = 10
+DRILL_TITLES = {"letter": "Letter drill", "word": "Word drill", "custom": "Custom text"}
+
+
+class PracticeMode(enum.Enum):
+    IDLE = "idle"  # nothing running: the panel offers the drills
+    DRILL = "drill"  # a letter, word or custom-text drill
+    SUMMARY = "summary"  # a drill just ended: its summary is shown
+    FREE = "free"  # free spelling
+
+
+def streak_note(attempt: Attempt | None) -> str:
+    """Why the streak went back to 0 (on which letter), so "Streak 1 · 2/2 right" never puzzles."""
+    if attempt is None:
+        return ""
+    if attempt.outcome is Outcome.CORRECT:
+        return f"restarted at {attempt.letter}: another letter was read first"
+    return f"restarted at {attempt.letter}: {'timed out' if attempt.outcome is Outcome.TIMED_OUT else 'skipped'}"
+
+
+class PracticeController:
+    """Drives one drill or free spelling at a time from recognitions and timer ticks.
+
+    `changed()` fires after every change the panel should show; `finished(summary)` when the last
+    target of a drill is done. A history write that fails (full disk) never ends the drill: it sets
+    `notice` and the drill goes on.
+    """
+
+    def __init__(
+        self,
+        history: History | None = None,
+        *,
+        recognition: RecognitionSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        hold_ms: float = 800.0,
+        skip_after_s: float = 10.0,
+        space_after_ms: float = 1200.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.history = history
+        self.recognition = recognition or RecognitionSettings()
+        self.smoother = Smoother(hold_ms=hold_ms, min_confidence=self.recognition.config.threshold)
+        self.recognition.changed.connect(self._on_config_changed)
+        self.config = SessionConfig(skip_after_s=skip_after_s)
+        self.space_after_ms = space_after_ms
+        self.hard_mode = False
+        self.left_hand = False
+        self.motion_policy = MotionPolicy.SKIP
+        self.mode = PracticeMode.IDLE
+        self.drill = "letter"  # stored with each attempt: letter, word or custom
+        self.session: PracticeSession | None = None
+        self.spelling: FreeSpelling | None = None
+        self.summary: SessionSummary | None = None  # of the drill that ended last
+        self.notice = history.recovery_message if history is not None else ""
+        self.changed = Event()
+        self.finished = Event()
+        self._clock, self._wall_clock = clock, wall_clock
+        self._rng = rng or random.Random()
+        self._restart: Callable[[], object] | None = None
+        self._recorded = 0
+
+    # -- starting and stopping -----------------------------------------------------------------
+    def start_letter_drill(self, order: LetterOrder = LetterOrder.RANDOM) -> None:
+        weights = None
+        if order is LetterOrder.WEAKEST:
+            weights = letter_weights(self.history.letter_stats() if self.history else {})
+        count = len(LETTERS) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # A to Y, all of it
+        self._start(PracticeSession(letter_drill(order, count, self._rng, weights), self._clock(), self.config),
+                    "letter", lambda: self.start_letter_drill(order))
+
+    def start_word_drill(self) -> None:
+        items = word_drill(load_words(), WORDS_PER_DRILL, self._rng, self.motion_policy)
+        self._start(PracticeSession(items, self._clock(), self.config), "word", self.start_word_drill)
+
+    def start_custom_text(self, text: str) -> bool:
+        """Drills the learner's own text; False (and nothing starts) when it has no letters."""
+        items = custom_drill(text)
+        if not items:
+            return False
+        self._start(PracticeSession(items, self._clock(), self.config), "custom",
+                    lambda: self.start_custom_text(text))
+        return True
+
+    def start_free_spelling(self) -> None:
+        self.session, self.spelling = None, FreeSpelling(self.space_after_ms)
+        self.smoother.reset()
+        self.mode = PracticeMode.FREE
+        self.changed.emit()
+
+    def again(self) -> None:
+        """The drill just finished, once more (new random letters or words)."""
+        if self._restart is not None:
+            self._restart()
+
+    def stop(self) -> None:
+        self.session = self.spelling = None
+        self.mode = PracticeMode.IDLE
+        self.changed.emit()
+
+    # -- input ---------------------------------------------------------------------------------
+    def on_recognition(self, rec: Recognition) -> None:
+        """One live recognition (any thread that also calls the rest; the GUI thread in the app)."""
+        if self.session is None and self.spelling is None:
+            return
+        t_s = self._clock()
+        smoothed = self.smoother.update_from(rec, t_s)
+        if self.session is not None:
+            self._after(self.session.update(smoothed, rec, t_s))
+        elif self.spelling is not None:
+            self.spelling.update(smoothed)
+            self.changed.emit()
+
+    def tick(self) -> None:
+        """From a timer: time-outs happen even when no frames arrive."""
+        if self.session is not None:
+            self._after(self.session.tick(self._clock()))
+
+    def skip(self) -> None:
+        if self.session is not None:
+            self._after(self.session.skip(self._clock()))
+
+    def acknowledge_motion(self) -> None:
+        if self.session is not None:
+            self._after(self.session.acknowledge_motion(self._clock()))
+
+    def set_hard_mode(self, on: bool) -> None:
+        self.hard_mode = on
+        self.changed.emit()
+
+    def set_left_hand(self, on: bool) -> None:
+        self.left_hand = on
+        self.changed.emit()
+
+    def set_motion_letters(self, on: bool) -> None:
+        """Words with J and Z: the learner signs the motion and confirms it with a key."""
+        self.motion_policy = MotionPolicy.PROMPT if on else MotionPolicy.SKIP
+
+    # -- what the panel shows ------------------------------------------------------------------
+    @property
+    def state(self) -> DrillState | None:
+        return self.session.state if self.session is not None else None
+
+    @property
+    def title(self) -> str:
+        return DRILL_TITLES.get(self.drill, "Drill")
+
+    def stats_text(self, state: DrillState) -> str:
+        """"Streak 1 (restarted at E: ...) · 2/2 right · 12.0 letters/min"."""
+        if self.session is None:
+            return ""
+        note = streak_note(self.session.score.streak_ended_by)
+        parts = [f"Streak {state.streak}" + (f" ({note})" if note else "")]
+        summary = self.session.summary()
+        if summary.attempts:
+            parts += [f"{summary.correct}/{summary.attempts} right", f"{summary.letters_per_minute:.1f} letters/min"]
+        return " · ".join(parts)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _on_config_changed(self, old: RecognitionConfig, new: RecognitionConfig) -> None:
+        self.smoother.min_confidence = new.threshold
+
+    def _start(self, session: PracticeSession, drill: str, restart: Callable[[], object]) -> None:
+        self.session, self.spelling = session, None
+        self.drill, self._restart, self._recorded = drill, restart, 0
+        self.smoother.reset()
+        self.mode = PracticeMode.DRILL
+        self.changed.emit()
+
+    def _after(self, state: DrillState) -> None:
+        self._record_new_attempts()
+        if state.finished and self.session is not None:
+            summary = self.session.summary()
+            self.session = None
+            self.mode = PracticeMode.SUMMARY
+            self.summary = summary
+            self.changed.emit()
+            self.finished.emit(summary)
+        else:
+            self.changed.emit()
+
+    def _record_new_attempts(self) -> None:
+        """Writes attempts the session finished since the last call, each in its own commit."""
+        if self.session is None:
+            return
+        new = self.session.score.attempts[self._recorded:]
+        self._recorded += len(new)
+        if self.history is None:
+            return
+        for attempt in new:
+            try:
+                self.history.record(attempt, self._wall_clock(), drill=self.drill,
+                                    mode="hard" if self.hard_mode else "easy",
+                                    hand="left" if self.left_hand else "right")
+            except sqlite3.Error as error:  # a full disk must not end the drill
+                log.warning("practice history not saved: %s", error)
+                self.notice = f"Practice history could not be saved: {error}"

@@ -1,0 +1,87 @@
+"""The Practice menu and dock: builds the PracticeController and PracticePanel once and wires them in.
+
+Usage (from the app, once):
+    install_practice(window)  # fills window.practice_menu, docks the panel, listens to recognition_changed
+
+`window` is signcam's MainWindow: it needs `practice_menu` (QMenu), `recognition` (RecognitionSettings,
+whose threshold practice uses), `add_panel(widget, title)`, `set_practising(bool)`, `recognition_changed`
+(Signal(object) carrying Recognition in the GUI thread) and `statusBar()`. `history` defaults to the one
+in the user data folder; tests pass one in a temporary folder. With `settings`, the easy/hard, hand and
+J/Z choices are restored and remembered.
+"""
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QInputDialog
+
+from signcam.practice import LetterOrder
+from signcam.practice.controller import PracticeController
+from signcam.practice.history import History
+from signcam.ui.menus import add_action, add_choices
+from signcam.ui.practice_view import PracticePanel
+from signcam.ui.settings import Key, Settings
+
+
+def install_practice(window, history: History | None = None, settings: Settings | None = None) -> PracticePanel:
+    history = history or History()
+    controller = PracticeController(history, recognition=window.recognition)
+    panel = PracticePanel(controller)
+    dock = window.add_panel(panel, "Practice")
+    dock.hide()  # until a drill is chosen: the live view keeps the whole window
+    dock.visibilityChanged.connect(window.set_practising)
+    window.recognition_changed.connect(controller.on_recognition)
+    if history.recovery_message:
+        window.statusBar().showMessage(history.recovery_message)
+
+    def shown(start: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            dock.show()
+            dock.raise_()
+            start()
+        return run
+
+    def ask_custom_text() -> None:
+        text, ok = QInputDialog.getText(window, "Custom text", "Word or sentence to spell (letters only count):")
+        if ok and not controller.start_custom_text(text):
+            window.statusBar().showMessage("That text has no letters to spell.", 5000)
+
+    def remembered(key: Key, apply: Callable[[bool], None]) -> Callable[[bool], None]:
+        """`apply` that also stores the choice; applies the stored one now."""
+        def on(checked: bool) -> None:
+            apply(checked)
+            if settings is not None:
+                settings.set_value(key, checked)
+        apply(settings.value(key, False) if settings is not None else False)
+        return on
+
+    menu = window.practice_menu
+    letters = menu.addMenu("&Letter drill")
+    for text, order in (("&Random", LetterOrder.RANDOM), ("&A to Y", LetterOrder.ALPHABETICAL),
+                        ("&Weakest letters first", LetterOrder.WEAKEST)):
+        add_action(letters, text, shown(lambda order=order: controller.start_letter_drill(order)))
+    add_action(menu, "&Word drill", shown(controller.start_word_drill), "Ctrl+Shift+W")
+    add_action(menu, "&Custom text…", shown(ask_custom_text))
+    add_action(menu, "&Free spelling", shown(controller.start_free_spelling), "Ctrl+Shift+F")
+    menu.addSeparator()
+    menu.addActions([panel.skip_action, panel.motion_done_action, panel.stop_action])
+    menu.addSeparator()
+    add_action(menu, "&Progress…", lambda: _show_progress(history, window))
+    menu.addSeparator()
+    on_hard = remembered(Key.PRACTICE_HARD, controller.set_hard_mode)
+    add_choices(menu, {False: "&Easy mode (reference picture)", True: "&Hard mode (from memory)"},
+                controller.hard_mode, on_hard)
+    on_left = remembered(Key.PRACTICE_LEFT, controller.set_left_hand)
+    add_choices(menu, {False: "&Right hand", True: "L&eft hand (mirrored pictures)"}, controller.left_hand, on_left)
+    on_motion = remembered(Key.PRACTICE_MOTION, controller.set_motion_letters)
+    add_action(menu, "Words with &J and Z (press Space after the motion)", on_motion, checkable=True,
+               checked=settings.value(Key.PRACTICE_MOTION, False) if settings is not None else False)
+    toggle = dock.toggleViewAction()
+    toggle.setText("Practice &panel")
+    menu.addAction(toggle)
+    return panel
+
+
+def _show_progress(history: History, window) -> None:
+    from signcam.ui.progress_view import ProgressDialog  # pyqtgraph: loaded when first needed, not at start-up
+
+    ProgressDialog(history, window).show()
