@@ -244,9 +244,9 @@ def test_free_spelling_no_space_before_any_letter():
     assert spelling.text == ""
 
 
-def test_practice_and_history_load_without_qt_or_torch():
+def test_practice_controller_and_config_load_without_qt_or_torch():
     code = (
-        "import sys, signcam.practice, signcam.practice.history;"
+        "import sys, signcam.practice, signcam.practice.history, signcam.practice.controller, signcam.config;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'torch')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

@@ -244,3 +244,31 @@ def test_practice_choices_are_remembered_across_restarts(qtbot, make_window, set
     assert again_actions["&Hard mode (from memory)"].isChecked()
     assert not again_actions["&Easy mode (reference picture)"].isChecked()
     history.close()
+
+
+def test_menu_threshold_governs_overlay_and_practice(qtbot, make_window, gray_video, tmp_path):
+    """One threshold (issue 12/13): the Recognition menu's choice reaches the live recognizer, its
+    overlay smoother and the practice smoother, and a reading between the old and new value stops counting."""
+    history = History(tmp_path / "history.sqlite3")
+    window = make_window(roi="box")
+    panel = install_practice(window, history)
+    window.show()
+    window.start_source(str(gray_video))
+    qtbot.waitUntil(lambda: window.live.recognizer is not None, timeout=10000)
+    window.recognition_menu.threshold_actions[0.8].trigger()
+    assert window.recognition.config.threshold == 0.8
+    live = window.live.recognizer
+    assert live.threshold == 0.8 and live._smoother.min_confidence == 0.8
+    assert panel.controller.smoother.min_confidence == 0.8
+    assert window.recognition_menu.threshold_actions[0.8].isChecked()
+
+    window.live.stop()  # from here on the test feeds the recognitions itself
+    panel.controller.start_custom_text("b")
+    for _ in range(8):
+        window.recognition_changed.emit(recognition("B", confidence=0.7))
+    assert panel.ring.letter != "B"  # 0.7 counted at the old 0.6, not at 0.8
+    window.recognition_menu.threshold_actions[0.6].trigger()
+    for _ in range(8):
+        window.recognition_changed.emit(recognition("B", confidence=0.7))
+    assert panel.ring.letter == "B"
+    history.close()
