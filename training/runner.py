@@ -7,7 +7,7 @@ per line on stdout:
     {"event": "started", "config": {...}}
     {"event": "batch", "epoch": 1, "epochs": 5, "batch": 3, "batches": 40}
     {"event": "epoch", "epoch": 1, "epochs": 5, "train_loss": .., "val_loss": .., "val_acc": .., ...}
-    {"event": "finished", "weights": PATH, "test": {...}, "personal": {...}, "baseline": {...}, ...}
+    {"event": "finished", "weights": PATH, "test": {...}, ...}    (training.results.RunResult)
     {"event": "error", "message": "...", "kind": "CsvError"}       (exit status 2)
     {"event": "cancelled"}                                          (exit status 3)
 
@@ -33,6 +33,7 @@ import torch
 
 from signcam.weights import DeviceError, WeightsError
 from training.data import CsvError, find_csvs
+from training.results import RunResult
 from training.train import EpochStats, TrainConfig, TrainingCancelled, train
 
 log = logging.getLogger("signcam.runner")
@@ -106,10 +107,11 @@ def run(config: TrainConfig, emit: EventWriter, stop: threading.Event, crash_aft
         traceback.print_exc()
         emit("error", message=f"{type(e).__name__}: {e}", kind=type(e).__name__)
         return EXIT_ERROR
-    emit("finished", weights=str(result.weights_path) if result.weights_path else None,
-         test=result.test, personal=result.personal, baseline=result.baseline,
-         history=[asdict(h) for h in result.history], best_epoch=result.best_epoch,
-         val_acc=result.val_acc, temperature=result.temperature)
+    emit("finished", **RunResult(
+        weights=str(result.weights_path) if result.weights_path else None, test=result.test,
+        best_epoch=result.best_epoch, val_acc=result.val_acc, temperature=result.temperature,
+        history=[asdict(h) for h in result.history], personal=result.personal, baseline=result.baseline,
+    ).to_event())
     return 0
 
 

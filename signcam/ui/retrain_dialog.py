@@ -12,7 +12,6 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pyqtgraph as pg
-import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from signcam.config import available_devices
 from signcam.labels import LETTERS
 from signcam.samples import SampleStore
 from signcam.ui.confusion_view import ConfusionView
@@ -43,6 +43,7 @@ from signcam.ui.training_process import TrainingProcess
 from signcam.user_weights import WeightsHistory
 from signcam.weights import WeightsError
 from training.data import CsvError, find_csvs
+from training.results import RunResult
 from training.train import TrainConfig, fine_tune_config
 
 log = logging.getLogger(__name__)
@@ -52,16 +53,6 @@ MODES = {"fine-tune": "Fine-tune the weights in use (about a minute on a CPU)",
 DEFAULT_EPOCHS = {"fine-tune": fine_tune_config(TrainConfig(), "").epochs, "scratch": TrainConfig().epochs}
 ERROR_STYLE = "color: #d04040"
 OK_STYLE = "color: #3fa060"
-
-
-def _devices() -> dict[str, str]:
-    """The devices this machine has, so the dialog never offers one that would fail."""
-    devices = {"cpu": "CPU"}
-    if torch.cuda.is_available():
-        devices["cuda"] = f"GPU ({torch.cuda.get_device_name(0)})"
-    if torch.backends.mps.is_available():
-        devices["mps"] = "Apple GPU (MPS)"
-    return devices
 
 
 def _percent(value: float | None, decimals: int = 1) -> str:
@@ -87,7 +78,7 @@ class RetrainDialog(QDialog):
         self._current_weights = current_weights
         self._overrides = dict(overrides or {})
         self._candidate: Path | None = None
-        self._result: dict | None = None
+        self._result: RunResult | None = None
         self._started_s = 0.0
         self._curves: dict[str, list[float]] = {}
         self.process = TrainingProcess(self)
@@ -137,7 +128,7 @@ class RetrainDialog(QDialog):
         self.epochs_spin = QSpinBox(minimum=1, maximum=200, value=DEFAULT_EPOCHS["fine-tune"])
         form.addRow("Epochs:", self.epochs_spin)
         self.device_combo = QComboBox()
-        for key, text in _devices().items():
+        for key, text in available_devices().items():  # only what this machine has: none would fail
             self.device_combo.addItem(text, key)
         self.device_combo.setCurrentIndex(self.device_combo.count() - 1)  # a GPU when there is one
         form.addRow("Device:", self.device_combo)
@@ -296,7 +287,7 @@ class RetrainDialog(QDialog):
         if stats["epoch"] == stats["epochs"]:
             self.stage_label.setText("Testing…")
 
-    def _on_finished(self, result: dict) -> None:
+    def _on_finished(self, result: RunResult) -> None:
         self._result = result
         self._show_report(result)
         self.pages.setCurrentWidget(self.report_page)
@@ -316,9 +307,8 @@ class RetrainDialog(QDialog):
         self.back_button.show()
 
     # -- report --------------------------------------------------------------------------------
-    def _show_report(self, result: dict) -> None:
-        test, personal = result["test"], result.get("personal") or {}
-        baseline = result.get("baseline") or {}
+    def _show_report(self, result: RunResult) -> None:
+        test, personal, baseline = result.test, result.personal, result.baseline
         old_test, old_personal = baseline.get("test") or {}, baseline.get("personal") or {}
         delta = test["accuracy"] - old_test["accuracy"] if old_test else None
         change = "" if delta is None else f" ({100 * delta:+.2f} points against the weights in use)"

@@ -11,6 +11,8 @@ import sys
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
+from training.results import RunResult
+
 log = logging.getLogger(__name__)
 
 KILL_AFTER_MS = 2000  # the runner checks for a stop at every batch (well under a second); then it is killed
@@ -22,7 +24,7 @@ class TrainingProcess(QObject):
 
     batch_progressed = Signal(int, int, int, int)  # epoch, epochs, batch, batches
     epoch_finished = Signal(dict)  # EpochStats as a dict
-    finished = Signal(dict)  # the runner's "finished" event: weights path, test, personal, baseline, history
+    finished = Signal(object)  # training.results.RunResult: weights path, test, personal, baseline, history
     failed = Signal(str)  # a message for the user: a data error, or a crash; nothing was written
     cancelled = Signal()
 
@@ -97,7 +99,7 @@ class TrainingProcess(QObject):
         final, cancelling = self._final, self._cancelling
         self._done()
         if final is not None and final["event"] == "finished":
-            self.finished.emit(final)
+            self.finished.emit(RunResult.from_event(final))
         elif final is not None and final["event"] == "error":
             self.failed.emit(final["message"])
         elif cancelling or (final is not None and final["event"] == "cancelled"):
