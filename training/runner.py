@@ -36,8 +36,6 @@ from training.data import CsvError, find_csvs
 from training.results import RunResult
 from training.train import EpochStats, TrainConfig, TrainingCancelled, train
 
-log = logging.getLogger("signcam.runner")
-
 CRASH_ENV = "SIGNCAM_RUNNER_CRASH_AFTER"
 EXIT_ERROR, EXIT_CANCELLED = 2, 3
 

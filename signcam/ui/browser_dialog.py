@@ -7,7 +7,6 @@ screen, and a tile's pixmap is made when it is asked for. Predictions run in sma
 so the dialog shows the images at once and fills in predictions without freezing the window.
 """
 
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +33,6 @@ from signcam.ui.images import gray_to_qimage
 from signcam.weights import WeightsError, load_model
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
-
-log = logging.getLogger(__name__)
 
 TILE_PX = 84  # 3x the 28x28 input, nearest-neighbour so single pixels stay visible
 CHUNK = 256  # images per prediction step: ~0.1 s on one core, short enough to keep the window responsive

@@ -1,6 +1,5 @@
 """Still photos: a side list to step through, each photo recognised when first shown."""
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,10 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from signcam.ui.live_view import RecognitionView
-
-log = logging.getLogger(__name__)
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 
 class PhotoView(QWidget):

@@ -6,7 +6,6 @@ folder's `candidates/`, and only Adopt moves it into the weights history and emi
 the Training menu turns into `MainWindow.load_weights`. The bundled weights are only ever read.
 """
 
-import logging
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -45,8 +44,6 @@ from signcam.weights import WeightsError
 from training.data import CsvError, find_csvs
 from training.results import RunResult
 from training.train import TrainConfig, fine_tune_config
-
-log = logging.getLogger(__name__)
 
 MODES = {"fine-tune": "Fine-tune the weights in use (about a minute on a CPU)",
          "scratch": "Train new weights from scratch (slow without a GPU)"}
