@@ -25,16 +25,18 @@ from typing import TYPE_CHECKING
 
 from signcam.config import Event, RecognitionConfig, RecognitionSettings
 from signcam.labels import LETTERS
-from signcam.practice.drills import (
+from signcam.practice import (
+    Attempt,
     LetterOrder,
     MotionPolicy,
+    Outcome,
+    SessionSummary,
     custom_drill,
     letter_drill,
     letter_weights,
     load_words,
     word_drill,
 )
-from signcam.practice.scoring import Attempt, Outcome, SessionSummary
 from signcam.practice.session import DrillState, PracticeSession, SessionConfig
 from signcam.practice.spelling import FreeSpelling
 from signcam.smoothing import Smoother
