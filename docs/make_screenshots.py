@@ -63,8 +63,8 @@ def main() -> None:
     settings = Settings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings, weights=args.weights, roi="box", device="cpu", loop=True)
     window.show()
+    window.start_source(str(video))  # the model loads in the worker: the timed steps start with its first reading
     steps = [
-        (0, lambda: window.start_source(str(video))),
         (2500, lambda: window.grab().save(str(out / "screenshot-live.png"))),
         (2600, lambda: (window.set_roi("full"), window.open_photos(photos), window.photo_view.step(1))),
         (3200, lambda: window.grab().save(str(out / "screenshot-photo.png"))),
@@ -73,8 +73,12 @@ def main() -> None:
         (4300, window.close),
         (4500, app.quit),
     ]
-    for ms, step in steps:
-        QTimer.singleShot(ms, step)
+    def schedule(_recognition: object) -> None:
+        window.recognition_changed.disconnect(schedule)
+        for ms, step in steps:
+            QTimer.singleShot(ms, step)
+
+    window.recognition_changed.connect(schedule)
     app.exec()
 
 
