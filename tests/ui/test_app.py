@@ -1,5 +1,10 @@
 """`signcam` from the command line: arguments reach the window and override saved settings."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
@@ -40,3 +45,30 @@ def test_parse_source_reads_digits_as_camera_index():
     assert app_module.parse_source("1") == 1
     assert app_module.parse_source("clip.avi") == "clip.avi"
     assert app_module.parse_source(None) is None
+
+
+def test_window_with_its_menus_is_built_without_torch_or_mediapipe(tmp_path):
+    """The window must appear before the slow imports (issue 13: 9.5-12 s to a window): building it with
+    the Practice and Training menus loads neither torch nor MediaPipe; the worker loads them later."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from signcam.ui.app import make_application\n"
+        "from signcam.ui.main_window import MainWindow\n"
+        "from signcam.ui.practice_menu import install_practice\n"
+        "from signcam.ui.settings import Settings\n"
+        "from signcam.ui.training_menu import install_training\n"
+        "app = make_application()\n"
+        f"settings = Settings(QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat))\n"
+        "window = MainWindow(settings)\n"
+        "install_practice(window, settings=settings)\n"
+        "install_training(window, settings)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "print(sorted(m for m in ('torch', 'mediapipe', 'pandas', 'pyqtgraph') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

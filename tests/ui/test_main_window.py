@@ -221,3 +221,15 @@ def test_camera_menu_lists_cameras_or_says_none(make_window, monkeypatch):
     window.camera_menu.aboutToShow.emit()
     texts = [a.text() for a in window.camera_menu.actions() if not a.isSeparator()]
     assert texts == ["Camera 0", "Camera 2", "&Retry"]
+
+
+def test_weights_that_cannot_load_show_why_after_the_window_is_up(qtbot, make_window, tmp_path):
+    """The model loads in the worker thread now; a bad file still ends in a clear empty state."""
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x80\x04 a pickle, never unpickled")
+    window = make_window(weights=str(bad))
+    window.start_source(str(tmp_path / "any.avi"))
+    assert window.live_view.recognition is None  # nothing shown yet: "Loading the model…"
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=10000)
+    assert window.empty_view.title == "Cannot start recognition"
+    assert "bad.safetensors" in window.empty_view.detail and "Recognition menu" in window.empty_view.detail
