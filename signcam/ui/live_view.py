@@ -81,6 +81,10 @@ class RecognitionView(QWidget):
         self.update()
 
     @property
+    def side_panel(self) -> bool:
+        return self._side_panel
+
+    @property
     def recognition(self):
         return self._recognition
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QInputDialog
 
 from signcam.practice import LetterOrder
-from signcam.practice.controller import PracticeController
+from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.practice.history import History
 from signcam.ui.menus import add_action, add_choices
 from signcam.ui.practice_view import PracticePanel
@@ -28,7 +28,13 @@ def install_practice(window, history: History | None = None, settings: Settings 
     panel = PracticePanel(controller)
     dock = window.add_panel(panel, "Practice")
     dock.hide()  # until a drill is chosen: the live view keeps the whole window
-    dock.visibilityChanged.connect(window.set_practising)
+
+    def sync_layout(*_: object) -> None:
+        """The drill and free-spelling pages show the reading, so the video may take the live view's column."""
+        window.set_practising(dock.isVisible() and controller.mode in (PracticeMode.DRILL, PracticeMode.FREE))
+
+    dock.visibilityChanged.connect(sync_layout)
+    controller.changed.connect(sync_layout)
     window.recognition_changed.connect(controller.on_recognition)
     if history.recovery_message:
         window.statusBar().showMessage(history.recovery_message)

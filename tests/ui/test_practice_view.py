@@ -272,3 +272,20 @@ def test_menu_threshold_governs_overlay_and_practice(qtbot, make_window, gray_vi
         window.recognition_changed.emit(recognition("B", confidence=0.7))
     assert panel.ring.letter == "B"
     history.close()
+
+
+def test_camera_keeps_the_room_while_practising(qtbot, make_window, tmp_path):
+    """Issue 13: with practice open the picture shrank to ~470 px. During a drill the live view drops its
+    own letter column (the panel shows the reading), and the narrow panel leaves the video the most room."""
+    history = History(tmp_path / "history.sqlite3")
+    window = make_window()
+    panel = install_practice(window, history)
+    window.show()
+    word_drill = next(a for a in window.practice_menu.actions() if a.text() == "&Word drill")
+    word_drill.trigger()
+    qtbot.waitUntil(lambda: panel.isVisible())
+    assert not window.live_view.side_panel
+    assert window.live_view.width() > panel.width()
+    panel.controller.stop()  # the idle page shows no reading: the live view's column comes back
+    assert window.live_view.side_panel
+    history.close()
