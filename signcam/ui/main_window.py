@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMes
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognizer
 from signcam.sources import IMAGE_SUFFIXES, SourceError, find_images, list_cameras, open_source, read_image
-from signcam.ui.about import about_html, shortcuts_html
+from signcam.ui.about import AboutDialog, shortcuts_html
 from signcam.ui.empty_state import EmptyStateView
 from signcam.ui.live_session import LiveSession
 from signcam.ui.live_view import RecognitionView
@@ -359,7 +359,7 @@ class MainWindow(QMainWindow):
 
     def _on_about(self) -> None:
         info = self._photo_recognizer.info if self._photo_recognizer else None
-        self._show_message("About signcam", about_html(info, self._device_text()), QMessageBox.Icon.Information)
+        AboutDialog(info, self._device_text(), self).open()
 
     def _on_shortcuts(self) -> None:
         actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
