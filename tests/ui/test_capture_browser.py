@@ -56,6 +56,8 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
         store.add("Y", np.zeros((28, 28), np.uint8))
     dialog = BrowserDialog(data_dir=str(kaggle_dir), samples=store, weights=test_weights)
     qtbot.addWidget(dialog)
+    assert dialog.source_combo.currentData() == "samples"  # opens on what the app has
+    dialog.select_source("test")
     qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
     assert dialog.tiles.rowCount() == 48 and dialog.count_label.text().startswith("Showing 48 of 48")
 
@@ -75,8 +77,20 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
     assert dialog.tiles.data(tile, Qt.ItemDataRole.DecorationRole).width() == 84
 
     dialog.letter_combo.setCurrentIndex(0)
-    dialog.source_combo.setCurrentIndex(1)  # train CSV
+    dialog.select_source("train")
     assert dialog.tiles.rowCount() == len((kaggle_dir / "sign_mnist_train.csv").read_text().splitlines()) - 1
-    dialog.source_combo.setCurrentIndex(2)  # my samples
+    dialog.select_source("samples")
     qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
     assert dialog.tiles.rowCount() == 3 and dialog.count_label.text().startswith("Showing 3 of 3")
+
+
+def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot, tmp_path, test_weights):
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), weights=test_weights)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
+    assert dialog.source_combo.currentData() == "references"
+    assert sorted(LETTERS[i] for i in dialog.tiles.labels) == sorted(LETTERS)
+    dialog.select_source("test")
+    assert dialog.tiles.rowCount() == 0
+    assert "kaggle.com/datasets/datamunge/sign-language-mnist" in dialog.count_label.text()
+    assert "color" not in dialog.count_label.text()  # a pointer, not an error
