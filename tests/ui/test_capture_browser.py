@@ -1,5 +1,7 @@
 """Capture my samples from a video source, and the dataset browser's counts and filters."""
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -94,3 +96,43 @@ def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot,
     assert dialog.tiles.rowCount() == 0
     assert "kaggle.com/datasets/datamunge/sign-language-mnist" in dialog.count_label.text()
     assert "color" not in dialog.count_label.text()  # a pointer, not an error
+
+
+def test_capture_shows_the_read_and_asks_when_it_confidently_reads_another_letter(qtbot, tmp_path, gray_video,
+                                                                                  test_weights):
+    dialog = CaptureDialog(SampleStore(tmp_path), per_letter=5, countdown_s=0, interval_s=0)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.letters_edit.setText("A")
+    dialog.start()
+    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+        rec = recognizer.step(source.read())
+    reads_v = replace(rec, letter="V", best_letter="V", confidence=0.93)
+    reads_a = replace(rec, letter="A", best_letter="A", confidence=0.9)
+    dialog.on_recognition(reads_a)
+    assert len(dialog.store) == 1 and dialog.reads_label.text() == "The model reads: <b>A</b> 90%"
+    for _ in range(3):
+        dialog.on_recognition(reads_v)
+    assert dialog.asking and "reads V (93%), not A" in dialog.question_label.text()
+    assert "V" in dialog.reads_label.text()
+    dialog.on_recognition(reads_a)
+    assert len(dialog.store) == 1, "nothing is stored while the question is open, nor the V frames"
+    dialog.keep_button.click()
+    assert not dialog.asking
+    dialog.on_recognition(reads_v)
+    assert len(dialog.store) == 2 and not dialog.asking  # the learner said so: stored as A
+    assert {s.letter for s in dialog.store.samples()} == {"A"}
+
+
+def test_capture_skip_moves_to_the_next_letter(qtbot, tmp_path, gray_video, test_weights):
+    dialog = CaptureDialog(SampleStore(tmp_path), per_letter=5, countdown_s=0, interval_s=0)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.letters_edit.setText("AB")
+    dialog.start()
+    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+        rec = replace(recognizer.step(source.read()), letter="L", best_letter="L", confidence=0.97)
+    for _ in range(3):
+        dialog.on_recognition(rec)
+    dialog.skip_button.click()
+    assert dialog.letter == "B" and not dialog.asking and len(dialog.store) == 0
