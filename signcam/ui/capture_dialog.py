@@ -43,6 +43,7 @@ from signcam.ui.images import gray_to_qimage
 REFERENCE_DIR = ASSETS_DIR / "reference"
 TILE_PX = 84  # 3x the model input: big enough to judge a crop, small enough for 120 on screen
 TICK_MS = 100
+PREVIEW_PX = 160  # the reference hand (256 px colour photo) and the live 28x28 crop, side by side
 ASK_CONFIDENCE = 0.8  # a read of another letter this sure (and above the user's threshold) is not a wobble
 ASK_AFTER_FRAMES = 3  # ...in this many recognitions in a row (~0.1 s at 30 fps): not a passing transition
 
@@ -84,7 +85,7 @@ class CaptureDialog(QDialog):
             controls.addWidget(widget)
 
         self.reference_label = QLabel()
-        self.reference_label.setFixedSize(120, 120)
+        self.reference_label.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.reference_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt_label = QLabel("Choose letters and press Start. Hold each letter in front of the camera; "
                                    "move it a little between shots so the samples differ.")
@@ -94,7 +95,7 @@ class CaptureDialog(QDialog):
         self.prompt_label.setFont(font)
         self.progress = QProgressBar()
         self.live_label = QLabel("no hand")
-        self.live_label.setFixedSize(120, 120)
+        self.live_label.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.live_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.live_label.setToolTip("What the model sees now (the 28x28 crop of your hand)")
         self.live_label.setStyleSheet("border: 1px solid #888")
@@ -253,7 +254,7 @@ class CaptureDialog(QDialog):
         self._taken, self._phase_start_s = 0, self._clock()
         path = REFERENCE_DIR / f"{self._letter}.png"
         pixmap = QPixmap(str(path)) if path.exists() else QPixmap()
-        self.reference_label.setPixmap(pixmap.scaled(120, 120, Qt.AspectRatioMode.KeepAspectRatio,
+        self.reference_label.setPixmap(pixmap.scaled(PREVIEW_PX, PREVIEW_PX, Qt.AspectRatioMode.KeepAspectRatio,
                                                      Qt.TransformationMode.SmoothTransformation))
         self._show_state(self._phase_start_s)
 
@@ -283,7 +284,7 @@ class CaptureDialog(QDialog):
             self.live_label.setText("no hand")
             return
         self.live_label.setPixmap(QPixmap.fromImage(gray_to_qimage(rec.crop_gray)).scaled(
-            120, 120, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+            PREVIEW_PX, PREVIEW_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
 
     def _fill_grid(self) -> None:
         self.grid.clear()
