@@ -98,15 +98,21 @@ def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot,
     assert "color" not in dialog.count_label.text()  # a pointer, not an error
 
 
-def test_capture_shows_the_read_and_asks_when_it_confidently_reads_another_letter(qtbot, tmp_path, gray_video,
-                                                                                  test_weights):
+def _capturing(qtbot, tmp_path, letters: str, gray_video, test_weights) -> tuple[CaptureDialog, Recognition]:
+    """A capture dialog started on `letters` (no countdown, no interval) and one real recognition of a hand
+    (the fixed guide box) to vary: which letter the model reads is set by the test."""
     dialog = CaptureDialog(SampleStore(tmp_path), per_letter=5, countdown_s=0, interval_s=0)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.letters_edit.setText("A")
+    dialog.letters_edit.setText(letters)
     dialog.start()
     with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
-        rec = recognizer.step(source.read())
+        return dialog, recognizer.step(source.read())
+
+
+def test_capture_shows_the_read_and_asks_when_it_confidently_reads_another_letter(qtbot, tmp_path, gray_video,
+                                                                                  test_weights):
+    dialog, rec = _capturing(qtbot, tmp_path, "A", gray_video, test_weights)
     reads_v = replace(rec, letter="V", best_letter="V", confidence=0.93)
     reads_a = replace(rec, letter="A", best_letter="A", confidence=0.9)
     dialog.on_recognition(reads_a)
@@ -125,14 +131,8 @@ def test_capture_shows_the_read_and_asks_when_it_confidently_reads_another_lette
 
 
 def test_capture_skip_moves_to_the_next_letter(qtbot, tmp_path, gray_video, test_weights):
-    dialog = CaptureDialog(SampleStore(tmp_path), per_letter=5, countdown_s=0, interval_s=0)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.letters_edit.setText("AB")
-    dialog.start()
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
-        rec = replace(recognizer.step(source.read()), letter="L", best_letter="L", confidence=0.97)
+    dialog, rec = _capturing(qtbot, tmp_path, "AB", gray_video, test_weights)
     for _ in range(3):
-        dialog.on_recognition(rec)
+        dialog.on_recognition(replace(rec, letter="L", best_letter="L", confidence=0.97))
     dialog.skip_button.click()
     assert dialog.letter == "B" and not dialog.asking and len(dialog.store) == 0
