@@ -51,8 +51,10 @@ def about_summary(info: WeightsInfo | None, device: str) -> list[tuple[str, str]
     rows = [("Model", f"{info.config.arch} network on the 28×28 hand picture ({Path(info.path).name})")]
     test_acc, data = meta.get("test_accuracy"), meta.get("data", {})
     if isinstance(test_acc, float):
-        rows.append(("Accuracy", f"{test_acc:.1%} on {data.get('test_rows', 'the')} held-out test images "
-                                 "(people it has never seen do worse: see the README)"))
+        count = data.get("test_rows")
+        images = f"{count:,} held-out test images" if isinstance(count, int) else "its held-out test images"
+        rows.append(("Accuracy", f"{test_acc:.1%} on {images} (hands of people it has never seen are read "
+                                 "less well: see the README)"))
     elif isinstance(meta.get("val_accuracy"), float):
         rows.append(("Accuracy", f"{meta['val_accuracy']:.1%} on its validation images"))
     train = meta.get("train_config", {})

@@ -218,6 +218,12 @@ class RecognitionView(QWidget):
             p.setPen(TEXT if rec is not None and rec.letter else MUTED)
             p.drawText(QRectF(x, y, w, 130), Qt.AlignmentFlag.AlignCenter, letter)
         y += 134
+        if not self.live:  # nothing is being read: no bars, no top-3, only what to do next
+            p.setFont(self._body_font)
+            p.setPen(MUTED)
+            rest = self._message.split(" — ", 1)[1] if " — " in self._message else ""
+            p.drawText(QRectF(x, y, w, 80), Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, rest)
+            return
         p.setFont(self._small_font)
         p.setPen(MUTED)
         captions = {"": "", "–": "no hand found", "?": "not sure"}
