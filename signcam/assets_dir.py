@@ -9,3 +9,4 @@ from pathlib import Path
 
 ASSETS_DIR = Path(str(files("signcam") / "assets"))
 BUNDLED_WEIGHTS = ASSETS_DIR / "signnet.safetensors"  # the CNN; signcam.weights loads it when none is named
+REFERENCE_DIR = ASSETS_DIR / "reference"  # one colour photo per static letter, A.png .. Y.png

@@ -1,74 +1,290 @@
-"""Writes the practice-mode reference hand images, signcam/assets/reference/A.png .. Y.png, from Sign-MNIST.
+"""Writes the practice reference hands, signcam/assets/reference/A.png .. Y.png: colour photos of real signers.
 
-Each letter's image is its medoid: the real training row closest (Euclidean, in pixel space) to that
-letter's mean image. A mean image is blurry and shows no real hand; the medoid is a typical, clear
-example. It is upscaled 28 -> 112 px with bicubic interpolation so it reads well on screen. Only the
-CC0 CSV is used: the source photos and real_dev have unclear licences and must never become assets.
+The old references were Sign-MNIST's 28x28 grays scaled up: finger and thumb positions could not be seen, and
+Sign-MNIST's T is not the ASL T (issue 13). These come from the MIT-licensed webcam photos of `extra/`, which
+may be shipped with credit. Each letter is one photo, picked by eye from a ranked contact sheet and pinned in
+PICKS (so a re-run makes the same files); the crop is the hand only, a square around its 21 MediaPipe
+landmarks, and a photo whose crop touches a face (MediaPipe face detection) is never offered or used.
+
+Ranking (`--sheet`): hand size in pixels (the photos are <= 320 px, so the biggest hands are the sharpest
+after scaling) x sharpness (variance of the Laplacian of the crop at a fixed size) x how typical the hand
+shape is (distance of its normalised landmarks to the letter's median over all signers), with dim or
+blown-out crops and the blurred sources (hackmit, vyshu150; see extra/PROVENANCE.md) left out.
+
+Every image shows a right hand seen from the front, as a learner sees another signer (the thumb of L points
+to the viewer's right); the practice view mirrors them for left-handed learners. PICKS says which photos
+show a left hand and are flipped here.
 
 Usage:
-    python -m training.make_references --csv ../shared/data/sign_mnist_train.csv.gz --out signcam/assets/reference
+    python -m training.make_references --data ../shared/data --out signcam/assets/reference
+    python -m training.make_references --data ../shared/data --sheet runs/reference-sheet   # choose picks
 """
 
+from __future__ import annotations
+
 import argparse
+import csv
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pandas as pd
 
-from signcam.labels import LETTERS, class_of_csv_label, is_known_csv_label
+from signcam.labels import LETTERS
 
 log = logging.getLogger(__name__)
 
-SOURCE_SIZE = 28  # Sign-MNIST images are 28x28 grayscale
-OUTPUT_SIZE = 112  # 4x: large enough to read the finger shapes, still a ~6 KB PNG
+OUTPUT_PX = 256  # >= 200 px asked for (issue 13); the hands are 120-290 px in the photos, so 1-2x upscaling
+MARGIN = 0.22  # fraction of the landmarks' extent added per side: whole fingertips and a little wrist
+BLURRED_SOURCES = ("hackmit", "vyshu150")  # 96 px and blurred / motion-blurred (extra/PROVENANCE.md)
+SHEET_COUNT = 12  # candidates per letter on the contact sheet
+SHEET_PER_SIGNER = 2  # so that one signer's near-identical frames do not fill the sheet
 
 
-def medoid_images(labels: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
-    """Letter -> (28, 28) uint8 medoid image, for every letter present in `labels` (CSV label values)."""
-    medoids: dict[str, np.ndarray] = {}
-    for label in np.unique(labels):
-        if not is_known_csv_label(int(label)):
-            raise ValueError(f"unexpected Sign-MNIST label {label}")
-        rows = pixels[labels == label].astype(np.float32)  # (n, 784)
-        distances = np.linalg.norm(rows - rows.mean(axis=0), axis=1)
-        best = rows[int(np.argmin(distances))]
-        medoids[LETTERS[class_of_csv_label(int(label))]] = best.reshape(SOURCE_SIZE, SOURCE_SIZE).astype(np.uint8)
-    return medoids
+@dataclass(frozen=True)
+class Pick:
+    """The photo shown for one letter."""
+
+    path: str  # relative to extra/
+    mirror: bool = False  # True when the photo shows a left hand seen from the front
 
 
-def upscale(image_gray: np.ndarray, size: int = OUTPUT_SIZE) -> np.ndarray:
-    """Bicubic upscale, clipped back to uint8 (cubic overshoots at edges)."""
-    scaled = cv2.resize(image_gray.astype(np.float32), (size, size), interpolation=cv2.INTER_CUBIC)
-    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+# Chosen by eye from `--sheet` (ranked candidates, faces excluded); each is a clear, typical right-hand shape.
+PICKS: dict[str, Pick] = {
+    "A": Pick("gunsai75/A/s1_35.jpg"),
+    "B": Pick("evriel714/B/s1_22.jpg"),
+    "C": Pick("evriel714/C/s4_364.jpg"),
+    "D": Pick("evriel714/D/s1_2.jpg"),
+    "E": Pick("evriel714/E/s4_354.jpg"),
+    "F": Pick("evriel714/F/s4_314.jpg", mirror=True),
+    "G": Pick("evriel714/G/s4_394.jpg", mirror=True),
+    "H": Pick("evriel714/H/s4_364.jpg", mirror=True),
+    "I": Pick("evriel714/I/s2_124.jpg"),
+    "K": Pick("evriel714/K/s2_104.jpg"),
+    "L": Pick("evriel714/L/s2_154.jpg"),
+    "M": Pick("seeeeeeel/M/s1_55.jpg"),
+    "N": Pick("naveen2624/N/s1_55.jpg"),
+    "O": Pick("evriel714/O/s4_374.jpg", mirror=True),
+    "P": Pick("lolzorus/P/s1_15.jpg", mirror=True),
+    "Q": Pick("evriel714/Q/s4_304.jpg"),
+    "R": Pick("evriel714/R/s4_314.jpg"),
+    "S": Pick("evriel714/S/s3_214.jpg"),
+    "T": Pick("sakshamsood3/T/s1_30.jpg"),  # the ASL T: thumb tip between index and middle (not Sign-MNIST's)
+    "U": Pick("evriel714/U/s1_22.jpg"),
+    "V": Pick("evriel714/V/s1_16.jpg"),
+    "W": Pick("seeeeeeel/W/s1_95.jpg"),
+    "X": Pick("evriel714/X/s2_124.jpg"),
+    "Y": Pick("lolzorus/Y/s1_35.jpg"),
+}
 
 
-def write_references(csv_path: Path, out_dir: Path) -> list[Path]:
-    """Reads the CSV, writes one PNG per letter into `out_dir`, returns the paths written."""
-    frame = pd.read_csv(csv_path)
-    labels = frame["label"].to_numpy()
-    pixels = frame.drop(columns="label").to_numpy(dtype=np.uint8)  # (n, 784)
+def normalised_shape(points: np.ndarray) -> np.ndarray:
+    """(21, 2) landmark pixels -> (21, 2) relative to the wrist, scaled by the palm length (wrist to middle
+    knuckle), x flipped so that the index knuckle lies right of the little-finger knuckle: comparable across
+    signers, photo sizes and hands."""
+    shape = points - points[0]
+    shape = shape / max(float(np.linalg.norm(shape[9])), 1e-6)
+    if shape[5, 0] < shape[17, 0]:
+        shape = shape * np.array([-1.0, 1.0])
+    return shape
+
+
+def hand_square(points: np.ndarray, image_shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """(x, y, side) of the square around the landmarks plus MARGIN, moved (not cut) to fit inside the photo."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    side = int(round(float(max(hi - lo)) * (1 + 2 * MARGIN)))
+    height, width = image_shape[:2]
+    side = min(side, height, width)
+    centre = (lo + hi) / 2
+    x = int(np.clip(round(centre[0] - side / 2), 0, width - side))
+    y = int(np.clip(round(centre[1] - side / 2), 0, height - side))
+    return x, y, side
+
+
+def sharpness(crop_bgr: np.ndarray) -> float:
+    """Variance of the Laplacian at a fixed 128 px size: higher is sharper (blur removes edges)."""
+    gray = cv2.cvtColor(cv2.resize(crop_bgr, (128, 128), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+    return float(cv2.Laplacian(gray, cv2.CV_64F).var())
+
+
+class FaceFinder:
+    """MediaPipe face detection, both models (short range: webcam distance; full range: further back), at a low
+    threshold because a hand in front of the face hides half of it; a crop must never touch a face."""
+
+    def __init__(self) -> None:
+        from mediapipe.python.solutions import face_detection  # lazy: an optional extra, ~2 s to import
+
+        self._detectors = [face_detection.FaceDetection(model_selection=m, min_detection_confidence=0.25)
+                           for m in (0, 1)]
+
+    def faces(self, image_bgr: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """(x, y, w, h) pixel boxes of the faces in the photo, grown 15% per side (hair, chin)."""
+        height, width = image_bgr.shape[:2]
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        detections = [d for detector in self._detectors for d in detector.process(rgb).detections or []]
+        boxes = []
+        for detection in detections:
+            rel = detection.location_data.relative_bounding_box
+            grow_w, grow_h = 0.15 * rel.width * width, 0.15 * rel.height * height
+            boxes.append((int(rel.xmin * width - grow_w), int(rel.ymin * height - grow_h),
+                          int(rel.width * width + 2 * grow_w), int(rel.height * height + 2 * grow_h)))
+        return boxes
+
+    def touches_face(self, image_bgr: np.ndarray, square: tuple[int, int, int]) -> bool:
+        x, y, side = square
+        return any(x < fx + fw and fx < x + side and y < fy + fh and fy < y + side
+                   for fx, fy, fw, fh in self.faces(image_bgr))
+
+    def close(self) -> None:
+        for detector in self._detectors:
+            detector.close()
+
+
+def reference_image(image_bgr: np.ndarray, points: np.ndarray, mirror: bool) -> np.ndarray:
+    """The OUTPUT_PX colour square of the hand (Lanczos upscaling keeps finger edges crisp)."""
+    x, y, side = hand_square(points, image_bgr.shape)
+    crop = image_bgr[y:y + side, x:x + side]
+    interpolation = cv2.INTER_LANCZOS4 if side < OUTPUT_PX else cv2.INTER_AREA
+    out = cv2.resize(crop, (OUTPUT_PX, OUTPUT_PX), interpolation=interpolation)
+    return cv2.flip(out, 1) if mirror else out
+
+
+def ranked_candidates(data: Path, letter: str, faces: FaceFinder) -> list[tuple[float, int]]:
+    """(score, row) of the letter's usable photos, best first; rows index `load_photo_set(data / "extra")`."""
+    from training.photos import load_photo_set  # imports torch via signcam.preprocess; only needed here
+
+    photos = load_photo_set(data / "extra")
+    rows = np.flatnonzero(photos.found & (photos.labels == LETTERS.index(letter))
+                          & ~np.isin(photos.sources, BLURRED_SOURCES))
+    shapes = np.stack([normalised_shape(photos.points[i]) for i in rows])
+    median = np.median(shapes, axis=0)
+    scored = []
+    for i, shape in zip(rows, shapes, strict=True):
+        image = cv2.imread(str(data / "extra" / photos.paths[i]))
+        square = hand_square(photos.points[i], image.shape)
+        x, y, side = square
+        crop = image[y:y + side, x:x + side]
+        if not 60 <= crop.mean() <= 200 or faces.touches_face(image, square):
+            continue
+        typical = 1.0 / (1.0 + float(np.linalg.norm(shape - median, axis=1).mean()) * 8)
+        scored.append((side * np.sqrt(sharpness(crop)) * typical, int(i)))
+    return sorted(scored, reverse=True)
+
+
+def write_sheet(data: Path, out_dir: Path) -> None:
+    """One PNG per letter: the top SHEET_COUNT candidates, labelled with their path, for choosing PICKS."""
+    from training.photos import load_photo_set
+
+    photos = load_photo_set(data / "extra")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    faces = FaceFinder()
+    try:
+        for letter in LETTERS:
+            tiles = []
+            shown: dict[str, int] = {}
+            for _, i in ranked_candidates(data, letter, faces):
+                signer = str(photos.signers[i])
+                shown[signer] = shown.get(signer, 0) + 1
+                if shown[signer] > SHEET_PER_SIGNER:
+                    continue
+                if len(tiles) == SHEET_COUNT:
+                    break
+                image = cv2.imread(str(data / "extra" / photos.paths[i]))
+                tile = cv2.resize(reference_image(image, photos.points[i], False), (200, 200))
+                cv2.putText(tile, str(photos.paths[i]), (2, 195), cv2.FONT_HERSHEY_PLAIN, 0.8, (0, 255, 255), 1)
+                tiles.append(tile)
+            tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % 4)
+            sheet = np.vstack([np.hstack(tiles[r:r + 4]) for r in range(0, len(tiles), 4)])
+            cv2.imwrite(str(out_dir / f"{letter}.png"), sheet)
+    finally:
+        faces.close()
+
+
+def read_credits(data: Path) -> dict[str, tuple[str, str, str]]:
+    """relative_path -> (repository, commit, licence text) from extra/labels.csv."""
+    with open(data / "extra" / "labels.csv", newline="") as f:
+        return {row["relative_path"]: (row["source_repo"], row["source_commit"], row["licence"])
+                for row in csv.DictReader(f)}
+
+
+MIT_LICENCE = """Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+associated documentation files (the "Software"), to deal in the Software without restriction, including
+without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following
+conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions
+of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED
+TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL
+THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF
+CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+DEALINGS IN THE SOFTWARE."""
+
+
+def credits_markdown(credits: dict[str, tuple[str, str, str]]) -> str:
+    """CREDITS.md: the MIT licence asks that each source's copyright line and the licence travel with copies."""
+    flipped = ", ".join(letter for letter, pick in sorted(PICKS.items()) if pick.mirror)
+    lines = ["# Credits: reference hand photos", "",
+             f"Each `X.png` is a crop of one webcam photo (the hand only, scaled to {OUTPUT_PX} px; {flipped}",
+             "flipped left-right so that every picture shows a right hand seen from the front), made by",
+             "`python -m training.make_references` from the photos of these MIT-licensed repositories:", "",
+             "| letter | repository @ commit | photo | licence and copyright line |", "| --- | --- | --- | --- |"]
+    for letter, pick in sorted(PICKS.items()):
+        repo, commit, licence = credits[pick.path]
+        lines.append(f"| {letter} | [{repo}](https://github.com/{repo}) @ {commit[:10]} | {pick.path} | {licence} |")
+    lines += ["", "Each of those copyright holders licensed their work under the MIT licence:", "", "```",
+              MIT_LICENCE, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def write_references(data: Path, out_dir: Path) -> list[Path]:
+    """Writes one PNG per picked letter and CREDITS.md into `out_dir`; returns the PNG paths."""
+    from training.photos import load_photo_set
+
+    photos = load_photo_set(data / "extra")
+    row_of = {str(p): i for i, p in enumerate(photos.paths)}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for letter, image in sorted(medoid_images(labels, pixels).items()):
-        path = out_dir / f"{letter}.png"
-        if not cv2.imwrite(str(path), upscale(image), [cv2.IMWRITE_PNG_COMPRESSION, 9]):
-            raise OSError(f"cannot write {path}")
-        written.append(path)
-    log.info("wrote %d reference images to %s", len(written), out_dir)
+    faces = FaceFinder()
+    try:
+        for letter, pick in sorted(PICKS.items()):
+            i = row_of[pick.path]
+            image = cv2.imread(str(data / "extra" / pick.path))
+            if image is None or not photos.found[i]:
+                raise ValueError(f"{letter}: {pick.path} is unreadable or has no hand")
+            if faces.touches_face(image, hand_square(photos.points[i], image.shape)):
+                raise ValueError(f"{letter}: the crop of {pick.path} touches a face")
+            path = out_dir / f"{letter}.png"
+            tmp = path.with_suffix(".tmp.png")
+            if not cv2.imwrite(str(tmp), reference_image(image, photos.points[i], pick.mirror),
+                               [cv2.IMWRITE_PNG_COMPRESSION, 9]):
+                raise OSError(f"cannot write {tmp}")
+            tmp.replace(path)
+            written.append(path)
+    finally:
+        faces.close()
+    (out_dir / "CREDITS.md").write_text(credits_markdown(read_credits(data)))
+    log.info("wrote %d reference images and CREDITS.md to %s", len(written), out_dir)
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Make reference hand images from the CC0 Sign-MNIST CSV.")
-    parser.add_argument("--csv", type=Path, default=Path("../shared/data/sign_mnist_train.csv.gz"),
-                        help="Sign-MNIST train CSV (default: ../shared/data/sign_mnist_train.csv.gz)")
+    parser = argparse.ArgumentParser(description="Make the reference hand images from the MIT photos of extra/.")
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"),
+                        help="folder holding extra/ (default: ../shared/data)")
     parser.add_argument("--out", type=Path, default=Path("signcam/assets/reference"),
                         help="output folder (default: signcam/assets/reference)")
+    parser.add_argument("--sheet", type=Path, default=None,
+                        help="write ranked contact sheets here instead, to choose PICKS (default: off)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    write_references(args.csv, args.out)
+    if args.sheet:
+        write_sheet(args.data, args.sheet)
+    else:
+        write_references(args.data, args.out)
     return 0
 
 

@@ -5,7 +5,7 @@ out-of-memory kill or a CUDA error in training cannot take the window down with 
 per line on stdout:
 
     {"event": "started", "config": {...}}
-    {"event": "batch", "epoch": 1, "epochs": 5, "batch": 3, "batches": 40}
+    {"event": "batch", "epoch": 1, "epochs": 5, "batch": 3, "batches": 40, "loss": 2.9}   (running mean)
     {"event": "epoch", "epoch": 1, "epochs": 5, "train_loss": .., "val_loss": .., "val_acc": .., ...}
     {"event": "finished", "weights": PATH, "test": {...}, ...}    (training.results.RunResult)
     {"event": "error", "message": "...", "kind": "CsvError"}       (exit status 2)
@@ -82,11 +82,12 @@ def run(config: TrainConfig, emit: EventWriter, stop: threading.Event, crash_aft
     epoch = [1]
     batches_done = [0]
 
-    def on_batch(batch: int, batches: int) -> None:
+    def on_batch(batch: int, batches: int, loss: float) -> None:
         batches_done[0] += 1
         if crash_after is not None and batches_done[0] >= crash_after:
             os.kill(os.getpid(), signal.SIGKILL)
-        emit("batch", epoch=epoch[0], epochs=1 if config.dry_run else config.epochs, batch=batch, batches=batches)
+        emit("batch", epoch=epoch[0], epochs=1 if config.dry_run else config.epochs, batch=batch, batches=batches,
+             loss=loss)
 
     def on_epoch(stats: EpochStats) -> None:
         epoch[0] = stats.epoch + 1

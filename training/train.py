@@ -141,7 +141,7 @@ def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_
         total += loss.item()
         bar.set_postfix(loss=f"{loss.item():.3f}")
         if on_batch:
-            on_batch(b + 1, n_batches)
+            on_batch(b + 1, n_batches, total / (b + 1))  # running mean loss: the GUI's live curve
     return total / n_batches
 
 
@@ -213,7 +213,7 @@ def train(
     config: TrainConfig,
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    on_batch: Callable[[int, int], None] | None = None,
+    on_batch: Callable[[int, int, float], None] | None = None,
     inspect: Callable[[int, Classifier], None] | None = None,
 ) -> TrainResult:
     """Train, calibrate, test once and (if config.out) save. Raises CsvError, DeviceError,

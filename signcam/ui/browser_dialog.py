@@ -1,6 +1,9 @@
-"""Training > Browse data: the train and test CSVs and the personal samples as tiles (image, actual
-letter, predicted letter and confidence), filtered by letter or by "misclassified", with a confusion
-matrix whose cells show the examples behind them.
+"""Training > Browse data: the learner's own samples, the reference hands and the Sign-MNIST CSVs as tiles
+(image, actual letter, predicted letter and confidence), filtered by letter or by "misclassified", with a
+confusion matrix whose cells show the examples behind them.
+
+It opens on what the app already has (your samples, else the reference hands), since the CSVs are a
+separate download; one sentence says where to get them (issue 13: it opened empty, on a red line).
 
 27k tiles stay fast because a QListView with uniform item sizes asks the model only for the tiles on
 screen, and a tile's pixmap is made when it is asked for. Predictions run in small chunks on a timer,
@@ -9,6 +12,7 @@ so the dialog shows the images at once and fills in predictions without freezing
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
@@ -25,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.labels import LETTERS
-from signcam.preprocess import to_model_input
+from signcam.assets_dir import REFERENCE_DIR
+from signcam.labels import LETTERS, class_of_letter
+from signcam.locate import FullFrameLocator
+from signcam.preprocess import crop_hand, to_model_input
 from signcam.samples import SampleStore
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.images import gray_to_qimage
@@ -37,6 +43,25 @@ from training.report import classification_metrics
 TILE_PX = 84  # 3x the 28x28 input, nearest-neighbour so single pixels stay visible
 CHUNK = 256  # images per prediction step: ~0.1 s on one core, short enough to keep the window responsive
 WRONG = QColor(210, 60, 50)
+SOURCES = {"samples": "My samples", "references": "Reference hands", "test": "Test (Sign-MNIST)",
+           "train": "Train (Sign-MNIST)"}
+GET_CSVS = ("The Sign-MNIST CSVs are a free download: save sign_mnist_train.csv and sign_mnist_test.csv from "
+            "kaggle.com/datasets/datamunge/sign-language-mnist into a folder and choose it in Training > Retrain….")
+
+
+def reference_dataset(folder: Path = REFERENCE_DIR) -> Dataset:
+    """The bundled reference hands as the model sees them: each picture is a hand crop (the `full` locator),
+    made 28x28 gray by the app's own crop_hand."""
+    images, labels = [], []
+    for path in sorted(folder.glob("*.png")):
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None or path.stem not in LETTERS:
+            continue
+        images.append(crop_hand(image, FullFrameLocator().locate(image)))
+        labels.append(class_of_letter(path.stem))
+    if not images:
+        return Dataset(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64), str(folder), "")
+    return Dataset(np.stack(images), np.array(labels, np.int64), str(folder), "")
 
 
 class TileModel(QAbstractListModel):
@@ -112,7 +137,8 @@ class BrowserDialog(QDialog):
         self._temperature = 1.0
         self._logits: list[torch.Tensor] = []
         self._cell: tuple[int, int] | None = None
-        self._error = ""
+        self._error = ""  # something failed: shown in red
+        self._note = ""  # nothing to show yet, and how to get it
         self._timer = QTimer(self, interval=0, timeout=self._predict_chunk)
 
         self.tiles = TileModel(self)
@@ -127,7 +153,9 @@ class BrowserDialog(QDialog):
         self.view.setModel(self.tiles)
 
         self.source_combo = QComboBox()
-        self.source_combo.addItems(["Test (Sign-MNIST)", "Train (Sign-MNIST)", "My samples"])
+        for key, text in SOURCES.items():
+            self.source_combo.addItem(text, key)
+        self.source_combo.setCurrentIndex(0 if len(samples) else 1)
         self.source_combo.currentIndexChanged.connect(self.load_source)
         self.letter_combo = QComboBox()
         self.letter_combo.addItem("All letters", None)
@@ -137,6 +165,7 @@ class BrowserDialog(QDialog):
         self.wrong_check = QCheckBox("Misclassified only")
         self.wrong_check.toggled.connect(self._apply_filter)
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setFormat("predicting… %p%")
         self.confusion = ConfusionView()
@@ -169,9 +198,9 @@ class BrowserDialog(QDialog):
         """Load the chosen data (CSVs take a few seconds) and start predicting it in chunks."""
         self._timer.stop()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        self._error = ""
+        self._error = self._note = ""
         try:
-            data = self._load(self.source_combo.currentIndex())
+            data = self._load(self.source_combo.currentData())
         except (CsvError, OSError, ValueError) as e:
             data = Dataset(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64), "", "")
             self._error = str(e)
@@ -199,14 +228,23 @@ class BrowserDialog(QDialog):
         self._apply_filter()
 
     # -- internals -----------------------------------------------------------------------------
-    def _load(self, index: int) -> Dataset:
-        if index == 2:
+    def select_source(self, key: str) -> None:
+        """Show one of SOURCES ("samples", "references", "test", "train")."""
+        self.source_combo.setCurrentIndex(self.source_combo.findData(key))
+
+    def _load(self, key: str) -> Dataset:
+        if key == "samples":
             images, labels = self._samples.arrays()
+            if not len(labels):
+                self._note = "No samples of your own yet: Training > Capture my samples… records them."
             return Dataset(images, labels, str(self._samples.root), "")
+        if key == "references":
+            return reference_dataset()
         if not self._data_dir:
-            raise CsvError("No Sign-MNIST folder chosen yet: set it in Training > Retrain…")
+            self._note = GET_CSVS
+            return Dataset(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64), "", "")
         train_csv, test_csv = find_csvs(self._data_dir)
-        return load_csv(test_csv if index == 0 else train_csv)
+        return load_csv(test_csv if key == "test" else train_csv)
 
     def _ensure_model(self) -> bool:
         if self._model is None:
@@ -250,7 +288,11 @@ class BrowserDialog(QDialog):
             text += f" · {wrong:,} misclassified by {self._weights.name}"
         if self._cell:
             text += f" · cell: actual {LETTERS[self._cell[0]]}, predicted {LETTERS[self._cell[1]]}"
-        self.count_label.setText(f"<span style='color:#d04040'>{self._error}</span>" if self._error else text)
+        if self._error:
+            text = f"<span style='color:#d04040'>{self._error}</span>"
+        elif self._note:
+            text = self._note
+        self.count_label.setText(text)
 
     def done(self, result: int) -> None:  # Qt override: no prediction chunks after closing
         self._timer.stop()

@@ -2,8 +2,11 @@
 the live recognitions while the learner holds the letter; a review grid with delete; counts per letter.
 
 The dialog takes what the app already computes (Recognition.crop_gray, the 28x28 the model reads, and
-the hand crop from the frame and box), so a sample is exactly what the model will see. It does not
-require the model to agree with the letter: the point is to teach it hands it does not read yet.
+the hand crop from the frame and box), so a sample is exactly what the model will see. It shows what the
+model reads while capturing. It does not require the model to agree with the letter (the point is to teach
+it hands it does not read yet), but when the model confidently reads another letter for a few frames in a
+row, it stops and asks: L and V shapes were once saved as "A" without a word (issue 13). Those frames are
+never stored; "Yes, keep capturing" trusts the learner for the rest of that letter.
 
 Usage:
     dialog = CaptureDialog(SampleStore(), parent=window)
@@ -30,16 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.assets_dir import ASSETS_DIR
+from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS
 from signcam.preprocess import square_crop
 from signcam.recognizer import Recognition
 from signcam.samples import SampleStore
 from signcam.ui.images import gray_to_qimage
 
-REFERENCE_DIR = ASSETS_DIR / "reference"
 TILE_PX = 84  # 3x the model input: big enough to judge a crop, small enough for 120 on screen
 TICK_MS = 100
+PREVIEW_PX = 160  # the reference hand (256 px colour photo) and the live 28x28 crop, side by side
+ASK_CONFIDENCE = 0.8  # a read of another letter this sure (and above the user's threshold) is not a wobble
+ASK_AFTER_FRAMES = 3  # ...in this many recognitions in a row (~0.1 s at 30 fps): not a passing transition
 
 
 class CaptureDialog(QDialog):
@@ -61,6 +66,8 @@ class CaptureDialog(QDialog):
         self._phase_start_s = 0.0
         self._last_capture_s = float("-inf")
         self._taken = 0
+        self._other_reads = 0  # recognitions in a row that confidently read another letter
+        self._trusted = False  # the learner said the hand shows the letter: stop asking until the next one
         self._timer = QTimer(self, interval=TICK_MS, timeout=self._on_tick)
 
         self.letters_edit = QLineEdit("".join(LETTERS))
@@ -77,7 +84,7 @@ class CaptureDialog(QDialog):
             controls.addWidget(widget)
 
         self.reference_label = QLabel()
-        self.reference_label.setFixedSize(120, 120)
+        self.reference_label.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.reference_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt_label = QLabel("Choose letters and press Start. Hold each letter in front of the camera; "
                                    "move it a little between shots so the samples differ.")
@@ -87,16 +94,33 @@ class CaptureDialog(QDialog):
         self.prompt_label.setFont(font)
         self.progress = QProgressBar()
         self.live_label = QLabel("no hand")
-        self.live_label.setFixedSize(120, 120)
+        self.live_label.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.live_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.live_label.setToolTip("What the model sees now (the 28x28 crop of your hand)")
         self.live_label.setStyleSheet("border: 1px solid #888")
+        self.reads_label = QLabel("The model reads: –")
+        self.question_label = QLabel()
+        self.question_label.setWordWrap(True)
+        self.question_label.setStyleSheet("color: #f2b33d; font-weight: bold")
+        self.keep_button = QPushButton("Yes, keep capturing")
+        self.keep_button.clicked.connect(self.keep_capturing)
+        self.skip_button = QPushButton("Skip this letter")
+        self.skip_button.clicked.connect(self.skip_letter)
+        question = QHBoxLayout()
+        question.addWidget(self.question_label, 1)
+        question.addWidget(self.keep_button)
+        question.addWidget(self.skip_button)
+        self.question = QWidget()
+        self.question.setLayout(question)
+        self.question.hide()
         prompt = QHBoxLayout()
         prompt.addWidget(self.reference_label)
         prompt.addWidget(self.live_label)
         column = QVBoxLayout()
         column.addWidget(self.prompt_label)
+        column.addWidget(self.reads_label)
         column.addWidget(self.progress)
+        column.addWidget(self.question)
         prompt.addLayout(column, 1)
 
         self.grid = QListWidget()
@@ -127,6 +151,22 @@ class CaptureDialog(QDialog):
         """The letter being captured now (None when idle)."""
         return self._letter
 
+    @property
+    def asking(self) -> bool:
+        """True while capture waits for the learner to say whether the hand shows the letter."""
+        return self.question.isVisibleTo(self)
+
+    @Slot()
+    def keep_capturing(self) -> None:
+        """The learner says the hand shows the letter: store it as that letter, and ask no more for it."""
+        self._trusted, self._other_reads = True, 0
+        self.question.hide()
+
+    @Slot()
+    def skip_letter(self) -> None:
+        self.question.hide()
+        self._next_letter()
+
     def start(self) -> None:
         letters = [c for c in self.letters_edit.text().upper() if c in LETTERS]
         if not letters:
@@ -142,6 +182,7 @@ class CaptureDialog(QDialog):
     def stop(self) -> None:
         self._timer.stop()
         self._queue, self._letter = [], None
+        self.question.hide()
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.reference_label.clear()
@@ -154,7 +195,17 @@ class CaptureDialog(QDialog):
         self._show_live(rec)
         if self._letter is None or now - self._phase_start_s < self.countdown_s:
             return
-        if rec.crop_gray is None or rec.box is None or now - self._last_capture_s < self.interval_s:
+        if rec.crop_gray is None or rec.box is None or self.asking:
+            return
+        if self._reads_another_letter(rec):
+            self._other_reads += 1
+            if self._other_reads >= ASK_AFTER_FRAMES:
+                self.question_label.setText(f"The model reads {rec.letter} ({rec.confidence:.0%}), not "
+                                            f"{self._letter}. Is your hand showing {self._letter}?")
+                self.question.show()
+            return
+        self._other_reads = 0
+        if now - self._last_capture_s < self.interval_s:
             return
         hand = square_crop(rec.frame.image_bgr, rec.box) if rec.frame is not None else None
         sample = self.store.add(self._letter, rec.crop_gray, hand)
@@ -186,7 +237,13 @@ class CaptureDialog(QDialog):
         super().done(result)
 
     # -- internals -----------------------------------------------------------------------------
+    def _reads_another_letter(self, rec: Recognition) -> bool:
+        return (not self._trusted and rec.letter is not None and rec.letter != self._letter
+                and rec.confidence >= ASK_CONFIDENCE)
+
     def _next_letter(self) -> None:
+        self._trusted, self._other_reads = False, 0
+        self.question.hide()
         if not self._queue:
             self.stop()
             self.prompt_label.setText("Done. Review your samples below, then use Training > Retrain… "
@@ -196,7 +253,7 @@ class CaptureDialog(QDialog):
         self._taken, self._phase_start_s = 0, self._clock()
         path = REFERENCE_DIR / f"{self._letter}.png"
         pixmap = QPixmap(str(path)) if path.exists() else QPixmap()
-        self.reference_label.setPixmap(pixmap.scaled(120, 120, Qt.AspectRatioMode.KeepAspectRatio,
+        self.reference_label.setPixmap(pixmap.scaled(PREVIEW_PX, PREVIEW_PX, Qt.AspectRatioMode.KeepAspectRatio,
                                                      Qt.TransformationMode.SmoothTransformation))
         self._show_state(self._phase_start_s)
 
@@ -215,12 +272,18 @@ class CaptureDialog(QDialog):
         self.progress.setValue(self._taken)
 
     def _show_live(self, rec: Recognition) -> None:
+        if rec.box is None:
+            self.reads_label.setText("The model reads: no hand (show one hand inside the frame)")
+        elif rec.letter is None:
+            self.reads_label.setText(f"The model reads: not sure (maybe {rec.best_letter}, {rec.confidence:.0%})")
+        else:
+            self.reads_label.setText(f"The model reads: <b>{rec.letter}</b> {rec.confidence:.0%}")
         if rec.crop_gray is None:
             self.live_label.setPixmap(QPixmap())
             self.live_label.setText("no hand")
             return
         self.live_label.setPixmap(QPixmap.fromImage(gray_to_qimage(rec.crop_gray)).scaled(
-            120, 120, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+            PREVIEW_PX, PREVIEW_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
 
     def _fill_grid(self) -> None:
         self.grid.clear()

@@ -1,5 +1,10 @@
 """Paints one recognition: the frame, the hand box, the letter large, its confidence, the top-3
-and the 28x28 image the model saw. Used for the live camera and for still photos alike."""
+and the 28x28 image the model saw. Used for the live camera and for still photos alike.
+
+A banner (camera lost, video ended) means the picture is no longer live: the last frame is then shown
+grey and dimmed, with no box and no letter, and the panel names the state, so a frozen frame never looks
+like a reading (issue 13: a video's last frame stayed up with a green "Y 90%").
+"""
 
 import time
 
@@ -19,6 +24,7 @@ MUTED = QColor("#9a9ca3")
 SURE = QColor("#3ddc84")  # a letter above the threshold
 UNSURE = QColor("#f2b33d")  # a hand, but no letter above the threshold
 BANNER = QColor(180, 50, 50, 220)
+NO_HAND_HINT = "Show one hand inside the frame"
 
 
 class RecognitionView(QWidget):
@@ -62,7 +68,8 @@ class RecognitionView(QWidget):
         self.update()
 
     def set_message(self, text: str) -> None:
-        """A banner over the frame (camera lost, video ended); "" hides it."""
+        """A banner over the frame (camera lost, video ended), which also marks the picture as not live;
+        "" hides it. The panel names the state with the banner's first part ("End of video — ...")."""
         self._message = text
         self.update()
 
@@ -96,10 +103,25 @@ class RecognitionView(QWidget):
     def message(self) -> str:
         return self._message
 
-    def shown_letter(self) -> str:
-        """The big letter as painted: the letter, "?" when unsure, "–" with no hand, "" before any result."""
+    @property
+    def live(self) -> bool:
+        """False while a banner says the source stopped: the last frame is then not a reading."""
+        return not self._message
+
+    def state_text(self) -> str:
+        """What the panel says under or instead of the letter: the stopped state, the no-hand hint, or ""."""
+        if not self.live:
+            return self._message.split(" — ")[0]
         rec = self._recognition
-        if rec is None:
+        if rec is not None and not rec.hand_found:
+            return NO_HAND_HINT
+        return ""
+
+    def shown_letter(self) -> str:
+        """The big letter as painted: the letter, "?" when unsure, "–" with no hand, "" before any result
+        or when the picture is not live."""
+        rec = self._recognition
+        if rec is None or not self.live:
             return ""
         if not rec.hand_found:
             return "–"
@@ -135,15 +157,34 @@ class RecognitionView(QWidget):
             # Flip around the target's vertical centre line; text is drawn after restore().
             p.translate(target.center().x() * 2, 0)
             p.scale(-1, 1)
-        p.drawImage(target, self._image)
+        if self.live:
+            p.drawImage(target, self._image)
+        else:
+            p.drawImage(target, self._image.convertToFormat(QImage.Format.Format_Grayscale8))
+            p.fillRect(target, QColor(0, 0, 0, 130))  # dimmed: a still, not a reading
         p.restore()
-        self._paint_box(p, target, scale)
+        if self.live:
+            self._paint_box(p, target, scale)
+        if self.state_text() == NO_HAND_HINT:
+            self._paint_hint(p, target, NO_HAND_HINT)
         if self._message:
             banner = QRectF(target.left(), target.top(), target.width(), 34)
             p.fillRect(banner, BANNER)
             p.setPen(TEXT)
             p.setFont(self._body_font)
             p.drawText(banner, Qt.AlignmentFlag.AlignCenter, self._message)
+
+    def _paint_hint(self, p: QPainter, target: QRectF, text: str) -> None:
+        """A dark pill near the bottom of the picture, where the learner is looking."""
+        p.setFont(QFont(self.font().family(), 14, QFont.Weight.Bold))
+        pill = QRectF(0, 0, p.fontMetrics().horizontalAdvance(text) + 40, 40)
+        pill.moveCenter(QPointF(target.center().x(), target.bottom() - 40))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 170))
+        p.drawRoundedRect(pill, 20, 20)
+        p.setPen(UNSURE)
+        p.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_box(self, p: QPainter, target: QRectF, scale: float) -> None:
         rec = self._recognition
@@ -153,7 +194,11 @@ class RecognitionView(QWidget):
         x = box.x * scale
         if self._mirror:
             x = target.width() - x - box.w * scale
+        # A box may reach past the frame's edges (the crop pads there); draw only the part on the photo.
         rect = QRectF(target.left() + x, target.top() + box.y * scale, box.w * scale, box.h * scale)
+        rect = rect.intersected(target.adjusted(1.5, 1.5, -1.5, -1.5))
+        if rect.isEmpty():
+            return
         colour = SURE if rec.letter else UNSURE
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(QPen(colour, 3))
@@ -172,33 +217,45 @@ class RecognitionView(QWidget):
         rec = self._recognition
         x, w = area.left() + 20, area.width() - 40
         y = area.top() + 16
-        # The letter, large.
-        letter = self.shown_letter()
-        p.setFont(self._letter_font)
-        p.setPen(TEXT if rec is not None and rec.letter else MUTED)
-        p.drawText(QRectF(x, y, w, 130), Qt.AlignmentFlag.AlignCenter, letter)
+        # The letter, large; with no hand or no live picture, what is going on and what to do instead.
+        letter, state = self.shown_letter(), self.state_text()
+        if state:
+            p.setFont(QFont(self.font().family(), 17, QFont.Weight.Bold))
+            p.setPen(UNSURE if self.live else TEXT)
+            p.drawText(QRectF(x, y, w, 130), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, state)
+        else:
+            p.setFont(self._letter_font)
+            p.setPen(TEXT if rec is not None and rec.letter else MUTED)
+            p.drawText(QRectF(x, y, w, 130), Qt.AlignmentFlag.AlignCenter, letter)
         y += 134
+        if not self.live:  # nothing is being read: no bars, no top-3, only what to do next
+            p.setFont(self._body_font)
+            p.setPen(MUTED)
+            rest = self._message.split(" — ", 1)[1] if " — " in self._message else ""
+            p.drawText(QRectF(x, y, w, 80), Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, rest)
+            return
         p.setFont(self._small_font)
         p.setPen(MUTED)
         captions = {"": "", "–": "no hand found", "?": "not sure"}
         caption = captions.get(letter, "confidence")
         p.drawText(QRectF(x, y, w, 18), Qt.AlignmentFlag.AlignCenter, caption)
         y += 22
-        confidence = rec.confidence if rec is not None and rec.hand_found else 0.0
+        shown = rec is not None and rec.hand_found and self.live
+        confidence = rec.confidence if shown else 0.0
         self._paint_bar(p, QRectF(x, y, w, 14), confidence, UNSURE if letter in ("?", "–") else SURE)
         tick_x = x + w * self._threshold
         p.setPen(QPen(TEXT, 2))
         p.drawLine(QPointF(tick_x, y - 3), QPointF(tick_x, y + 17))
         p.setPen(TEXT)
         p.setFont(self._body_font)
-        p.drawText(QRectF(x, y + 16, w, 20), Qt.AlignmentFlag.AlignCenter, f"{confidence:.0%}")
+        p.drawText(QRectF(x, y + 16, w, 20), Qt.AlignmentFlag.AlignCenter, f"{confidence:.0%}" if shown else "")
         y += 48
         # Top-3.
         p.setFont(self._small_font)
         p.setPen(MUTED)
         p.drawText(QRectF(x, y, w, 18), Qt.AlignmentFlag.AlignLeft, "TOP 3")
         y += 20
-        top = rec.top[:3] if rec is not None and rec.hand_found else ()
+        top = rec.top[:3] if shown else ()
         for name, prob in top:
             p.setFont(self._body_font)
             p.setPen(TEXT)
@@ -214,7 +271,7 @@ class RecognitionView(QWidget):
         y += 22
         side = 28 * CROP_SCALE
         crop_rect = QRectF(area.center().x() - side / 2, y, side, side)
-        if self._crop is not None:
+        if self._crop is not None and self.live:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             p.drawImage(crop_rect, self._crop)
         else:

@@ -331,10 +331,9 @@ class MainWindow(QMainWindow):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     def _on_about(self) -> None:
-        from signcam.ui.about import about_html  # about imports torch for its version
+        from signcam.ui.about import AboutDialog  # about imports torch for its version
 
-        self._show_message("About signcam", about_html(self.model_info, self._device_text),
-                           QMessageBox.Icon.Information)
+        AboutDialog(self.model_info, self._device_text, self).open()
 
     def _on_shortcuts(self) -> None:
         from signcam.ui.about import shortcuts_html

@@ -19,6 +19,17 @@ from PySide6.QtWidgets import (
 from signcam.ui.live_view import RecognitionView
 
 
+def display_names(paths: list[Path]) -> list[str]:
+    """The shortest trailing part of each path that tells the photos apart: "10.jpg" while the names are
+    unique, "alice/10.jpg" and "bob/10.jpg" when a folder holds same-named files in subfolders."""
+    depth = 1
+    while True:
+        names = ["/".join(path.parts[-depth:]) for path in paths]
+        if len(set(names)) == len(names) or all(depth >= len(path.parts) for path in paths):
+            return names
+        depth += 1
+
+
 class PhotoView(QWidget):
     """Shows photos with their recognition; `recognize(path)` returns (image, Recognition) or raises
     ValueError with a message for the user."""
@@ -64,8 +75,8 @@ class PhotoView(QWidget):
     def set_photos(self, paths: list[Path]) -> None:
         self._cache.clear()
         self._list.clear()
-        for path in paths:
-            item = QListWidgetItem(path.name)
+        for path, name in zip(paths, display_names(paths), strict=True):
+            item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             self._list.addItem(item)
@@ -91,6 +102,15 @@ class PhotoView(QWidget):
         return self._list.count()
 
     @property
+    def names(self) -> list[str]:
+        """The names as the side list shows them."""
+        return [self._list.item(i).text() for i in range(self._list.count())]
+
+    @property
+    def position_text(self) -> str:
+        return self._position.text()
+
+    @property
     def current_row(self) -> int:
         return self._list.currentRow()
 
@@ -98,7 +118,7 @@ class PhotoView(QWidget):
         if row < 0:
             return
         path = Path(self._list.item(row).data(Qt.ItemDataRole.UserRole))
-        self._position.setText(f"{row + 1} of {self._list.count()}  ·  {path.name}")
+        self._position.setText(f"{row + 1} of {self._list.count()}  ·  {self._list.item(row).text()}")
         try:
             if path not in self._cache:
                 self._cache[path] = self._recognize(path)

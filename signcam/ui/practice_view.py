@@ -22,14 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.assets_dir import ASSETS_DIR
+from signcam.assets_dir import REFERENCE_DIR
 from signcam.practice import DrillState, LetterOrder
 from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage
 from signcam.ui.practice_ring import HoldRing
 
-REFERENCE_DIR = ASSETS_DIR / "reference"
-REFERENCE_PX = 140  # the reference hand, beside the target letter
+REFERENCE_PX = 200  # the reference hand, beside the target letter: big enough to copy the fingers from
 PANEL_W = 300  # at 1280x720 the video keeps ~980 px of width (issue 13: it shrank to ~470 px beside 2 panels)
 TICK_MS = 100  # time-outs and the countdown bar advance even when no frames arrive
 MUTED = "color: #9a9ca3;"

@@ -10,6 +10,8 @@ from signcam.practice.scoring import LetterStats
 
 BACKGROUND = "#1e1f22"
 GOOD, FAIR, WEAK, UNSEEN = "#3fb66b", "#e0a030", "#d9534f", "#4a4c52"
+STUB = 3.0  # % height of the bar for an unseen letter: a grey stub reads as "no data", not as 0 % right
+MIN_BAR = 5.0  # % height at least for a practised letter, so 0 % right still draws its red bar
 
 
 def _bar_colour(stats: LetterStats | None) -> str:
@@ -34,6 +36,7 @@ class ProgressView(QWidget):
         self.speed_plot.setLabel("left", "letters / min")
         self.speed_plot.setMouseEnabled(x=False, y=False)
         self.speed_plot.showGrid(x=False, y=True, alpha=0.2)
+        self.bar_heights: list[float] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.letters_plot, 1)
@@ -49,18 +52,28 @@ class ProgressView(QWidget):
                                        f"{correct / total:.0%} right. Bars: green 80 % or more, amber 50-79 %, "
                                        "red below 50 %, grey not practised yet.")
         self.letters_plot.clear()
-        # Unseen letters get a low grey stub so the gap reads as "no data", not as 0 % right.
-        heights = [100 * letters[c].accuracy if c in letters else 3.0 for c in LETTERS]
+        heights = [self.bar_height(letters.get(c)) for c in LETTERS]
+        self.bar_heights = heights
         brushes = [pg.mkBrush(_bar_colour(letters.get(c))) for c in LETTERS]
         self.letters_plot.addItem(pg.BarGraphItem(x=list(range(len(LETTERS))), height=heights, width=0.7,
                                                   brushes=brushes, pen=pg.mkPen(None)))
         self.speed_plot.clear()
         self.speed_plot.getAxis("bottom").setTicks([[(i, d.day[5:]) for i, d in enumerate(days)]])
         if days:
-            self.speed_plot.plot([float(i) for i in range(len(days))], [d.letters_per_minute for d in days],
+            speeds = [d.letters_per_minute for d in days]
+            self.speed_plot.plot([float(i) for i in range(len(days))], speeds,
                                  pen=pg.mkPen("#5b8def", width=2), symbol="o", symbolBrush="#5b8def",
                                  symbolSize=8)
             self.speed_plot.setXRange(-0.5, max(len(days) - 0.5, 0.5))
+            # From zero, with headroom: auto-range around a single point gave a 37.0-37.6 axis.
+            self.speed_plot.setYRange(0, max(max(speeds) * 1.25, 1.0), padding=0)
+
+    @staticmethod
+    def bar_height(stats: LetterStats | None) -> float:
+        """The bar's height in %: the accuracy, at least MIN_BAR once practised, STUB when never practised."""
+        if stats is None or not stats.attempts:
+            return STUB
+        return max(100 * stats.accuracy, MIN_BAR)
 
 
 class ProgressDialog(QDialog):

@@ -22,7 +22,7 @@ STDERR_TAIL_CHARS = 2000
 class TrainingProcess(QObject):
     """One run of `python -m training.runner CONFIG`; start() again for another."""
 
-    batch_progressed = Signal(int, int, int, int)  # epoch, epochs, batch, batches
+    batch_progressed = Signal(int, int, int, int, float)  # epoch, epochs, batch, batches, running mean loss
     epoch_finished = Signal(dict)  # EpochStats as a dict
     finished = Signal(object)  # training.results.RunResult: weights path, test, personal, baseline, history
     failed = Signal(str)  # a message for the user: a data error, or a crash; nothing was written
@@ -83,7 +83,8 @@ class TrainingProcess(QObject):
     def _on_event(self, event: dict) -> None:
         kind = event.pop("event")
         if kind == "batch":
-            self.batch_progressed.emit(event["epoch"], event["epochs"], event["batch"], event["batches"])
+            self.batch_progressed.emit(event["epoch"], event["epochs"], event["batch"], event["batches"],
+                                       float(event.get("loss", "nan")))
         elif kind == "epoch":
             self.epoch_finished.emit(event)
         elif kind in ("finished", "error", "cancelled"):

@@ -77,7 +77,9 @@ def test_runner_streams_events_and_writes_the_weights(tiny_csvs, tmp_path):
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
     kinds = [e["event"] for e in events]
     assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("epoch") == 2
+    loss = events[1].pop("loss")
     assert events[1] == {"event": "batch", "epoch": 1, "epochs": 2, "batch": 1, "batches": 1}
+    assert loss == pytest.approx(events[2]["train_loss"])  # one batch: the running mean is the epoch's loss
     assert events[-1]["weights"] == str(out) and out.exists() and events[-1]["test"]["n"] == 48
 
 

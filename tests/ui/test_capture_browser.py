@@ -1,5 +1,7 @@
 """Capture my samples from a video source, and the dataset browser's counts and filters."""
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -56,6 +58,8 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
         store.add("Y", np.zeros((28, 28), np.uint8))
     dialog = BrowserDialog(data_dir=str(kaggle_dir), samples=store, weights=test_weights)
     qtbot.addWidget(dialog)
+    assert dialog.source_combo.currentData() == "samples"  # opens on what the app has
+    dialog.select_source("test")
     qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
     assert dialog.tiles.rowCount() == 48 and dialog.count_label.text().startswith("Showing 48 of 48")
 
@@ -75,8 +79,60 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
     assert dialog.tiles.data(tile, Qt.ItemDataRole.DecorationRole).width() == 84
 
     dialog.letter_combo.setCurrentIndex(0)
-    dialog.source_combo.setCurrentIndex(1)  # train CSV
+    dialog.select_source("train")
     assert dialog.tiles.rowCount() == len((kaggle_dir / "sign_mnist_train.csv").read_text().splitlines()) - 1
-    dialog.source_combo.setCurrentIndex(2)  # my samples
+    dialog.select_source("samples")
     qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
     assert dialog.tiles.rowCount() == 3 and dialog.count_label.text().startswith("Showing 3 of 3")
+
+
+def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot, tmp_path, test_weights):
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), weights=test_weights)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
+    assert dialog.source_combo.currentData() == "references"
+    assert sorted(LETTERS[i] for i in dialog.tiles.labels) == sorted(LETTERS)
+    dialog.select_source("test")
+    assert dialog.tiles.rowCount() == 0
+    assert "kaggle.com/datasets/datamunge/sign-language-mnist" in dialog.count_label.text()
+    assert "color" not in dialog.count_label.text()  # a pointer, not an error
+
+
+def _capturing(qtbot, tmp_path, letters: str, gray_video, test_weights) -> tuple[CaptureDialog, Recognition]:
+    """A capture dialog started on `letters` (no countdown, no interval) and one real recognition of a hand
+    (the fixed guide box) to vary: which letter the model reads is set by the test."""
+    dialog = CaptureDialog(SampleStore(tmp_path), per_letter=5, countdown_s=0, interval_s=0)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.letters_edit.setText(letters)
+    dialog.start()
+    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+        return dialog, recognizer.step(source.read())
+
+
+def test_capture_shows_the_read_and_asks_when_it_confidently_reads_another_letter(qtbot, tmp_path, gray_video,
+                                                                                  test_weights):
+    dialog, rec = _capturing(qtbot, tmp_path, "A", gray_video, test_weights)
+    reads_v = replace(rec, letter="V", best_letter="V", confidence=0.93)
+    reads_a = replace(rec, letter="A", best_letter="A", confidence=0.9)
+    dialog.on_recognition(reads_a)
+    assert len(dialog.store) == 1 and dialog.reads_label.text() == "The model reads: <b>A</b> 90%"
+    for _ in range(3):
+        dialog.on_recognition(reads_v)
+    assert dialog.asking and "reads V (93%), not A" in dialog.question_label.text()
+    assert "V" in dialog.reads_label.text()
+    dialog.on_recognition(reads_a)
+    assert len(dialog.store) == 1, "nothing is stored while the question is open, nor the V frames"
+    dialog.keep_button.click()
+    assert not dialog.asking
+    dialog.on_recognition(reads_v)
+    assert len(dialog.store) == 2 and not dialog.asking  # the learner said so: stored as A
+    assert {s.letter for s in dialog.store.samples()} == {"A"}
+
+
+def test_capture_skip_moves_to_the_next_letter(qtbot, tmp_path, gray_video, test_weights):
+    dialog, rec = _capturing(qtbot, tmp_path, "AB", gray_video, test_weights)
+    for _ in range(3):
+        dialog.on_recognition(replace(rec, letter="L", best_letter="L", confidence=0.97))
+    dialog.skip_button.click()
+    assert dialog.letter == "B" and not dialog.asking and len(dialog.store) == 0

@@ -85,6 +85,7 @@ def test_cancel_leaves_the_weights_in_use(qtbot, training, bundled):
     with qtbot.waitSignal(dialog.process.cancelled, timeout=5000):
         dialog.cancel_button.click()
     assert "cancelled" in dialog.message_label.text() and dialog.back_button.isVisible()
+    assert dialog.progress_bar.value() == 0 and "left" not in dialog.progress_bar.format()  # the bar is reset
     assert actions.current_weights() == bundled and _candidates(actions) == []
     assert actions.history.versions() == []
 
@@ -110,3 +111,29 @@ def test_data_errors_are_shown_in_the_dialog(qtbot, training, kaggle_dir, tmp_pa
     with qtbot.waitSignal(dialog.process.failed, timeout=RUN_TIMEOUT_MS):
         dialog.start()
     assert "line 2, column 1 (label): unknown label 9" in dialog.message_label.text()
+
+
+def test_progress_curves_move_during_the_epoch_and_testing_shows_its_own_progress(qtbot, training):
+    _, _, dialog = training
+    dialog.pages.setCurrentWidget(dialog.progress_page)
+    dialog._set_epoch_axis(1)
+    for batch, loss in ((1, 3.0), (2, 2.6), (3, 2.2)):
+        dialog.process.batch_progressed.emit(1, 1, batch, 10, loss)
+    xs, ys = dialog.train_loss_curve.getData()
+    assert list(xs) == pytest.approx([0.1, 0.2, 0.3]) and list(ys) == [3.0, 2.6, 2.2]  # before the epoch ends
+    assert "left, then testing" in dialog.progress_bar.format()
+    low, high = dialog.acc_plot.getViewBox().viewRange()[1]
+    assert low <= 0 and 1 <= high < 1.1
+    dialog.process.epoch_finished.emit({"epoch": 1, "epochs": 1, "train_loss": 2.0, "val_loss": 2.1,
+                                        "val_acc": 0.4, "lr": 0.001, "seconds": 3.0})
+    assert dialog.progress_bar.maximum() == 0, "testing shows a busy bar, not a stuck 100%"
+    assert dialog.stage_label.text().startswith("Testing") and "so far" in dialog.stage_label.text()
+    assert list(dialog.val_acc_curve.getData()[1]) == [0.4]
+    pens = {dialog.val_loss_curve.opts["symbolBrush"], dialog.val_acc_curve.opts["symbolBrush"]}
+    assert len(pens) == 2  # validation loss and accuracy dots are told apart by colour
+
+
+def test_the_dialog_promises_no_fixed_time():
+    from signcam.ui.retrain_dialog import MODES
+
+    assert not any("minute" in text for text in MODES.values())

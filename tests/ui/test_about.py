@@ -1,0 +1,23 @@
+"""The About box: a short summary first, the metadata only behind Details."""
+
+from PySide6.QtWidgets import QApplication
+
+from signcam.ui.about import AboutDialog
+from signcam.weights import read_info
+
+
+def test_about_summarises_and_hides_details_until_asked(qtbot, bundled_weights):
+    dialog = AboutDialog(read_info(bundled_weights), "CPU")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    summary = dialog.summary_label.text()
+    for label in ("Model", "Accuracy", "Trained on", "Trained", "Runs on"):
+        assert f"<b>{label}</b>" in summary
+    assert "weight_decay" not in summary and "sha256" not in summary
+    assert not dialog.details.isVisible()
+    assert dialog.sizeHint().height() < 450, "the summary is short"
+    dialog.details_button.click()
+    QApplication.processEvents()
+    assert dialog.details.isVisible() and "weight_decay" in dialog.details.widget().text()
+    dialog.details_button.click()
+    assert not dialog.details.isVisible()
