@@ -4,13 +4,16 @@ One file, not a tensors file and a sidecar, so a copied or downloaded model can 
 mismatch its metadata. Loading never unpickles anything: a PyTorch `.pt` (a pickle that can run
 code) is recognised by its first bytes and refused before any parsing. Saving writes a temp file
 in the target folder, fsyncs it and renames it over the target, so a crash or Ctrl-C at any
-point leaves the previous weights intact.
+point leaves the previous weights intact; a temp file left by a killed save is removed by the
+next save or load in that folder.
 """
 
 import json
+import logging
 import os
 import struct
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +24,17 @@ from safetensors.torch import load_file, save_file
 
 from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS
-from signcam.model import INPUT_SIZE, Classifier, ModelConfig, build_model
+from signcam.model import ARCHITECTURES, INPUT_SIZE, Classifier, ModelConfig, build_model
+
+log = logging.getLogger(__name__)
 
 BUNDLED_WEIGHTS = ASSETS_DIR / "signnet.safetensors"
 METADATA_KEY = "signcam"
 FORMAT_VERSION = 1
 _MAX_HEADER_BYTES = 100_000_000  # safetensors' own limit on the JSON header
+# A save writes ~0.7 MB in milliseconds; a temp file untouched this long belongs to a save that was killed
+# (SIGKILL, power cut), not to one still running in another process.
+STALE_TEMP_S = 60.0
 
 
 class WeightsError(Exception):
@@ -82,6 +90,7 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
     path = Path(path)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     umask = os.umask(0)
@@ -96,6 +105,22 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete the temp files (`.NAME.*.tmp`) that killed saves of `path` left beside it; a read-only folder is left
+    as it is. Returns what was removed."""
+    removed = []
+    now = time.time()
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_TEMP_S:
+                tmp.unlink()
+                removed.append(tmp)
+                log.info("removed %s, left by an interrupted save", tmp)
+        except OSError:
+            continue  # gone meanwhile, or a folder we may read but not write (the installed package)
+    return removed
 
 
 def _check_is_safetensors(path: Path) -> None:
@@ -144,6 +169,9 @@ def read_info(path: str | Path) -> WeightsInfo:
         letters = tuple(meta["letters"])
     except (KeyError, TypeError, ValueError):
         raise WeightsError(f"{path}: not a signcam weights file (no valid signcam metadata)") from None
+    if config.arch not in ARCHITECTURES:
+        raise WeightsError(f"{path}: unknown architecture {config.arch!r} (this signcam reads "
+                           f"{', '.join(sorted(ARCHITECTURES))}); it may come from another program or a newer signcam")
     if letters != LETTERS:
         raise WeightsError(f"{path}: trained for letters {''.join(letters)}, this app reads {''.join(LETTERS)}")
     extra = {k: v for k, v in meta.items() if k not in ("config", "letters")}
@@ -151,18 +179,27 @@ def read_info(path: str | Path) -> WeightsInfo:
 
 
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a file that `read_metadata` accepted; WeightsError if they cannot be read."""
+    """The tensors of a file that `read_metadata` accepted; WeightsError if they cannot be read or are not finite."""
+    remove_stale_temps(path)
     try:
-        return load_file(path)
+        tensors = load_file(path)
     except (SafetensorError, OSError, ValueError) as e:
         raise WeightsError(f"{path}: corrupt weights file ({e})") from None
+    for name, tensor in tensors.items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise WeightsError(f"{path}: tensor {name!r} holds NaN or infinite values (a diverged training run "
+                               "or a damaged file); these weights cannot give meaningful letters")
+    return tensors
 
 
 def load_model(path: str | Path | None = None, device: str | torch.device = "cpu") -> tuple[Classifier, WeightsInfo]:
     """Load weights (the bundled file by default) into an eval-mode model on `device`."""
     info = read_info(path or BUNDLED_WEIGHTS)
     tensors = load_tensors(info.path)
-    model = build_model(info.config)
+    try:
+        model = build_model(info.config)
+    except (ValueError, RuntimeError) as e:
+        raise WeightsError(f"{info.path}: its config cannot build a model ({e})") from None
     try:
         model.load_state_dict(tensors)
     except RuntimeError as e:
