@@ -35,7 +35,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 
 from signcam.history import History  # noqa: E402
 from signcam.ui.app import make_application  # noqa: E402
@@ -172,18 +172,25 @@ def main() -> int:
     word = next((a for a in window.practice_menu.actions() + drills if "word" in a.text().lower()), None)
     if word is not None:
         word.trigger()  # the practice ring and word panel paint alongside the live view
+        log.info("practice: %s started", word.text().replace("&", ""))
     else:
         log.warning("no word drill in the Practice menu; running the live view alone")
     window.start_source(window.source)
 
     sampler = Sampler(window)
-    log.info("Qt platform %s, video %s, roi %s, %.0f min, a sample every %.0f s", app.platformName(), video,
+    log.info("Qt platform %s, video %s, roi %s, %g min, a sample every %.0f s", app.platformName(), video,
              args.roi, args.minutes, args.interval)
     log.info("  ".join(f"{k:>11}" for k in ("t_s", "rss_mb", "shown_fps", "recog_per_s", "none_refs",
                                               "true_refs", "load_1min")))
-    timer = QTimer(interval=int(args.interval * 1000), timeout=sampler.sample)
+    samples = max(1, round(args.minutes * 60 / args.interval))
+
+    def sample() -> None:
+        sampler.sample()
+        if len(sampler.rows) >= samples:
+            app.quit()  # after the last sample: quitting closes the window, which must not be measured
+
+    timer = QTimer(interval=int(args.interval * 1000), timeout=sample, timerType=Qt.TimerType.PreciseTimer)
     timer.start()
-    QTimer.singleShot(int(args.minutes * 60_000) + 100, app.quit)
     app.exec()
     window.close()
 
