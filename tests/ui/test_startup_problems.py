@@ -4,16 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
 
-import signcam.ui.app as app_module
-from signcam.cli import build_app_parser
 from signcam.labels import LETTERS
 from signcam.model import ModelConfig, build_model
-from signcam.ui.main_window import MainWindow
 from signcam.weights import write_safetensors
 from tests.core.test_history_unwritable import GARBAGE, read_only_folder
+from tests.ui.conftest import run_app_until_exec
 
 
 @pytest.fixture
@@ -22,27 +18,6 @@ def resnet_weights(tmp_path: Path) -> Path:
     config = ModelConfig(width=8)
     meta = {"config": {**config.to_dict(), "arch": "resnet50"}, "letters": list(LETTERS)}
     return write_safetensors(tmp_path / "resnet.safetensors", build_model(config).state_dict(), meta)
-
-
-def run_app_until_exec(monkeypatch, settings, argv: list[str]) -> MainWindow:
-    """run_app as `signcam ARGS` runs it, stopped where the event loop would start."""
-    windows = []
-
-    def fake_exec(app: QApplication) -> int:
-        windows.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        return 0
-
-    monkeypatch.setattr(app_module, "Settings", lambda: settings)
-    monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
-    try:
-        assert app_module.run_app(build_app_parser().parse_args(argv)) == 0
-    finally:
-        QCoreApplication.setOrganizationName(names[0])
-        QCoreApplication.setApplicationName(names[1])
-    assert len(windows) == 1
-    return windows[0]
 
 
 def test_corrupt_history_in_read_only_folder_is_told_in_a_box_at_start(
