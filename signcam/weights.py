@@ -107,20 +107,17 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
     return path
 
 
-def remove_stale_temps(path: Path) -> list[Path]:
-    """Delete the temp files (`.NAME.*.tmp`) that killed saves of `path` left beside it; a read-only folder is left
-    as it is. Returns what was removed."""
-    removed = []
+def remove_stale_temps(path: Path) -> None:
+    """Delete the temp files (`.NAME.*.tmp`) that killed saves of `path` left beside it; a read-only folder is
+    left as it is."""
     now = time.time()
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         try:
             if now - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()
-                removed.append(tmp)
                 log.info("removed %s, left by an interrupted save", tmp)
         except OSError:
             continue  # gone meanwhile, or a folder we may read but not write (the installed package)
-    return removed
 
 
 def _check_is_safetensors(path: Path) -> None:
