@@ -10,8 +10,10 @@ Usage:
     atomic_write_text(path, text)
 """
 
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,11 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "signcam"
+# A save writes ~0.7 MB in milliseconds; a temp file untouched this long belongs to a save that was killed
+# (SIGKILL, power cut), not to one still running in another process.
+STALE_TEMP_S = 60.0
+
+log = logging.getLogger(__name__)
 
 
 def user_data_dir() -> Path:
@@ -31,6 +38,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temp path beside `path` to write to; fsynced and renamed over `path` when the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -52,3 +60,17 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete the temp files (`.NAME.*.tmp`) that killed saves of `path` left beside it; a read-only folder is
+    left as it is."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_TEMP_S:
+                tmp.unlink()
+                log.info("removed %s, left by an interrupted save", tmp)
+        except OSError:
+            continue  # gone meanwhile, or a folder we may read but not write (the installed package)

@@ -3,8 +3,9 @@
 One line per image; with --json one JSON object per line:
     {"path", "letter", "confidence", "top": [{"letter", "p"}, ...], "hand": {"x","y","w","h","side"} | null,
      "error": null | message}
-A file that cannot be read gets an `error` entry and the others go on. Exit status: 0 all read,
-1 some file failed, 2 bad usage (including an unusable weights file or device).
+A file that cannot be read (or is too large, from its header) gets an `error` entry and the others
+go on; so does a folder without images. Exit status: 0 all read, 1 some file failed or a folder
+held no images (no photo read is a failure), 2 bad usage (including an unusable weights file or device).
 
 Usage:
     signcam predict photo.jpg photos/ --json --roi auto --save-crops /tmp/crops
@@ -28,8 +29,6 @@ from signcam.recognizer import Recognition, Recognizer
 from signcam.sources import SourceError, find_images, read_image
 from signcam.weights import DeviceError, WeightsError
 
-logger = logging.getLogger(__name__)
-
 ENLARGED_SIZE = 224  # --save-crops also writes the 28x28 input at this size (nearest) for viewing
 
 
@@ -51,17 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def iter_paths(specs: list[str]) -> Iterator[Path]:
-    """The given paths in order, folders expanded to their images (recursive, sorted)."""
+EMPTY_FOLDER = "no images found in this folder"
+
+
+def iter_paths(specs: list[str]) -> Iterator[tuple[Path, str | None]]:
+    """(path, None) for the given paths in order, folders expanded to their images (recursive, sorted);
+    (folder, EMPTY_FOLDER) for a folder without any."""
     for spec in specs:
         path = Path(spec)
-        if path.is_dir():
-            images = find_images(path)
-            if not images:
-                logger.warning("%s: no images found", path)
-            yield from images
+        if not path.is_dir():
+            yield path, None
+        elif images := find_images(path):
+            yield from ((image, None) for image in images)
         else:
-            yield path
+            yield path, EMPTY_FOLDER
 
 
 def entry(path: Path, rec: Recognition | None, error: str | None) -> dict:
@@ -118,14 +120,16 @@ def main(argv: list[str]) -> int:
 
 
 def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
-    """Print one line per image; 1 if any image could not be read."""
+    """Print one line per image (or empty folder); 1 if any image could not be read or a folder held none."""
     failed = 0
-    for index, path in enumerate(iter_paths(args.paths)):
-        try:
-            rec, error = recognizer.recognize(read_image(path)), None
-        except SourceError as e:
-            rec, error = None, str(e).removeprefix(f"{path}: ")
-            failed += 1
+    for index, (path, error) in enumerate(iter_paths(args.paths)):
+        rec = None
+        if error is None:
+            try:
+                rec = recognizer.recognize(read_image(path))
+            except SourceError as e:
+                error = str(e).removeprefix(f"{path}: ")
+        failed += error is not None
         item = entry(path, rec, error)
         print(json.dumps(item) if args.json else format_line(item), flush=True)
         if args.save_crops and rec is not None and rec.crop_gray is not None:

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import math
 import os
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +31,10 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"})
+# Larger photos are refused from their header, before decoding: a 1.5 MB PNG of 40000x40000 would need 4.8 GB
+# as BGR (and OpenCV stops at 2^30 pixels with a cv2.error). 80 MP is 240 MB decoded, beyond any webcam or
+# phone photo in normal modes; a hand in it is still found after the locator's downscaling.
+MAX_IMAGE_PIXELS = 80_000_000
 DEFAULT_FPS = 30.0  # named fallback for files and cameras reporting 0 or NaN frames per second
 CAMERA_LOST_AFTER_S = 2.0  # a webcam delivering nothing for this long is treated as unplugged
 _BACKOFF_START_S = 0.005  # first sleep after a failed read; doubles up to _BACKOFF_MAX_S
@@ -91,8 +96,34 @@ def _quiet_opencv() -> Iterator[None]:
         cv2.utils.logging.setLogLevel(previous)
 
 
+def header_size(data: bytes | memoryview) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR or a JPEG's SOF marker, without decoding; None for other formats
+    or a header that does not parse (the decoder then says what is wrong)."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 <= len(data):  # JPEG segments: FF, marker, big-endian length (including itself), payload
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame: the size
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return width, height
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            at += 2
+            continue
+        at += 2 + struct.unpack(">H", data[at + 2:at + 4])[0]
+    return None
+
+
 def read_image(path: str | os.PathLike) -> np.ndarray:
-    """Decode an image file to BGR uint8; SourceError (not None, not a traceback) when it cannot."""
+    """Decode an image file to BGR uint8; SourceError (not None, not a traceback) when it cannot, or when its
+    header says it has more than MAX_IMAGE_PIXELS (checked before decoding)."""
     path = Path(path)
     try:
         data = np.fromfile(path, dtype=np.uint8)  # np.fromfile + imdecode: non-ASCII paths work too
@@ -102,7 +133,14 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         raise SourceError(f"{path}: cannot read ({e.strerror or e})") from None
     if data.size == 0:
         raise SourceError(f"{path}: empty file")
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    size = header_size(memoryview(data))
+    if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise SourceError(f"{path}: {size[0]}x{size[1]} pixels is too large to read (the limit is "
+                          f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels); scale it down first")
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error as e:  # formats without a header check above, past OpenCV's own pixel limit
+        raise SourceError(f"{path}: cannot decode ({e.err or e})") from None
     if image is None or image.size == 0:
         raise SourceError(f"{path}: not a readable image (corrupt or unsupported format)")
     return image

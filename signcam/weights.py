@@ -4,10 +4,12 @@ One file, not a tensors file and a sidecar, so a copied or downloaded model can 
 mismatch its metadata. Loading never unpickles anything: a PyTorch `.pt` (a pickle that can run
 code) is recognised by its first bytes and refused before any parsing. Saving writes a temp file
 in the target folder, fsyncs it and renames it over the target, so a crash or Ctrl-C at any
-point leaves the previous weights intact.
+point leaves the previous weights intact; a temp file left by a killed save is removed by the
+next save or load in that folder.
 """
 
 import json
+import logging
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,9 +20,11 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from signcam.assets_dir import BUNDLED_WEIGHTS
-from signcam.files import atomic_path
+from signcam.files import atomic_path, remove_stale_temps
 from signcam.labels import LETTERS
-from signcam.model import INPUT_SIZE, Classifier, ModelConfig, build_model
+from signcam.model import ARCHITECTURES, INPUT_SIZE, Classifier, ModelConfig, build_model
+
+log = logging.getLogger(__name__)
 
 METADATA_KEY = "signcam"
 FORMAT_VERSION = 1
@@ -83,6 +87,7 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
     return Path(path)
 
 
+
 def _check_is_safetensors(path: Path) -> None:
     """Refuse anything that is not a safetensors file, by its first bytes and before parsing."""
     try:
@@ -129,6 +134,9 @@ def read_info(path: str | Path) -> WeightsInfo:
         letters = tuple(meta["letters"])
     except (KeyError, TypeError, ValueError):
         raise WeightsError(f"{path}: not a signcam weights file (no valid signcam metadata)") from None
+    if config.arch not in ARCHITECTURES:
+        raise WeightsError(f"{path}: unknown architecture {config.arch!r} (this signcam reads "
+                           f"{', '.join(sorted(ARCHITECTURES))}); it may come from another program or a newer signcam")
     if letters != LETTERS:
         raise WeightsError(f"{path}: trained for letters {''.join(letters)}, this app reads {''.join(LETTERS)}")
     extra = {k: v for k, v in meta.items() if k not in ("config", "letters")}
@@ -136,18 +144,27 @@ def read_info(path: str | Path) -> WeightsInfo:
 
 
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a file that `read_metadata` accepted; WeightsError if they cannot be read."""
+    """The tensors of a file that `read_metadata` accepted; WeightsError if they cannot be read or are not finite."""
+    remove_stale_temps(path)
     try:
-        return load_file(path)
+        tensors = load_file(path)
     except (SafetensorError, OSError, ValueError) as e:
         raise WeightsError(f"{path}: corrupt weights file ({e})") from None
+    for name, tensor in tensors.items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise WeightsError(f"{path}: tensor {name!r} holds NaN or infinite values (a diverged training run "
+                               "or a damaged file); these weights cannot give meaningful letters")
+    return tensors
 
 
 def load_model(path: str | Path | None = None, device: str | torch.device = "cpu") -> tuple[Classifier, WeightsInfo]:
     """Load weights (the bundled file by default) into an eval-mode model on `device`."""
     info = read_info(path or BUNDLED_WEIGHTS)
     tensors = load_tensors(info.path)
-    model = build_model(info.config)
+    try:
+        model = build_model(info.config)
+    except (ValueError, RuntimeError) as e:
+        raise WeightsError(f"{info.path}: its config cannot build a model ({e})") from None
     try:
         model.load_state_dict(tensors)
     except RuntimeError as e:

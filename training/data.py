@@ -9,10 +9,12 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,9 @@ from signcam.model import INPUT_SIZE
 N_PIXELS = INPUT_SIZE * INPUT_SIZE
 HEADER = ["label", *(f"pixel{i}" for i in range(1, N_PIXELS + 1))]
 CSV_NAMES = {"train": "sign_mnist_train.csv", "test": "sign_mnist_test.csv"}
+# A row is at most 785 cells of 3 digits and commas (3,139 characters); a longer line is not a row, and reading
+# stops there instead of holding a 2 GB "line" in memory (issue 11).
+MAX_LINE_CHARS = 16_384
 
 
 class CsvError(ValueError):
@@ -60,29 +65,60 @@ def find_csvs(data_dir: str | Path) -> tuple[Path, Path]:
     return found[0], found[1]
 
 
-def _read_text(path: Path) -> tuple[str, str]:
-    """The decoded text of a plain or gzipped CSV and the sha256 of its bytes."""
+def _open_text(path: Path) -> IO[str]:
+    """A text stream of a plain or gzipped CSV, decoded as it is read (never the whole file at once)."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            gzipped = f.read(2) == b"\x1f\x8b"
     except FileNotFoundError:
         raise CsvError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise CsvError(f"{path}: is a folder, not a CSV file") from None
     except OSError as e:
         raise CsvError(f"{path}: cannot read ({e.strerror})") from None
-    digest = hashlib.sha256(raw).hexdigest()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise CsvError(f"{path}: corrupt gzip file ({e})") from None
+    return (gzip.open if gzipped else open)(path, "rt", encoding="utf-8-sig", newline="")
+
+
+def _read_lines(path: Path, limit: int | None) -> tuple[list[str], list[int]]:
+    """The header and the first `limit` non-blank data lines, with their line numbers.
+
+    Each line is read with a length cap, so a file without line breaks (2 GB of NUL bytes, a sparse
+    file, a runaway quoted field) fails at its first line instead of being read into memory whole.
+    """
+    lines, numbers = [], []
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CsvError(f"{path}: not a text CSV (byte {e.start} is not UTF-8)") from None
-    if not text.strip():
+        with _open_text(path) as f:
+            for line_no in itertools.count(1):
+                line = f.readline(MAX_LINE_CHARS + 1)
+                if not line or (limit is not None and len(lines) > limit):
+                    break
+                if "\x00" in line:
+                    raise CsvError(f"{path}, line {line_no}: not a text CSV (NUL bytes: a damaged, unfinished or "
+                                   "sparse file)")
+                if len(line) > MAX_LINE_CHARS:
+                    raise CsvError(f"{path}, line {line_no}: longer than {MAX_LINE_CHARS:,} characters (a Sign-MNIST "
+                                   f"row has at most {len(HEADER) * 4 - 1:,}): not a Sign-MNIST CSV")
+                if line.strip():
+                    lines.append(line)
+                    numbers.append(line_no)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+        raise CsvError(f"{path}: corrupt gzip file ({e})") from None
+    except UnicodeDecodeError:  # decoded 8 KB at a time: the bad byte is in the next few lines
+        raise CsvError(f"{path}: not a text CSV (a byte that is not UTF-8 at or after line {line_no})") from None
+    except OSError as e:
+        raise CsvError(f"{path}: cannot read ({e.strerror or e})") from None
+    if not lines:
         raise CsvError(f"{path}: empty file")
-    return text, digest
+    return lines, numbers
+
+
+def _sha256(path: Path) -> str:
+    """Of the file's bytes as stored, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check_header(path: Path, first_line: str) -> None:
@@ -100,18 +136,19 @@ def _check_header(path: Path, first_line: str) -> None:
     raise CsvError(f"{path}, line 1, column {col + 1}: header says {columns[col]!r}, expected {HEADER[col]!r}")
 
 
-def _first_bad_cell(path: Path, text: str) -> CsvError:
-    """Walk the rows one by one to name the first bad line and column (slow; errors only)."""
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if line_no == 1 or not row:
-            continue
+def _first_bad_cell(path: Path, lines: list[str], numbers: list[int]) -> CsvError:
+    """Walk the rows one by one to name the first bad line and column (slow; errors only). Cells are split on
+    commas alone: a Sign-MNIST CSV holds only integers, so a quote is a bad cell, never the start of a field."""
+    for line, line_no in zip(lines[1:], numbers[1:], strict=True):
+        row = line.rstrip("\r\n").split(",")
         if len(row) != len(HEADER):
             return CsvError(f"{path}, line {line_no}: {len(row)} columns, expected {len(HEADER)}")
         for col, cell in enumerate(row):
             try:
                 value = int(cell)
             except ValueError:
-                return CsvError(f"{path}, line {line_no}, column {col + 1} ({HEADER[col]}): {cell!r} is not an integer")
+                return CsvError(f"{path}, line {line_no}, column {col + 1} ({HEADER[col]}): {cell[:40]!r} is not an "
+                                "integer")
             error = _check_value(path, line_no, col, value)
             if error:
                 return error
@@ -131,26 +168,26 @@ def _check_value(path: Path, line_no: int, col: int, value: int) -> CsvError | N
 def load_csv(path: str | Path, limit: int | None = None) -> Dataset:
     """Read and validate a Sign-MNIST CSV (plain or .gz). `limit` keeps the first N rows."""
     path = Path(path)
-    text, digest = _read_text(path)
-    _check_header(path, text.split("\n", 1)[0].rstrip("\r"))
-    try:
-        frame = pd.read_csv(io.StringIO(text), header=0, nrows=limit, engine="c")
-    except (pd.errors.ParserError, ValueError):
-        raise _first_bad_cell(path, text) from None
-    if len(frame) == 0:
+    lines, numbers = _read_lines(path, limit)
+    _check_header(path, lines[0].rstrip("\r\n"))
+    if len(lines) == 1:
         raise CsvError(f"{path}: header only, no data rows")
+    try:
+        frame = pd.read_csv(io.StringIO("".join(lines)), header=0, nrows=limit, engine="c", quoting=csv.QUOTE_NONE)
+    except (pd.errors.ParserError, ValueError):
+        raise _first_bad_cell(path, lines, numbers) from None
     values = frame.to_numpy()
     if frame.shape[1] != len(HEADER) or not all(pd.api.types.is_integer_dtype(t) for t in frame.dtypes):
-        raise _first_bad_cell(path, text)
+        raise _first_bad_cell(path, lines, numbers)
     known = np.isin(values[:, 0], [k for k in range(25) if is_known_csv_label(k)])
     in_range = (values[:, 1:] >= 0) & (values[:, 1:] <= 255)
     bad = np.argwhere(np.concatenate([known[:, None], in_range], axis=1) == 0)
     if len(bad):
         row, col = bad[0]
-        raise _check_value(path, int(row) + 2, int(col), int(values[row, col]))
+        raise _check_value(path, numbers[int(row) + 1], int(col), int(values[row, col]))
     labels = np.array([class_of_csv_label(int(v)) for v in values[:, 0]], dtype=np.int64)
     images = values[:, 1:].astype(np.uint8).reshape(-1, INPUT_SIZE, INPUT_SIZE)
-    return Dataset(images, labels, str(path), digest)
+    return Dataset(images, labels, str(path), _sha256(path))
 
 
 def stratified_split(labels: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,9 @@
 One row per attempt, committed at once (WAL journal), so a crash loses at most the attempt in
 flight. The schema version lives in PRAGMA user_version. A file SQLite cannot read, or one written
 by a newer signcam, is renamed aside (never deleted) and a fresh file is started; `recovery_message`
-says so, for the UI to show.
+says so, for the UI to show. Where that is impossible too (a read-only or missing folder: the rename
+or the new file fails), the file is left untouched and practice runs on an in-memory history that is
+not saved; `recovery_message` says that instead.
 
 Usage:
     history = History()                 # platformdirs.user_data_dir("signcam")/history.sqlite3
@@ -61,20 +63,34 @@ class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_history_path()
         self.recovery_message: str | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = self._open()
-        except sqlite3.DatabaseError as error:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = self._open(self.path)
+        except (OSError, sqlite3.DatabaseError) as error:
+            self._conn = self._recover(error)
+
+    def _recover(self, error: Exception) -> sqlite3.Connection:
+        """Keep the unreadable file aside and start a new one; failing that, leave it and keep nothing."""
+        aside = None
+        try:
             aside = self._move_aside()
+            conn = self._open(self.path)
             self.recovery_message = (
                 f"The practice history at {self.path} could not be read ({error}); it was kept as "
                 f"{aside.name} and a new, empty history was started."
             )
-            log.warning(self.recovery_message)
-            self._conn = self._open()
+        except (OSError, sqlite3.DatabaseError) as again:
+            kept = f"it was kept as {aside.name}" if aside else "it was left untouched"
+            self.recovery_message = (
+                f"The practice history at {self.path} could not be used ({error}) and its folder cannot be "
+                f"written ({again}); {kept}. Practice works, but this session's attempts will not be saved."
+            )
+            conn = self._open(":memory:")
+        log.warning(self.recovery_message)
+        return conn
 
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path)
+    def _open(self, target: Path | str) -> sqlite3.Connection:
+        conn = sqlite3.connect(target)
         try:
             conn.execute("PRAGMA journal_mode=WAL")  # the first read: fails here on a non-database file
             version = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -72,8 +72,11 @@ def run_app(args: argparse.Namespace) -> int:
         settings, source=parse_source(args.source), weights=args.weights, roi=args.roi, device=args.device,
         loop=args.loop or None,
     )
-    install_practice(window, settings=settings)
+    practice = install_practice(window, settings=settings)
     install_training(window, settings)
     window.show()  # on screen before torch and MediaPipe load: the worker loads them (benchmarks/startup.py)
     window.start_source(window.source)
+    history = practice.controller.history
+    if history.recovery_message:  # after start_source, which clears the status bar
+        window.show_warning("Practice history", history.recovery_message)
     return app.exec()

@@ -180,6 +180,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def show_warning(self, title: str, text: str) -> None:
+        """For panels' start-up notices (an unusable history): a box over the window and the status bar."""
+        self._show_error(title, text)
+
     @property
     def source(self) -> int | str:
         return self._source

@@ -6,8 +6,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
 
+import signcam.ui.app as app_module
+from signcam.cli import build_app_parser
 from signcam.model import build_model
 from signcam.sources import Frame, SourceLost
 from signcam.ui.main_window import MainWindow
@@ -109,6 +112,27 @@ def make_window(qtbot, settings: Settings, test_weights: Path):
     yield make
     for window in windows:
         window.close()
+
+
+def run_app_until_exec(monkeypatch: pytest.MonkeyPatch, settings: Settings, argv: list[str]) -> MainWindow:
+    """run_app as `signcam ARGV` runs it, stopped where the event loop would start; the visible window."""
+    windows = []
+
+    def fake_exec(app: QApplication) -> int:
+        windows.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        return 0
+
+    monkeypatch.setattr(app_module, "Settings", lambda: settings)
+    monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
+    try:
+        assert app_module.run_app(build_app_parser().parse_args(argv)) == 0
+    finally:
+        QCoreApplication.setOrganizationName(names[0])
+        QCoreApplication.setApplicationName(names[1])
+    assert len(windows) == 1
+    return windows[0]
 
 
 @pytest.fixture

@@ -5,36 +5,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
-
 import signcam.ui.app as app_module
-from signcam.cli import build_app_parser
-from signcam.ui.main_window import MainWindow
 from signcam.ui.settings import Key
+from tests.ui.conftest import run_app_until_exec
 
 
 def test_run_app_opens_window_with_command_line_choices(qtbot, monkeypatch, settings, test_weights, gray_video):
     settings.set_value(Key.ROI, "box")
-    windows = []
-
-    def fake_exec(app: QApplication) -> int:
-        windows.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        return 0
-
-    monkeypatch.setattr(app_module, "Settings", lambda: settings)
-    monkeypatch.setattr(app_module.signal, "signal", lambda *args: None)
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
-    args = build_app_parser().parse_args(
-        ["--source", str(gray_video), "--weights", str(test_weights), "--roi", "full", "--device", "cpu"])
-    try:
-        assert app_module.run_app(args) == 0
-    finally:
-        QCoreApplication.setOrganizationName(names[0])
-        QCoreApplication.setApplicationName(names[1])
-    assert len(windows) == 1
-    window = windows[0]
+    window = run_app_until_exec(monkeypatch, settings, [
+        "--source", str(gray_video), "--weights", str(test_weights), "--roi", "full", "--device", "cpu"])
     qtbot.addWidget(window)
     assert window.source == str(gray_video)
     assert window.recognition.config.roi == "full"  # the command line beats the saved "box"
