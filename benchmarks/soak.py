@@ -40,7 +40,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 from signcam.practice.history import History  # noqa: E402
 from signcam.ui.app import make_application  # noqa: E402
 from signcam.ui.main_window import MainWindow  # noqa: E402
-from signcam.ui.practice_view import install_practice  # noqa: E402
+from signcam.ui.practice_menu import install_practice  # noqa: E402
 from signcam.ui.settings import Settings  # noqa: E402
 
 log = logging.getLogger("soak")
