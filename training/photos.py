@@ -35,7 +35,8 @@ log = logging.getLogger("signcam.train.photos")
 
 PHOTO_SETS = ("extra", "real_dev")  # folders under the data folder that hold labels.csv + photos
 SIDES = ("", "right", "left")  # side codes in the cache: MediaPipe's handedness as the locator reports it
-EXTRACT_VERSION = 1  # bump when the locator or the crop changes, so caches are rebuilt
+# Bump when the locator or the crop changes, so caches are rebuilt (2: z and world landmarks, photo retries).
+EXTRACT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class PhotoSet:
     sources: np.ndarray  # (N,) str: the repository (credit) or collection
     found: np.ndarray  # (N,) bool: the locator found a hand
     points: np.ndarray  # (N, 21, 2) float32 landmark pixels in the photo; NaN where not found
+    z: np.ndarray  # (N, 21) float32 Box.landmarks_z (depth relative to the wrist, x's pixel units); NaN where not found
+    world: np.ndarray  # (N, 21, 3) float32 Box.world_landmarks (metres); NaN where not found
     sides: np.ndarray  # (N,) int8 index into SIDES
     boxes: np.ndarray  # (N, 4) int32 x, y, w, h; 0 where not found
     crops: np.ndarray  # (N, 28, 28) uint8 the app's model input (mirrored for left hands); 0 where not found
@@ -86,6 +89,8 @@ def _cache_path(folder: Path, cache_dir: Path, locator_options: dict) -> Path:
 def _extract(folder: Path, rows: list[dict[str, str]], locator_options: dict) -> dict[str, np.ndarray]:
     n = len(rows)
     points = np.full((n, 21, 2), np.nan, np.float32)
+    z = np.full((n, 21), np.nan, np.float32)
+    world = np.full((n, 21, 3), np.nan, np.float32)
     sides = np.zeros(n, np.int8)
     boxes = np.zeros((n, 4), np.int32)
     crops = np.zeros((n, 28, 28), np.uint8)
@@ -99,13 +104,15 @@ def _extract(folder: Path, rows: list[dict[str, str]], locator_options: dict) ->
             box = locator.locate(image)
             if box is None or box.landmarks is None:
                 continue
-            points[i] = box.landmarks
+            points[i], z[i] = box.landmarks, box.landmarks_z
+            if box.world_landmarks is not None:
+                world[i] = box.world_landmarks
             sides[i] = SIDES.index(box.side or "")
             boxes[i] = (box.x, box.y, box.w, box.h)
             crops[i] = crop_hand(image, box, mirror=box.side == "left")
     finally:
         locator.close()
-    return {"points": points, "sides": sides, "boxes": boxes, "crops": crops}
+    return {"points": points, "z": z, "world": world, "sides": sides, "boxes": boxes, "crops": crops}
 
 
 def load_photo_set(folder: str | Path, *, cache_dir: str | Path | None = None,
