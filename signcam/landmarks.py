@@ -13,8 +13,8 @@ sideways letters, and with both views it does not matter. Leave one person out o
 real_dev's 5 (training/landmarks.py; one seed): mirroring + both views 0.871 mean over extra persons (worst
 0.742) and 0.950 on real_dev, vs 0.858 (worst 0.722) and 0.941 for the old left-to-right canonicalisation.
 Features tried the same way (mean over the 22 persons): points 0.889, + fingertip/joint distances 0.889,
-+ bone directions and joint angles 0.890, all of them 0.887; MediaPipe's z added 0.000 on extra and lost 1.8
-points on real_dev, world-landmark distances see FEATURE_SETS' note. Seeds move these by about +-1 point.
++ bone directions and joint angles 0.890, all of them 0.887; adding MediaPipe's z (+0.1 extra, -1.8 real_dev)
+or distances between its world landmarks (-0.3, -2.6) did not help. Seeds move these by about +-1 point.
 """
 
 from dataclasses import asdict, dataclass
