@@ -3,9 +3,10 @@
 Sign-MNIST holds ~1,700 photos of seven people; `extra/` adds ~20 signers (MIT, may train bundled weights) and
 `real_dev/` five more (development only). Both models learn and are chosen on whole signers, so every photo
 keeps its signer. Each photo goes through the app's own still-photo path: `make_locator("auto", video=False)`
-(MediaPipe's full model, static mode, black-border retry) and `crop_hand` (left hands mirrored, as the
-Recognizer does), so training sees what the app sees. MediaPipe costs ~40-60 ms a photo on one core, so the
-result is cached in `~/.cache/signcam`, keyed by the labels file, the locator's settings and EXTRACT_VERSION.
+(MediaPipe's full model, static mode, black-border retry, then the brightened and contrast-stretched retries)
+and `crop_hand` (left hands mirrored, as the Recognizer does), so training sees what the app sees. MediaPipe
+costs ~40-60 ms a photo on one core, so the result is cached in `~/.cache/signcam`, keyed by the labels file,
+the locator's settings and EXTRACT_VERSION.
 
 Usage:
     python -m training.photos --data ../shared/data        # extracts (or loads) extra/ and real_dev/, prints rates
