@@ -12,7 +12,8 @@ real_dev person by the model trained on all of extra. The temperature is fitted 
 it is calibrated for people the model has never seen; the log shows the per-person table. Measured that way
 (one seed): this recipe 0.865 mean over extra persons (worst vyshu150 0.659, motion-blurred), real_dev 0.956,
 all 22 persons 0.885. Not kept: rotation 25 deg and stretch 0.2 (0.881 over all 22), adding the 502
-Apache-2.0 keypoint rows of extra_landmarks/handsonfluency (0.892: within seed noise, for one more licence).
+Apache-2.0 keypoint rows of extra_landmarks/handsonfluency (0.892: within seed noise, for one more licence),
+a 3-seed ensemble (0.887).
 
 Usage:
     python -m training.landmarks --data ../shared/data --out signcam/assets/landmarks.safetensors
