@@ -1,21 +1,24 @@
-"""Accuracy and calibration of the Recognizer on real photos, per source: ../shared/data/real_dev (webcam
-photos of strangers, the honest figure) and sign_mnist_sources (the photos Sign-MNIST was made from:
-optimistic, a sanity check of locating + preprocessing). Per source: photos, hands found, top-1 accuracy
-among found, expected calibration error (ECE, 10 equal-width bins), accuracy of the letters shown at the
-threshold, the share of errors that "unsure" catches, and the most frequent confusions; then real_dev
-pooled and its mean over people.
+"""Accuracy and calibration of the shipped models on strangers' hands, per person, per letter.
 
-`--lopo` checks the one choice made on real_dev, the landmark model's share in the combined
-probabilities (signcam.classifier.fuse_probabilities), leave one person out: for each real_dev signer,
-the share with the best accuracy on the other four is picked and scored on that signer (the app is
-judged on people in no set we have).
+1. The app's path: every photo of ../shared/data/real_dev (five people in no training set) and two photos per
+   session of sign_mnist_sources (the photos Sign-MNIST was made from: optimistic, a sanity check) go through
+   `Recognizer.recognize`, exactly as `signcam predict --roi auto` reads them. Per source: photos, hands found,
+   top-1 among found, expected calibration error (ECE, 10 equal-width bins), the share of found hands whose
+   letter is shown at the threshold, their accuracy, the share of errors that "unsure" catches, confusions.
+2. `--lopo`: leave one person out over extra/'s persons plus real_dev's five. The landmark model is retrained
+   with the shipped recipe (its file's `train_config`) without each extra person and scores that person; real_dev's
+   people are scored by the shipped files. Hands are located and cropped as in 1 (training.photos: the same
+   locator and crop, cached). The CNN is the shipped one on every person: it is held out only where it never
+   saw the person: name the extra/ persons a CNN trained on extra/ never saw with --cnn-unseen (the fusion check uses
+   only those and real_dev). Prints the per-person table, per letter, worst letter and confusions, and the fusion
+   check: for each of those persons, the landmark share and temperature with the lowest NLL on the others.
 
-sign_mnist_sources frames within a recording session are near-identical, so by default one photo per
-session is used (samples 0 and 5 of each letter); --all-sources uses all ten.
+sign_mnist_sources frames within a recording session are near-identical, so by default one photo per session
+is used (samples 0 and 5 of each letter); --all-sources uses all ten.
 
 Usage:
-    python benchmarks/real_photos.py [--roi auto] [--no-mirror-left] [--landmark-share 0.7] [--lopo] [--json]
-        [--errors-png /tmp/errors.png]
+    python benchmarks/real_photos.py [--lopo] [--weights W] [--landmark-weights L] [--landmark-share S]
+        [--fused-temperature T] [--threshold 0.6] [--json] [--errors-png /tmp/errors.png]
 """
 
 import argparse
@@ -25,35 +28,38 @@ import logging
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from signcam.classifier import LANDMARK_SHARE, fuse_probabilities
+from signcam.fusion import FUSED_TEMPERATURE, LANDMARK_SHARE, fuse_probabilities
+from signcam.landmarks import landmark_probabilities, load_landmark_model
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognizer
+from training.landmarks import LandmarkTrainConfig, fit, found_hands
+from training.photos import load_photo_set
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ERROR_CELL_PX = 84  # 3x the model input, with room for the "true>predicted" caption
 CALIBRATION_BINS = 10
-LOPO_SHARES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)  # landmark shares tried by --lopo
+SHARES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # landmark shares tried by the fusion check
+TEMPERATURES = (0.6, 0.7, 0.8, 0.9, 1.0, 1.2)  # fused temperatures tried by the fusion check
 
 
 @dataclass
 class Photo:
-    source: str
+    source: str  # the person (a real_dev or extra source) or sign_mnist_sources user
     letter: str
     found: bool = False
-    left: bool = False
     cnn: np.ndarray | None = None  # (24,) CNN probabilities
     landmarks: np.ndarray | None = None  # (24,) landmark-model probabilities, None without landmarks
     crop: np.ndarray | None = None
 
-    def probs(self, share: float) -> np.ndarray:
-        """The recognizer's probabilities at landmark share `share`."""
-        return self.cnn if self.landmarks is None else fuse_probabilities(self.cnn, self.landmarks, share)
+    def probs(self, share: float, temperature: float) -> np.ndarray:
+        """The recognizer's probabilities at this landmark share and fused temperature."""
+        return self.cnn if self.landmarks is None else fuse_probabilities(self.cnn, self.landmarks, share, temperature)
 
 
 def photo_list(shared: Path, all_sources: bool) -> list[tuple[str, Path, str]]:
@@ -81,46 +87,81 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     ))
 
 
-def summarise(photos: list[Photo], letters: tuple[str, ...], share: float, threshold: float, top: int) -> dict:
-    """Counts, accuracy and calibration of one group of photos."""
+def summarise(photos: list[Photo], letters: tuple[str, ...], share: float, temperature: float, threshold: float,
+              top: int) -> dict:
+    """Counts, accuracy, calibration and confusions of one group of photos."""
     found = [p for p in photos if p.found]
-    summary = {"photos": len(photos), "hands_found": len(found), "left_hands": sum(p.left for p in found)}
+    summary = {"photos": len(photos), "hands_found": len(found)}
     if not found:
         return summary
-    probs = np.stack([p.probs(share) for p in found])
+    probs = np.stack([p.probs(share, temperature) for p in found])
     truth = np.array([letters.index(p.letter) for p in found])
     correct, confidence = probs.argmax(1) == truth, probs.max(1)
     sure = confidence >= threshold
     confusions = Counter((p.letter, letters[i]) for p, i, ok in zip(found, probs.argmax(1), correct, strict=True)
                          if not ok)
+    per_letter = {letters[k]: float(correct[truth == k].mean()) for k in sorted(set(truth))}
     return summary | {
         "accuracy_found": float(correct.mean()),
-        "accuracy_all": float(correct.sum() / len(photos)),
         "ece": expected_calibration_error(confidence, correct),
+        "nll": float(-np.log(np.maximum(probs[np.arange(len(truth)), truth], 1e-12)).mean()),
         "shown": float(sure.mean()),  # share of found hands whose letter is shown (not "unsure")
         "accuracy_shown": float(correct[sure].mean()) if sure.any() else None,
         "errors_caught": float((~sure & ~correct).sum() / max(1, (~correct).sum())),
+        "per_letter": per_letter,
+        "worst_letter": min(per_letter, key=per_letter.get),
         "top_confusions": [{"true": t, "predicted": q, "count": n} for (t, q), n in confusions.most_common(top)],
     }
 
 
-def leave_one_person_out(people: dict[str, list[Photo]], letters: tuple[str, ...]) -> dict:
-    """Per held-out person: the landmark share best on the others (ties: the smaller share) and its accuracy."""
+def recognise_all(rec: Recognizer, items: list[tuple[str, Path, str]]) -> list[Photo]:
+    """The app's path on every photo, keeping the two models' probabilities apart (fused later)."""
+    photos = []
+    for source, path, letter in items:
+        photo = Photo(source, letter)
+        photos.append(photo)
+        image = cv2.imread(str(path))
+        recognition = rec.recognize(image) if image is not None else None
+        if recognition is None or not recognition.hand_found:
+            continue
+        photo.found, photo.crop = True, recognition.crop_gray
+        photo.cnn = rec.classifier.probabilities(recognition.crop_gray)[0]
+        photo.landmarks = rec.classifier.landmark_probabilities(recognition.box)
+    return photos
 
-    def accuracy(photos: list[Photo], share: float) -> float:
-        found = [p for p in photos if p.found]
-        return float(np.mean([letters[int(p.probs(share).argmax())] == p.letter for p in found]))
 
-    result = {}
-    for person, held_out in people.items():
-        others = [p for name, photos in people.items() if name != person for p in photos]
-        best = max(LOPO_SHARES, key=lambda s: (accuracy(others, s), -s))
-        result[person] = {"share": best, "accuracy_found": accuracy(held_out, best)}
+def held_out_extra(rec: Recognizer, shared: Path, recipe: LandmarkTrainConfig, temperature: float) -> list[Photo]:
+    """extra/'s photos, each person scored by a landmark model trained with `recipe` on the other persons."""
+    photos = load_photo_set(shared / "extra")
+    hands = found_hands(photos)
+    persons = np.array([f"extra/{s}" for s in photos.sources])
+    cnn = np.zeros((len(photos), len(rec.letters)), np.float32)
+    cnn[photos.found] = rec.classifier.probabilities(photos.crops[photos.found])
+    result = [Photo(str(p), rec.letters[y]) for p, y in zip(persons, photos.labels, strict=True)]
+    for person in sorted(set(persons)):
+        logging.info("lopo: training without %s", person)
+        model = fit(hands.points[hands.persons != person], hands.labels[hands.persons != person], recipe)
+        for i in np.flatnonzero((persons == person) & photos.found):
+            result[i].found, result[i].cnn, result[i].crop = True, cnn[i], photos.crops[i]
+            result[i].landmarks = landmark_probabilities(model, temperature, photos.points[i])
     return result
 
 
+def pick_fusion(people: dict[str, list[Photo]], letters: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """For each person, the (share, temperature) with the lowest NLL over the other persons' found hands."""
+    def nll(photos: list[Photo], share: float, temperature: float) -> float:
+        return float(np.mean([-np.log(max(p.probs(share, temperature)[letters.index(p.letter)], 1e-12))
+                              for p in photos if p.found]))
+
+    picks = {}
+    for person in people:
+        others = [p for name, g in people.items() if name != person for p in g]
+        picks[person] = min(((s, t) for s in SHARES for t in TEMPERATURES), key=lambda st: nll(others, *st))
+    return picks
+
+
 def error_grid(errors: list[tuple[np.ndarray, str, str]], columns: int = 16) -> np.ndarray:
-    """The 28x28 inputs the model got wrong, enlarged, captioned "true>predicted"."""
+    """The 28x28 inputs the models got wrong, enlarged, captioned "true>predicted"."""
     rows = -(-len(errors) // columns)
     grid = np.full((rows * ERROR_CELL_PX, columns * ERROR_CELL_PX), 255, np.uint8)
     for i, (crop, true, predicted) in enumerate(errors):
@@ -132,91 +173,102 @@ def error_grid(errors: list[tuple[np.ndarray, str, str]], columns: int = 16) -> 
     return grid
 
 
-def recognise_all(rec: Recognizer, items: list[tuple[str, Path, str]]) -> list[Photo]:
-    """Run the recognizer's locating and both models on every photo, keeping their probabilities apart."""
-    photos = []
-    for source, path, letter in items:
-        photo = Photo(source, letter)
-        photos.append(photo)
-        image = cv2.imread(str(path))
-        recognition = rec.recognize(image) if image is not None else None
-        if recognition is None or not recognition.hand_found:
-            continue
-        photo.found, photo.left, photo.crop = True, recognition.box.side == "left", recognition.crop_gray
-        photo.cnn = rec.classifier.probabilities(recognition.crop_gray)[0]
-        photo.landmarks = rec.classifier.landmark_probabilities(recognition.box)
-    return photos
-
-
 def print_table(summary: dict[str, dict]) -> None:
-    header = ("source", "photos", "found", "left", "acc(found)", "ECE", "shown", "acc(shown)", "caught",
+    header = ("source", "photos", "found", "acc(found)", "ECE", "shown", "acc(shown)", "caught", "worst",
               "confusions true>pred")
-    print("{:30} {:>6} {:>6} {:>5} {:>10} {:>6} {:>6} {:>10} {:>6}  {}".format(*header))
+    print("{:34} {:>6} {:>6} {:>10} {:>6} {:>6} {:>10} {:>6} {:>9}  {}".format(*header))
     for source, s in summary.items():
         if "accuracy_found" not in s:
-            print(f"{source:30} {s['photos']:>6} {s['hands_found']:>6} {s['left_hands']:>5}")
+            print(f"{source:34} {s['photos']:>6} {s['hands_found']:>6}")
             continue
         shown_acc = f"{s['accuracy_shown']:.3f}" if s["accuracy_shown"] is not None else "-"
+        worst = f"{s['worst_letter']} {s['per_letter'][s['worst_letter']]:.2f}"
         pairs = " ".join(f"{c['true']}>{c['predicted']}x{c['count']}" for c in s["top_confusions"])
-        print(f"{source:30} {s['photos']:>6} {s['hands_found']:>6} {s['left_hands']:>5} {s['accuracy_found']:>10.3f} "
-              f"{s['ece']:>6.3f} {s['shown']:>6.2f} {shown_acc:>10} {s['errors_caught']:>6.2f}  {pairs}")
+        print(f"{source:34} {s['photos']:>6} {s['hands_found']:>6} {s['accuracy_found']:>10.3f} {s['ece']:>6.3f} "
+              f"{s['shown']:>6.2f} {shown_acc:>10} {s['errors_caught']:>6.2f} {worst:>9}  {pairs}")
+
+
+def print_letters(title: str, s: dict) -> None:
+    print(f"{title} per letter: " + " ".join(f"{k} {v:.2f}" for k, v in s["per_letter"].items()))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=SHARED, help=f"shared data folder (default: {SHARED})")
-    parser.add_argument("--weights", type=Path, help="weights file (default: the bundled weights)")
+    parser.add_argument("--weights", type=Path, help="CNN weights file (default: the bundled weights)")
     parser.add_argument("--landmark-weights", type=Path, help="landmark model (default: the bundled one)")
     parser.add_argument("--landmark-share", type=float, default=LANDMARK_SHARE,
                         help=f"landmark model's share: 0 = CNN alone, 1 = landmarks alone (default: {LANDMARK_SHARE})")
+    parser.add_argument("--fused-temperature", type=float, default=FUSED_TEMPERATURE,
+                        help=f"divides the fused log-probabilities (default: {FUSED_TEMPERATURE})")
     parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
-    parser.add_argument(
-        "--no-mirror-left", dest="mirror_left", action="store_false", help="do not flip left hands (default: flip)"
-    )
     parser.add_argument("--threshold", type=float, default=0.6, help="the app's unsure threshold (default: 0.6)")
-    parser.add_argument("--lopo", action="store_true", help="leave-one-person-out check of the landmark share")
+    parser.add_argument("--lopo", action="store_true", help="leave one person out over extra/ + real_dev")
+    parser.add_argument("--cnn-unseen", help="comma-separated extra/ sources the CNN never saw, for the fusion check "
+                        "(default: all, right for a CNN trained on Sign-MNIST only)")
     parser.add_argument("--all-sources", action="store_true", help="all 10 samples per letter (default: 2)")
-    parser.add_argument("--top-confusions", type=int, default=5, help="confusion pairs per source (default: 5)")
-    parser.add_argument("--json", action="store_true", help="print JSON (default: a table)")
+    parser.add_argument("--top-confusions", type=int, default=6, help="confusion pairs per source (default: 6)")
+    parser.add_argument("--json", action="store_true", help="print JSON (default: tables)")
     parser.add_argument("--errors-png", type=Path, help="write a grid of the misread 28x28 inputs here (default: off)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.INFO if args.lopo and not args.json else logging.WARNING, format="%(message)s")
 
     start = time.perf_counter()
-    with Recognizer(args.weights, roi=args.roi, device="cpu", video=False, mirror_left=args.mirror_left,
-                    landmark_weights=args.landmark_weights, landmark_share=args.landmark_share) as rec:
+    share, temperature = args.landmark_share, args.fused_temperature
+    with Recognizer(args.weights, roi=args.roi, device="cpu", video=False, landmark_weights=args.landmark_weights,
+                    landmark_share=share) as rec:
         photos = recognise_all(rec, photo_list(args.shared, args.all_sources))
-        letters, share = rec.letters, rec.classifier.landmark_share
+        letters, cnn_path = rec.letters, str(rec.info.path)
+        if args.lopo:
+            _, landmark_info = load_landmark_model(args.landmark_weights)
+            recipe = replace(LandmarkTrainConfig(), **{k: v for k, v in landmark_info.metadata.get(
+                "train_config", {}).items() if k in LandmarkTrainConfig.__dataclass_fields__})
+            photos += held_out_extra(rec, args.shared, recipe, landmark_info.temperature)
     seconds = time.perf_counter() - start
 
     groups: dict[str, list[Photo]] = {}
     for photo in photos:
         groups.setdefault(photo.source, []).append(photo)
-    people = {name: g for name, g in groups.items() if name.startswith("real_dev/")}
-    summary = {name: summarise(g, letters, share, args.threshold, args.top_confusions) for name, g in groups.items()}
-    summary["real_dev (pooled)"] = summarise([p for g in people.values() for p in g], letters, share,
-                                             args.threshold, args.top_confusions)
-    mean_over_people = float(np.mean([summary[name]["accuracy_found"] for name in people]))
-    lopo = leave_one_person_out(people, letters) if args.lopo and share > 0 else {}
+    people = {name: g for name, g in groups.items() if not name.startswith("sign_mnist_sources/")}
+    summary = {name: summarise(g, letters, share, temperature, args.threshold, args.top_confusions)
+               for name, g in groups.items()}
+    real_dev = [p for name, g in people.items() if name.startswith("real_dev/") for p in g]
+    summary["real_dev (pooled)"] = summarise(real_dev, letters, share, temperature, args.threshold,
+                                             args.top_confusions)
+    report: dict = {"roi": args.roi, "landmark_share": share, "fused_temperature": temperature,
+                    "threshold": args.threshold, "seconds": seconds, "sources": summary,
+                    "cnn_weights": cnn_path}
+    if args.lopo:
+        everyone = [p for g in people.values() for p in g]
+        summary["all held-out persons (pooled)"] = summarise(everyone, letters, share, temperature, args.threshold,
+                                                             args.top_confusions)
+        extra = [summary[n]["accuracy_found"] for n in people if n.startswith("extra/")]
+        named = args.cnn_unseen.split(",") if args.cnn_unseen else None
+        unseen = {n: g for n, g in people.items() if named is None or n.startswith("real_dev/")
+                  or n.removeprefix("extra/") in named}
+        report["lopo"] = {"extra_mean": float(np.mean(extra)), "extra_worst": float(min(extra)),
+                          "persons_mean": float(np.mean([summary[n]["accuracy_found"] for n in people])),
+                          "fusion_persons": sorted(unseen), "fusion_picks": pick_fusion(unseen, letters)}
     if args.errors_png:
-        errors = [(p.crop, p.letter, letters[int(p.probs(share).argmax())]) for p in photos
-                  if p.found and letters[int(p.probs(share).argmax())] != p.letter]
+        errors = [(p.crop, p.letter, letters[int(p.probs(share, temperature).argmax())]) for p in photos
+                  if p.found and letters[int(p.probs(share, temperature).argmax())] != p.letter]
         if errors:
             cv2.imwrite(str(args.errors_png), error_grid(errors))
 
     if args.json:
-        print(json.dumps({"roi": args.roi, "mirror_left": args.mirror_left, "landmark_share": share,
-                          "threshold": args.threshold, "seconds": seconds, "sources": summary,
-                          "real_dev_mean_over_people": mean_over_people, "lopo": lopo}))
+        print(json.dumps(report))
         return 0
     print_table(summary)
-    print(f"real_dev mean over people: {mean_over_people:.3f}")
-    if lopo:
-        cells = "  ".join(f"{name.split('/')[-1]} {r['accuracy_found']:.3f} (share {r['share']})"
-                          for name, r in lopo.items())
-        print(f"leave one person out (landmark share picked on the other four): {cells}")
-        print(f"  mean over held-out people: {np.mean([r['accuracy_found'] for r in lopo.values()]):.3f}")
-    print(f"{seconds:.0f} s; roi={args.roi} mirror_left={args.mirror_left} landmark_share={share} "
+    print_letters("real_dev (pooled)", summary["real_dev (pooled)"])
+    if args.lopo:
+        lopo = report["lopo"]
+        print_letters("all held-out persons (pooled)", summary["all held-out persons (pooled)"])
+        print(f"leave one person out: extra mean {lopo['extra_mean']:.3f}, worst {lopo['extra_worst']:.3f}; "
+              f"mean over all {len(people)} persons {lopo['persons_mean']:.3f}")
+        picks = Counter(lopo["fusion_picks"].values())
+        print(f"fusion (share, temperature) picked by NLL on the other persons, over {len(unseen)} persons: "
+              + ", ".join(f"{st} x{n}" for st, n in picks.most_common()))
+    print(f"{seconds:.0f} s; CNN {cnn_path}; roi={args.roi} landmark_share={share} fused_temperature={temperature} "
           f"threshold={args.threshold}")
     return 0
 

@@ -18,14 +18,12 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS, landmark_features, load_landmark_model
+from signcam.fusion import LANDMARK_SHARE, fuse_probabilities
+from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS, landmark_probabilities, load_landmark_model
 from signcam.locate import Box
 from signcam.preprocess import to_model_input
 from signcam.weights import WeightsInfo, load_model, resolve_device
 
-# Share of the landmark model in the combined probabilities, where the locator gave landmarks. Chosen leave
-# one person out on real_dev (benchmarks/real_photos.py --lopo; picks per held-out signer in benchmarks/README.md).
-LANDMARK_SHARE = 0.7
 # Weights fine-tuned on the learner's own samples know that hand better than the landmark model does:
 # fused at 0.7 they read a new signer's hand 84.4% right, at 0.2 100% for all five people of
 # benchmarks/personal_finetune.py (0.0: 97.8%). The trainer writes this into such weights' metadata.
@@ -46,14 +44,6 @@ def _fast_inference_model(model: torch.nn.Module, device: torch.device) -> torch
                 seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
     return fast.to(memory_format=torch.channels_last)
 
-
-def fuse_probabilities(cnn: np.ndarray, landmarks: np.ndarray, share: float) -> np.ndarray:
-    """Weighted geometric mean of two (24,) probability vectors, renormalised; `share` goes to `landmarks`.
-    Unlike an arithmetic mean, two models that agree reinforce each other, and a disagreement lowers the
-    confidence toward "unsure" (benchmarks/README.md compares the two)."""
-    log_p = (1.0 - share) * np.log(np.maximum(cnn, 1e-12)) + share * np.log(np.maximum(landmarks, 1e-12))
-    fused = np.exp(log_p - log_p.max())
-    return fused / fused.sum()
 
 
 class LetterClassifier:
@@ -111,10 +101,7 @@ class LetterClassifier:
         """(24,) calibrated probabilities of the landmark model, or None without landmarks or model."""
         if self._landmarks is None or box.landmarks is None:
             return None
-        model, temperature = self._landmarks
-        with torch.inference_mode():
-            x = torch.from_numpy(landmark_features(box.landmarks, box.side)).unsqueeze(0)  # (1, 42)
-            return torch.softmax(model(x) / temperature, dim=1)[0].numpy()
+        return landmark_probabilities(*self._landmarks, box.landmarks)
 
     def classify(self, crop_gray: np.ndarray, box: Box) -> np.ndarray:
         """(24,) probabilities of one hand: the CNN's on `crop_gray`, fused with the landmarks' of `box`."""

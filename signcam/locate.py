@@ -33,6 +33,14 @@ DEFAULT_BORDER = 0.25
 # bordered pass is not tracking a hand, it runs only on every Nth consecutive miss, so an empty scene costs
 # about one detection a frame and a hand that fills the frame is still picked up within N frames.
 VIDEO_RETRY_EVERY = 4
+# Photos only, when the plain and the bordered pass both miss: the same two passes again with a lower detection
+# threshold on a brightened copy (gamma 0.5: dark and backlit frames), then on a contrast-stretched copy (1st-99th
+# percentile to 0-255: hazy, low-contrast frames). Of the 177 photos of extra/ and real_dev that the first two
+# passes miss, these find 96 (the gamma copy alone 72; a lower threshold alone 63; 0.3 instead of 0.15: 92).
+# A photo whose hand the first pass finds pays nothing.
+RETRY_DETECTION_CONFIDENCE = 0.15
+RETRY_GAMMA = 0.5
+STRETCH_PERCENTILES = (1, 99)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,10 @@ class Box:
     score: float = 1.0
     # (21, 2) pixel coords when from MediaPipe; left out of ==, hash and repr (arrays have no truth value)
     landmarks: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # (21,) MediaPipe's depth of each point relative to the wrist, in the same pixel units as x (< 0: nearer)
+    landmarks_z: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # (21, 3) MediaPipe's world landmarks: metres, origin near the hand's centre, the same at any camera distance
+    world_landmarks: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         """The JSON shape used by `signcam predict --json`."""
@@ -128,6 +140,19 @@ def _quiet_stderr() -> Iterator[None]:
 _landmarks_warning_done = False
 
 
+def brightened(image: np.ndarray, gamma: float = RETRY_GAMMA) -> np.ndarray:
+    """Gamma-corrected copy (gamma < 1 lifts the shadows of a dark or backlit frame)."""
+    lut = np.round(255.0 * (np.arange(256) / 255.0) ** gamma).astype(np.uint8)
+    return cv2.LUT(image, lut)
+
+
+def stretched(image: np.ndarray) -> np.ndarray:
+    """Copy with the STRETCH_PERCENTILES of its values mapped to 0 and 255 (a hazy, low-contrast frame)."""
+    lo, hi = np.percentile(image, STRETCH_PERCENTILES)
+    scale = 255.0 / max(float(hi - lo), 1.0)
+    return np.clip((image.astype(np.float32) - lo) * scale, 0, 255).astype(np.uint8)
+
+
 def _import_mediapipe_hands() -> Any:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -145,6 +170,8 @@ class MediaPipeLocator:
     found, a second pass on the image with a black border catches hands that fill the frame; for video
     that pass has its own tracking instance, so a hand filling the frame is tracked there at the cost
     of one extra MediaPipe call per frame; with no hand at all it runs only every VIDEO_RETRY_EVERY-th frame.
+    Photos that both passes miss are tried again brightened and contrast-stretched at a lower detection
+    threshold (`photo_retries`; see RETRY_DETECTION_CONFIDENCE); video does not, to keep empty scenes cheap.
     MediaPipe labels handedness as if the image were mirrored (a selfie view); camera frames and photos
     are not, so `side` is swapped unless `mirrored_input` is set.
     """
@@ -161,6 +188,7 @@ class MediaPipeLocator:
         margin: float = DEFAULT_MARGIN,
         border: float = DEFAULT_BORDER,
         mirrored_input: bool = False,
+        photo_retries: bool = True,
     ):
         self._hands_module = _import_mediapipe_hands()
         self.video = video
@@ -172,24 +200,27 @@ class MediaPipeLocator:
         self.margin = margin
         self.border = border
         self.mirrored_input = mirrored_input
+        self.photo_retries = photo_retries and not video
+        self._low: Any | None = None  # the photo retries' lower-threshold instance, made on first use
         self._main = self._new_hands(static=not video)
         self._retry: Any | None = self._main if not video else None
         self._misses = 0  # consecutive frames the first pass found nothing (video)
         self._retry_tracking = False  # the bordered pass found the hand last frame (video)
 
-    def _new_hands(self, *, static: bool) -> Any:
+    def _new_hands(self, *, static: bool, min_detection_confidence: float | None = None) -> Any:
         with _quiet_stderr():
             hands = self._hands_module.Hands(
                 static_image_mode=static,
                 max_num_hands=1,
                 model_complexity=self.model_complexity,
-                min_detection_confidence=self.min_detection_confidence,
+                min_detection_confidence=min_detection_confidence or self.min_detection_confidence,
                 min_tracking_confidence=self.min_tracking_confidence,
             )
             hands.process(np.zeros((64, 64, 3), np.uint8))  # first call logs more set-up noise; take it here
         return hands
 
-    def _detect(self, hands: Any, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float] | None:
+    def _detect(self, hands: Any, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
+        """(points (21, 3): x, y in px and z in x's px units; side; handedness score; world landmarks or None)."""
         global _landmarks_warning_done
         if _landmarks_warning_done:
             result = hands.process(image_rgb)
@@ -200,40 +231,65 @@ class MediaPipeLocator:
             return None
         _landmarks_warning_done = True
         h, w = image_rgb.shape[:2]
-        points = np.array([(p.x * w, p.y * h) for p in result.multi_hand_landmarks[0].landmark], np.float32)
+        points = np.array([(p.x * w, p.y * h, p.z * w) for p in result.multi_hand_landmarks[0].landmark], np.float32)
+        world = None
+        if result.multi_hand_world_landmarks:
+            world = np.array([(p.x, p.y, p.z) for p in result.multi_hand_world_landmarks[0].landmark], np.float32)
         label = result.multi_handedness[0].classification[0]
         side = label.label.lower()
         if not self.mirrored_input:
             side = {"left": "right", "right": "left"}.get(side, side)
-        return points, side, float(label.score)
+        return points, side, float(label.score), world
 
     def _should_retry(self) -> bool:
         """Photos: always. Video: while the bordered pass tracks a hand, else every Nth miss."""
         return not self.video or self._retry_tracking or self._misses % VIDEO_RETRY_EVERY == 1
+
+    def _bordered(self, hands: Any, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
+        """`_detect` on the image inside a black border, points moved back to the image's coordinates."""
+        pad = int(round(self.border * max(image_rgb.shape[:2])))
+        padded = cv2.copyMakeBorder(image_rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+        found = self._detect(hands, padded)
+        if found is None:
+            return None
+        points = found[0].copy()
+        points[:, :2] -= pad
+        return (points, *found[1:])
+
+    def _photo_retry(self, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
+        """Brightened, then contrast-stretched, each plain and bordered, at RETRY_DETECTION_CONFIDENCE."""
+        if self._low is None:
+            self._low = self._new_hands(static=True, min_detection_confidence=RETRY_DETECTION_CONFIDENCE)
+        for variant in (brightened(image_rgb), stretched(image_rgb)):
+            found = self._detect(self._low, variant)
+            if found is None and self.border > 0:
+                found = self._bordered(self._low, variant)
+            if found is not None:
+                return found
+        return None
 
     def locate(self, image_bgr: np.ndarray) -> Box | None:
         image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         found = self._detect(self._main, image_rgb)
         self._misses = 0 if found is not None else self._misses + 1
         if found is None and self.border > 0 and self._should_retry():
-            pad = int(round(self.border * max(image_rgb.shape[:2])))
-            padded = cv2.copyMakeBorder(image_rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0))
             if self._retry is None:
                 self._retry = self._new_hands(static=not self.video)
-            found = self._detect(self._retry, padded)
+            found = self._bordered(self._retry, image_rgb)
             self._retry_tracking = found is not None
-            if found is not None:
-                found = (found[0] - pad, found[1], found[2])
+        if found is None and self.photo_retries:
+            found = self._photo_retry(image_rgb)
         if found is None:
             return None
-        points, side, score = found
-        x, y, side_px = square_box(points, self.margin)
-        return Box(x, y, side_px, side_px, side=side, score=score, landmarks=points)
+        points, side, score, world = found
+        x, y, side_px = square_box(points[:, :2], self.margin)
+        return Box(x, y, side_px, side_px, side=side, score=score, landmarks=points[:, :2].copy(),
+                   landmarks_z=points[:, 2] - points[0, 2], world_landmarks=world)
 
     def close(self) -> None:
-        for hands in {id(h): h for h in (self._main, self._retry) if h is not None}.values():
+        for hands in {id(h): h for h in (self._main, self._retry, self._low) if h is not None}.values():
             hands.close()
-        self._main = self._retry = None
+        self._main = self._retry = self._low = None
 
 
 def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:

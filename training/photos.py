@@ -3,9 +3,10 @@
 Sign-MNIST holds ~1,700 photos of seven people; `extra/` adds ~20 signers (MIT, may train bundled weights) and
 `real_dev/` five more (development only). Both models learn and are chosen on whole signers, so every photo
 keeps its signer. Each photo goes through the app's own still-photo path: `make_locator("auto", video=False)`
-(MediaPipe's full model, static mode, black-border retry) and `crop_hand` (left hands mirrored, as the
-Recognizer does), so training sees what the app sees. MediaPipe costs ~40-60 ms a photo on one core, so the
-result is cached in `~/.cache/signcam`, keyed by the labels file, the locator's settings and EXTRACT_VERSION.
+(MediaPipe's full model, static mode, black-border retry, then the brightened and contrast-stretched retries)
+and `crop_hand` (left hands mirrored, as the Recognizer does), so training sees what the app sees. MediaPipe
+costs ~40-60 ms a photo on one core, so the result is cached in `~/.cache/signcam`, keyed by the labels file,
+the locator's settings and EXTRACT_VERSION.
 
 Usage:
     python -m training.photos --data ../shared/data        # extracts (or loads) extra/ and real_dev/, prints rates
@@ -35,7 +36,8 @@ log = logging.getLogger("signcam.train.photos")
 
 PHOTO_SETS = ("extra", "real_dev")  # folders under the data folder that hold labels.csv + photos
 SIDES = ("", "right", "left")  # side codes in the cache: MediaPipe's handedness as the locator reports it
-EXTRACT_VERSION = 1  # bump when the locator or the crop changes, so caches are rebuilt
+# Bump when the locator or the crop changes, so caches are rebuilt (2: z and world landmarks, photo retries).
+EXTRACT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class PhotoSet:
     sources: np.ndarray  # (N,) str: the repository (credit) or collection
     found: np.ndarray  # (N,) bool: the locator found a hand
     points: np.ndarray  # (N, 21, 2) float32 landmark pixels in the photo; NaN where not found
+    z: np.ndarray  # (N, 21) float32 Box.landmarks_z (depth relative to the wrist, x's pixel units); NaN where not found
+    world: np.ndarray  # (N, 21, 3) float32 Box.world_landmarks (metres); NaN where not found
     sides: np.ndarray  # (N,) int8 index into SIDES
     boxes: np.ndarray  # (N, 4) int32 x, y, w, h; 0 where not found
     crops: np.ndarray  # (N, 28, 28) uint8 the app's model input (mirrored for left hands); 0 where not found
@@ -86,6 +90,8 @@ def _cache_path(folder: Path, cache_dir: Path, locator_options: dict) -> Path:
 def _extract(folder: Path, rows: list[dict[str, str]], locator_options: dict) -> dict[str, np.ndarray]:
     n = len(rows)
     points = np.full((n, 21, 2), np.nan, np.float32)
+    z = np.full((n, 21), np.nan, np.float32)
+    world = np.full((n, 21, 3), np.nan, np.float32)
     sides = np.zeros(n, np.int8)
     boxes = np.zeros((n, 4), np.int32)
     crops = np.zeros((n, 28, 28), np.uint8)
@@ -99,13 +105,15 @@ def _extract(folder: Path, rows: list[dict[str, str]], locator_options: dict) ->
             box = locator.locate(image)
             if box is None or box.landmarks is None:
                 continue
-            points[i] = box.landmarks
+            points[i], z[i] = box.landmarks, box.landmarks_z
+            if box.world_landmarks is not None:
+                world[i] = box.world_landmarks
             sides[i] = SIDES.index(box.side or "")
             boxes[i] = (box.x, box.y, box.w, box.h)
             crops[i] = crop_hand(image, box, mirror=box.side == "left")
     finally:
         locator.close()
-    return {"points": points, "sides": sides, "boxes": boxes, "crops": crops}
+    return {"points": points, "z": z, "world": world, "sides": sides, "boxes": boxes, "crops": crops}
 
 
 def load_photo_set(folder: str | Path, *, cache_dir: str | Path | None = None,

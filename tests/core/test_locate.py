@@ -28,6 +28,8 @@ def test_auto_finds_hand_in_webcam_photo(auto_locator, webcam_photo: Path) -> No
     cx, cy = box.landmarks.mean(axis=0)
     assert box.x < cx < box.x + box.w and box.y < cy < box.y + box.h
     assert box.side in ("left", "right") and 0 < box.score <= 1
+    assert box.landmarks_z.shape == (21,) and box.landmarks_z[0] == 0  # depth relative to the wrist
+    assert box.world_landmarks.shape == (21, 3) and np.abs(box.world_landmarks).max() < 0.3  # metres: a hand
 
 
 def test_auto_finds_hand_filling_the_frame(auto_locator, filled_crop: Path) -> None:
@@ -41,6 +43,31 @@ def test_auto_finds_hand_filling_the_frame(auto_locator, filled_crop: Path) -> N
 
 def test_auto_no_hand_in_grey_frame(auto_locator, grey_image: np.ndarray) -> None:
     assert auto_locator.locate(grey_image) is None
+
+
+def test_photo_retry_finds_a_hand_in_a_dark_frame(webcam_photo: Path) -> None:
+    """A photo at a tenth of its brightness: the plain passes miss it, the brightened retry finds the hand
+    where it is in the bright photo; video does not retry that way (empty scenes stay cheap)."""
+    image = cv2.imread(str(webcam_photo))
+    dark = (image * 0.1).astype(np.uint8)
+    plain, photo, video = (make_locator("auto", photo_retries=False), make_locator("auto"),
+                           make_locator("auto", video=True))
+    try:
+        bright_box = photo.locate(image)
+        assert plain.locate(dark) is None and video.locate(dark) is None
+        dark_box = photo.locate(dark)
+    finally:
+        for locator in (plain, photo, video):
+            locator.close()
+    assert dark_box is not None
+    assert abs(dark_box.x - bright_box.x) < 0.2 * bright_box.w and abs(dark_box.w - bright_box.w) < 0.3 * bright_box.w
+
+
+def test_brightened_and_stretched_copies() -> None:
+    dim = np.array([[10, 40], [60, 90]], np.uint8)
+    assert (locate.brightened(dim) > dim).all() and locate.brightened(np.array([0, 255], np.uint8)).tolist() == [0, 255]
+    spread = locate.stretched(dim)
+    assert spread.min() <= 5 and spread.max() >= 250 and spread.dtype == np.uint8
 
 
 def test_auto_tracking_mode_on_video_frames(webcam_photo: Path) -> None:
