@@ -121,8 +121,7 @@ def _thumb_across_text(median: np.ndarray, _current: np.ndarray, deviation: floa
     across = _f(median, "thumb_across")
     if across < -2.0:
         return "Hold your thumb out to the side"
-    fist = _f(median, "reach_index") < 0.4
-    return f"{'Tuck' if fist else 'Put'} your thumb {thumb_place(across)}"
+    return f"{'Tuck' if _is_fist(median) else 'Put'} your thumb {thumb_place(across)}"
 
 
 def _thumb_height_text(median: np.ndarray, _current: np.ndarray, deviation: float) -> str:
@@ -131,8 +130,16 @@ def _thumb_height_text(median: np.ndarray, _current: np.ndarray, deviation: floa
     return "Raise your thumb tip toward your fingertips"
 
 
+def _is_fist(median: np.ndarray) -> bool:
+    return _f(median, "reach_index") < 0.4 and _f(median, "reach_middle") < 0.45
+
+
 def _touch_text(finger: str) -> Describe:
     def describe(median: np.ndarray, _current: np.ndarray, deviation: float) -> str:
+        if finger == "middle" and _is_fist(median):  # in a fist the curled middle fingertip is where the thumb
+            # crosses the front of the fingers (S), or not (T, A, E)
+            return ("Lay your thumb across the front of your fingers" if deviation > 0
+                    else "Take your thumb off the front of your fingers")
         if deviation < 0:
             return f"Move your thumb away from your {finger} fingertip"
         if _f(median, f"thumb_{finger}_tip") < 0.35:

@@ -116,7 +116,9 @@ class MotionReader:
         self._quiet_until_s = -np.inf
 
     def reset(self) -> None:
+        """Forget the trajectory and the cool-down (a new target, or a new clip whose clock starts again)."""
         self._samples.clear()
+        self._quiet_until_s = -np.inf
 
     def _starts(self, points: np.ndarray) -> frozenset[str]:
         judge = self.templates.judge
