@@ -35,7 +35,7 @@ MARGIN = 1.0
 REAL_DIFFERENCE = 1.0
 MAX_HINTS = 2
 RIVALS = 3  # likeliest other letters whose differences from the target rank the hints
-STRAIGHT_REACH = 0.6  # palm lengths knuckle-to-tip above which a template's finger counts as straight
+STRAIGHT_REACH = 0.6  # palm lengths knuckle-to-tip above which a finger counts as straight
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ class Aspect:
     features: tuple[tuple[str, float], ...]  # (feature, +1 | -1): the aspect grows with sign * feature
     fingers: tuple[str, ...]
     describe: Describe
-    applies: Callable[[np.ndarray], bool] = lambda median: True  # to a template (e.g. both fingers straight)
+    # to a hand's features (the target's template and the hand compared with it): a gap between two fingers
+    # means nothing while one of them is curled (G's middle finger is no "crossed" finger)
+    applies: Callable[[np.ndarray], bool] = lambda features: True
 
     def deviation(self, z: np.ndarray) -> float:
         return float(np.mean([sign * z[FEATURE_INDEX[f]] for f, sign in self.features]))
@@ -161,12 +163,13 @@ def _direction_text(feature: str, what: str) -> Describe:
         wanted, now = direction_words(_f(median, feature)), direction_words(_f(current, feature))
         if wanted != now:
             return f"Point your {what} {wanted}, not {now}"
-        return f"Point your {what} {'more upward' if deviation > 0 else 'further down'}"
+        # deviation > 0: nearer upright than the template (the aspect grows toward "up")
+        return f"Tilt your {what} further from upright" if deviation > 0 else f"Hold your {what} more upright"
     return describe
 
 
 def _straight(*fingers: str) -> Callable[[np.ndarray], bool]:
-    return lambda median: all(_f(median, f"reach_{f}") >= STRAIGHT_REACH for f in fingers)
+    return lambda features: all(_f(features, f"reach_{f}") >= STRAIGHT_REACH for f in fingers)
 
 
 def _curl(finger: str) -> Aspect:
@@ -212,10 +215,10 @@ class Coach:
         self.max_hints = max_hints
 
     def deviations(self, target: str, features: np.ndarray) -> dict[str, float]:
-        """Signed deviation of every aspect that applies to the target's template."""
+        """Signed deviation of every aspect that applies to both the target's template and these features."""
         template = self.templates[START_POSE.get(target.upper(), target)]
         z = template.z(features)
-        return {a.name: a.deviation(z) for a in ASPECTS if a.applies(template.median)}
+        return {a.name: a.deviation(z) for a in ASPECTS if a.applies(template.median) and a.applies(features)}
 
     def _differences(self, target: str, other: str) -> dict[str, float]:
         """The aspects in which `other`'s typical hand differs from the target's template (real differences)."""
@@ -246,7 +249,7 @@ class Coach:
         # Name the ways the hand is off the target that the likeliest rival's typical hand is off too, those
         # shared by the other likely rivals first (the judge's second guess is often the letter signed); if
         # the hand is off in none of them (a 2D view hides it), say how the rival's typical hand differs.
-        same_way = [n for n, d in differ[rival].items() if np.sign(d) == np.sign(mine[n])]
+        same_way = [n for n, d in differ[rival].items() if n in mine and np.sign(d) == np.sign(mine[n])]
         support = {n: sum(p for r, p in rivals.items() if np.sign(differ[r].get(n, 0.0)) == np.sign(mine[n]))
                    for n in same_way}
         if same_way:  # a second hint only where the rivals agree as much as on the first

@@ -1,12 +1,22 @@
 """DrillCoach: quiet while the learner forms the hand, hints after 1.5 s unread, J and Z read from motion."""
 
+import random
+import string
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from signcam.locate import Box
-from signcam.practice import DrillItem, PracticeSession
+from signcam.practice import (
+    DrillItem,
+    LetterOrder,
+    MotionPolicy,
+    PracticeSession,
+    drill_letters,
+    letter_drill,
+    letter_weights,
+)
 from signcam.practice.coaching import DrillCoach
 from signcam.recognizer import Recognition
 from signcam.smoothing import SmoothedLetter, Smoother
@@ -81,3 +91,12 @@ def test_a_drawn_j_confirms_the_motion_target(hands: dict, drill_coach: DrillCoa
             session.acknowledge_motion(float(t))
     assert read_at is not None and session.target == "A"
     assert session.score.attempts[0].letter == "J" and session.score.attempts[0].correct
+
+
+def test_letter_drills_include_j_and_z_when_motion_letters_are_on() -> None:
+    walk = letter_drill(LetterOrder.ALPHABETICAL, 26, random.Random(0), motion=MotionPolicy.PROMPT)
+    assert "".join(i.text for i in walk) == string.ascii_uppercase
+    assert not {"J", "Z"} & set(drill_letters())
+    weights = letter_weights({})
+    weakest = letter_drill(LetterOrder.WEAKEST, 400, random.Random(1), weights, MotionPolicy.PROMPT)
+    assert {"J", "Z"} <= {i.text for i in weakest}
