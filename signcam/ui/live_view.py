@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from signcam.ui.coach_overlay import paint_coach
 from signcam.ui.images import bgr_to_qimage, gray_to_qimage
 
 PANEL_W = 250  # right-hand column: letter, confidence, top-3, model input
@@ -34,6 +35,7 @@ class RecognitionView(QWidget):
         self._mirror = mirror
         self._threshold = 0.0
         self._recognition = None
+        self._coach_note = None  # the practice coach's CoachNote, painted over the hand
         self._image: QImage | None = None
         self._crop: QImage | None = None
         self._fresh = False
@@ -63,6 +65,10 @@ class RecognitionView(QWidget):
     def set_message(self, text: str) -> None:
         """A banner over the frame (camera lost, video ended); "" hides it."""
         self._message = text
+        self.update()
+
+    def set_coach_note(self, note) -> None:
+        self._coach_note = note
         self.update()
 
     def set_threshold(self, value: float) -> None:
@@ -128,6 +134,7 @@ class RecognitionView(QWidget):
         p.drawImage(target, self._image)
         p.restore()
         self._paint_box(p, target, scale)
+        paint_coach(p, self._coach_note, target, scale, self._mirror)
         if self._message:
             banner = QRectF(target.left(), target.top(), target.width(), 34)
             p.fillRect(banner, BANNER)

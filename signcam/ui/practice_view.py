@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from signcam.assets_dir import ASSETS_DIR
 from signcam.history import History
-from signcam.labels import LETTERS
 from signcam.practice import (
     DrillState,
     FreeSpelling,
@@ -40,11 +39,13 @@ from signcam.practice import (
     PracticeSession,
     SessionConfig,
     custom_drill,
+    drill_letters,
     letter_drill,
     letter_weights,
     load_words,
     word_drill,
 )
+from signcam.practice.coaching import CoachNote, DrillCoach
 from signcam.recognizer import Recognition
 from signcam.smoothing import Smoother
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage
@@ -60,8 +61,8 @@ TICK_MS = 100  # time-outs and the countdown bar advance even when no frames arr
 LETTERS_PER_DRILL = 20
 WORDS_PER_DRILL = 10
 MOTION_HINTS = {
-    "J": "J moves: make an I, trace a J with the little finger, then press Space.",
-    "Z": "Z moves: point the index finger, draw a Z in the air, then press Space.",
+    "J": "J moves: make an I and draw a J with the little finger (read from the motion, or press Space).",
+    "Z": "Z moves: make a D and draw a Z with the index finger (read from the motion, or press Space).",
 }
 DRILL_TITLES = {"letter": "Letter drill", "word": "Word drill", "custom": "Custom text"}
 
@@ -74,6 +75,7 @@ class PracticePanel(QWidget):
     """Shows one drill or free spelling at a time; feed it with `on_recognition` in the GUI thread."""
 
     finished = Signal(object)  # SessionSummary, when the last target of a drill is done
+    coached = Signal(object)  # CoachNote after each recognition in a drill (hints, fingers, J/Z read)
 
     def __init__(
         self,
@@ -102,6 +104,8 @@ class PracticePanel(QWidget):
         self._drill = "letter"
         self._restart: Callable[[], None] | None = None
         self._recorded = 0
+        self.drill_coach = DrillCoach()
+        self._coach_note = CoachNote(None)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -224,8 +228,9 @@ class PracticePanel(QWidget):
         weights = None
         if order is LetterOrder.WEAKEST:
             weights = letter_weights(self.history.letter_stats() if self.history else {})
-        count = len(LETTERS) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # A to Y, all of it
-        items = letter_drill(order, count, self._rng, weights)
+        alphabet = drill_letters(self.motion_policy)
+        count = len(alphabet) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # all of it
+        items = letter_drill(order, count, self._rng, weights, self.motion_policy)
         self.start_session(PracticeSession(items, self._clock(), self.config), "letter",
                            lambda: self.start_letter_drill(order))
 
@@ -284,13 +289,20 @@ class PracticePanel(QWidget):
         t_s = self._clock()
         smoothed = self.smoother.update_from(rec, t_s)
         if self._session is not None:
-            self._after(self._session.update(smoothed, rec, t_s))
+            state = self._session.update(smoothed, rec, t_s)
+            self._coach_note = self.drill_coach.update(state, rec, t_s)
+            if self._coach_note.motion_read:
+                state = self._session.acknowledge_motion(t_s)
+            self._after(state)
+            self.coached.emit(self._coach_note)
         elif spelling is not None:
             spelling.update(smoothed)
             self.free_page.render()
 
     # -- internals -----------------------------------------------------------------------------
     def _stop_session(self) -> None:
+        self._coach_note = CoachNote(None)
+        self.coached.emit(self._coach_note)
         self._timer.stop()
         self._session = None
         self.skip_action.setEnabled(False)
@@ -363,8 +375,10 @@ class PracticePanel(QWidget):
             self.stats_label.setText(f"Streak {state.streak}")
 
     def _feedback(self, state: DrillState) -> str:
+        note = self._coach_note
+        coach = [f"<b style='color:#ff9f1c'>{h.text}.</b>" for h in note.hints] if note.target == state.target else []
         if state.motion_prompt:
-            return MOTION_HINTS[state.target or ""]
+            return "<br>".join([MOTION_HINTS[state.target or ""], *coach])
         lines = []
         if state.release_hint:
             lines.append(f"Double letter: relax your hand, then sign {state.target} again.")
@@ -374,6 +388,7 @@ class PracticePanel(QWidget):
             lines.append(f"The model reads <b>{state.reading_instead}</b>, not {state.target}.")
         elif state.candidate == state.target:
             lines.append("Hold it…")
+        lines += coach
         if state.top and state.candidate != state.target:
             lines.append(f"<span style='color:#9a9ca3'>Top 3: {_percent_list(state.top)}</span>")
         if state.last_wrong:
@@ -408,6 +423,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
     dock = window.add_panel(panel, "Practice")
     dock.hide()  # until a drill is chosen: the live view keeps the whole window
     window.recognition_changed.connect(panel.on_recognition)
+    panel.coached.connect(window.live_view.set_coach_note)
     if history.recovery_message:
         window.statusBar().showMessage(history.recovery_message)
 
@@ -449,7 +465,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
                     *remembered(Key.PRACTICE_HARD, panel.set_hard_mode))
     _exclusive_pair(menu, ("&Right hand", "L&eft hand (mirrored pictures)"),
                     *remembered(Key.PRACTICE_LEFT, panel.set_left_hand))
-    motion = menu.addAction("Words with &J and Z (press Space after the motion)")
+    motion = menu.addAction("&J and Z in drills (signed with motion)")
     motion.setCheckable(True)
     on_motion, motion_on = remembered(Key.PRACTICE_MOTION, lambda on: setattr(
         panel, "motion_policy", MotionPolicy.PROMPT if on else MotionPolicy.SKIP))
