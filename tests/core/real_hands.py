@@ -1,6 +1,7 @@
 """Landmarks of a few real photos of extra/ (MIT), found by the app's still-photo locator, for coach and
 J/Z tests; the photos are read by path from ../shared/data and nothing from them is committed."""
 
+import functools
 from pathlib import Path
 
 import cv2
@@ -13,8 +14,10 @@ HAND_PHOTOS = {"I": ("meyyappan/I/s1_5.jpg", "chiskhanhv/I/s1_5.jpg"),
                "S": ("meyyappan/S/s1_5.jpg", "hawkcodesz/S/s1_5.jpg")}
 
 
+@functools.cache
 def locate_hands(shared_data: Path) -> dict[str, list[np.ndarray]]:
-    """{letter: [(21, 2) landmark pixels per photo]} for HAND_PHOTOS; skips without MediaPipe."""
+    """{letter: [(21, 2) landmark pixels per photo]} for HAND_PHOTOS (once per session); skips without
+    MediaPipe. Tests call it with the `shared_data` fixture."""
     pytest.importorskip("mediapipe")
     from signcam.locate import make_locator
 

@@ -27,11 +27,6 @@ FRAME_S = 1 / 30
 
 
 @pytest.fixture(scope="module")
-def hands(shared_data: Path) -> dict[str, list[np.ndarray]]:
-    return locate_hands(shared_data)
-
-
-@pytest.fixture(scope="module")
 def drill_coach() -> DrillCoach:
     return DrillCoach()
 
@@ -55,7 +50,8 @@ def _feed(drill_coach: DrillCoach, session: PracticeSession, points, letter, sta
     return notes
 
 
-def test_hints_come_after_the_target_went_unread_for_a_while(hands: dict, drill_coach: DrillCoach) -> None:
+def test_hints_come_after_the_target_went_unread_for_a_while(shared_data: Path, drill_coach: DrillCoach) -> None:
+    hands = locate_hands(shared_data)
     session = PracticeSession([DrillItem(("T",))], start_s=0.0)
     notes = _feed(drill_coach, session, hands["S"][0], "S", 0.0, 2.5)
     early = [n for t, n in notes if t < 1.5]
@@ -67,7 +63,8 @@ def test_hints_come_after_the_target_went_unread_for_a_while(hands: dict, drill_
     assert all(line.shape == (5, 2) for line in late[-1].finger_points())
 
 
-def test_no_hints_without_a_hand_or_on_a_new_target(hands: dict, drill_coach: DrillCoach) -> None:
+def test_no_hints_without_a_hand_or_on_a_new_target(shared_data: Path, drill_coach: DrillCoach) -> None:
+    hands = locate_hands(shared_data)
     session = PracticeSession([DrillItem(("T",))], start_s=0.0)
     notes = _feed(drill_coach, session, hands["S"][0], "S", 0.0, 2.0)
     assert notes[-1][1].hints
@@ -78,7 +75,8 @@ def test_no_hints_without_a_hand_or_on_a_new_target(hands: dict, drill_coach: Dr
     assert all(not n.hints for _, n in fresh)
 
 
-def test_a_drawn_j_confirms_the_motion_target(hands: dict, drill_coach: DrillCoach) -> None:
+def test_a_drawn_j_confirms_the_motion_target(shared_data: Path, drill_coach: DrillCoach) -> None:
+    hands = locate_hands(shared_data)
     session = PracticeSession([DrillItem(tuple("JA"), "JA")], start_s=0.0)
     clip = drawn_clip(hands["I"][0], "J", np.random.default_rng(2), duration_s=0.8)
     read_at = None

@@ -12,11 +12,6 @@ from training.motion_clips import Clip, drawn_clip, held_clip, stroke_path
 
 
 @pytest.fixture(scope="module")
-def hands(shared_data: Path) -> dict[str, list[np.ndarray]]:
-    return locate_hands(shared_data)
-
-
-@pytest.fixture(scope="module")
 def reader() -> MotionReader:
     return MotionReader()
 
@@ -54,9 +49,10 @@ def test_other_shapes_are_far_from_both_strokes() -> None:
     (0.9, 0.6, 20.0, False, 0.02, 30.0),  # small, turned
     (0.9, 1.6, -20.0, True, 0.03, 15.0),  # large, turned the other way, noisy, 15 fps
 ])
-def test_drawn_letter_is_read_once(hands: dict, reader: MotionReader, letter: str, start: str, duration_s: float,
+def test_drawn_letter_is_read_once(shared_data: Path, reader: MotionReader, letter: str, start: str, duration_s: float,
                                    size_palm: float, turn_deg: float, mirror: bool, noise_palm: float,
                                    fps: float) -> None:
+    hands = locate_hands(shared_data)
     rng = np.random.default_rng(7)
     for hand in hands[start]:
         clip = drawn_clip(hand, letter, rng, duration_s=duration_s, size_palm=size_palm, turn_deg=turn_deg,
@@ -64,21 +60,24 @@ def test_drawn_letter_is_read_once(hands: dict, reader: MotionReader, letter: st
         assert _reads(reader, clip) == [letter]
 
 
-def test_held_letters_are_never_read_as_motion(hands: dict, reader: MotionReader) -> None:
+def test_held_letters_are_never_read_as_motion(shared_data: Path, reader: MotionReader) -> None:
+    hands = locate_hands(shared_data)
     rng = np.random.default_rng(3)
     for hand in hands["I"] + hands["D"] + hands["A"]:
         for _ in range(5):
             assert _reads(reader, held_clip(hand, rng)) == []
 
 
-def test_the_stroke_needs_its_starting_hand(hands: dict, reader: MotionReader) -> None:
+def test_the_stroke_needs_its_starting_hand(shared_data: Path, reader: MotionReader) -> None:
+    hands = locate_hands(shared_data)
     rng = np.random.default_rng(5)
     # A held A drawing a J's stroke with its little finger is not a J; a D hand drawing a J stroke is not a Z.
     assert _reads(reader, drawn_clip(hands["A"][0], "J", rng)) == []
     assert _reads(reader, drawn_clip(hands["D"][0], "J", rng)) == []
 
 
-def test_losing_the_hand_breaks_the_stroke(hands: dict, reader: MotionReader) -> None:
+def test_losing_the_hand_breaks_the_stroke(shared_data: Path, reader: MotionReader) -> None:
+    hands = locate_hands(shared_data)
     clip = drawn_clip(hands["D"][0], "Z", np.random.default_rng(1), duration_s=1.0)
     points = clip.points.copy()
     middle = len(points) // 2
