@@ -5,7 +5,8 @@ every I photo draws a J and every D photo a Z, with a random duration (0.5-1.4 s
 turn (+-25 degrees), hand (mirror half the time), landmark jitter (1-3% of the palm) and frame rate (15 or 30
 fps). real_dev's people are held out from the templates' judge that gates the starting hand; extra/'s are not
 (optimistic). Negatives: every real_dev photo and a sample of extra/ held for 2 s with jitter, drift, wobble
-and glitches (target: <= 1 false read per 200 held letters), and transitions between two photos of one person.
+and glitches (target: <= 1 false read per 200 held letters); I and D hands (the starting hands) wandering a
+whole palm length while held; and transitions between two photos of one person while the hand moves.
 
 Usage:
     python benchmarks/motion.py --data ../shared/data [--extra-held 1200] [--transitions 1000] [--seed 0]
@@ -53,12 +54,17 @@ def positives(reader: MotionReader, photos: PhotoSet, rng: np.random.Generator) 
     return rows
 
 
-def held(reader: MotionReader, photos: PhotoSet, count: int | None, rng: np.random.Generator) -> tuple[int, int]:
-    """(clips with any read, clips) for `count` found photos (all when None) held still."""
+def held(reader: MotionReader, photos: PhotoSet, count: int | None, rng: np.random.Generator,
+         letters: str = "", drift_palm: float = 0.2) -> tuple[int, int]:
+    """(clips with any read, clips) for `count` found photos (all when None; of `letters` if given) held for
+    2 s while the hand wanders up to `drift_palm` palm lengths."""
     index = np.flatnonzero(photos.found)
+    if letters:
+        index = index[np.isin(photos.labels[index], [LETTERS.index(c) for c in letters])]
     if count is not None and count < len(index):
         index = rng.choice(index, count, replace=False)
-    return sum(bool(replay(reader, held_clip(photos.points[i], rng))) for i in index), len(index)
+    hits = sum(bool(replay(reader, held_clip(photos.points[i], rng, drift_palm=drift_palm))) for i in index)
+    return hits, len(index)
 
 
 def transitions(reader: MotionReader, photos: PhotoSet, count: int, rng: np.random.Generator) -> tuple[int, int]:
@@ -111,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, count in (("real_dev", None), ("extra", args.extra_held)):
         hits, n = held(reader, sets[name], count, rng)
         print(f"| {name} held 2 s | {hits} of {n} | {200 * hits / n:.2f} |")
+    for name, photos in sets.items():
+        hits, n = held(reader, photos, None, rng, letters="ID", drift_palm=1.0)
+        print(f"| {name} I and D wandering 1 palm | {hits} of {n} | {200 * hits / n:.2f} |")
     for name, photos in sets.items():
         hits, n = transitions(reader, photos, args.transitions, rng)
         print(f"| {name} transitions | {hits} of {n} | {200 * hits / n:.2f} |")
