@@ -30,12 +30,17 @@ BINS = {"duration_s": (0.5, 0.8, 1.1, 1.4), "size_palm": (0.6, 0.9, 1.2, 1.6), "
         "noise_palm": (0.01, 0.017, 0.023, 0.03)}
 
 
+UPDATE_MS: list[float] = []  # every MotionReader.update's duration: the cost per frame in the GUI thread
+
+
 def replay(reader: MotionReader, clip: Clip) -> list[str]:
     """Every letter the reader reads in the clip, fed frame by frame as the app would."""
     reader.reset()
     reads = []
     for t_s, points in zip(clip.times_s, clip.points, strict=True):
+        start = time.perf_counter()
         letter = reader.update(float(t_s), None if np.isnan(points[0, 0]) else points)
+        UPDATE_MS.append((time.perf_counter() - start) * 1000)
         if letter:
             reads.append(letter)
     return reads
@@ -123,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, photos in sets.items():
         hits, n = transitions(reader, photos, args.transitions, rng)
         print(f"| {name} transitions | {hits} of {n} | {200 * hits / n:.2f} |")
-    print(f"\n{time.perf_counter() - started:.0f} s")
+    print(f"\nMotionReader.update per frame: median {np.median(UPDATE_MS):.2f} ms, p95 "
+          f"{np.percentile(UPDATE_MS, 95):.2f} ms over {len(UPDATE_MS)} frames; {time.perf_counter() - started:.0f} s")
     return 0
 
 

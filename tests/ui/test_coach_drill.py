@@ -1,4 +1,4 @@
-"""End to end: a word drill with a J word, on a synthetic clip, through the app's recognizer and panel.
+"""End to end: a word drill with a J word on a synthetic clip; and the live view marking a hint's fingers.
 
 No recording of a J was available, so the clip is made from real photos of extra/ (MIT; nothing committed):
 an I photo moved across a larger frame so that its little fingertip draws a J (turning as the wrist does in
@@ -13,7 +13,14 @@ import cv2
 import numpy as np
 import pytest
 
+from signcam.locate import Box
 from signcam.practice import MotionPolicy, PracticeSession, word_drill
+from signcam.practice.coach import Hint
+from signcam.practice.coaching import CoachNote
+from signcam.recognizer import Recognition, Recognizer
+from signcam.sources import Frame, open_source
+from signcam.ui.coach_overlay import MARK
+from signcam.ui.live_view import RecognitionView
 from signcam.ui.practice_view import PracticePanel
 from tests.ui.conftest import write_video
 from training.motion_clips import stroke_path
@@ -62,9 +69,6 @@ def _jab_clip(shared_data: Path, path: Path) -> Path:
 
 def test_word_drill_with_a_j_word_end_to_end(qtbot, shared_data: Path, tmp_path: Path) -> None:
     pytest.importorskip("mediapipe")
-    from signcam.recognizer import Recognizer
-    from signcam.sources import open_source
-
     clip = _jab_clip(shared_data, tmp_path / "jab.avi")
     t = [0.0]
     panel = PracticePanel(clock=lambda: t[0], hold_ms=800.0, skip_after_s=10.0, rng=random.Random(0))
@@ -87,3 +91,25 @@ def test_word_drill_with_a_j_word_end_to_end(qtbot, shared_data: Path, tmp_path:
     summary = finished.args[0]
     assert reads == ["J"]  # read from the motion, once; Space was never pressed
     assert (summary.attempts, summary.correct) == (3, 3)
+
+
+def test_live_view_marks_the_fingers_a_hint_names(qtbot) -> None:
+    view = RecognitionView(mirror=False)
+    qtbot.addWidget(view)
+    view.resize(640 + 250, 480)  # the frame at scale 1 beside the side panel
+    points = np.stack([np.full(21, 320.0), np.linspace(400, 100, 21)], 1)  # a straight vertical "hand"
+    box = Box(270, 90, 100, 320, side="right", landmarks=points)
+    frame = Frame(np.zeros((480, 640, 3), np.uint8), 0, 0.0, "test")
+    view.set_result(Recognition(frame, box, None, None, "S", 0.4, (("S", 0.4),)))
+    index_tip = points[8]
+
+    def colour_at_tip() -> tuple[int, int, int]:
+        pixel = view.grab().toImage().pixelColor(int(index_tip[0]), int(index_tip[1]))
+        return pixel.red(), pixel.green(), pixel.blue()
+
+    assert colour_at_tip() != (MARK.red(), MARK.green(), MARK.blue())
+    hint = Hint("curl_index", "Curl your index finger", ("index",), -3.0)
+    view.set_coach_note(CoachNote("A", (hint,), points))
+    assert colour_at_tip() == (MARK.red(), MARK.green(), MARK.blue())
+    view.set_coach_note(CoachNote("A"))  # the coach fell quiet: nothing marked
+    assert colour_at_tip() != (MARK.red(), MARK.green(), MARK.blue())
