@@ -81,13 +81,15 @@ def _f(values: np.ndarray, name: str) -> float:
 
 
 def _curl_text(finger: str) -> Describe:
+    """deviation < 0: straighter than the template. A half-bent template finger (C, O, X) is "bent", not "curled"."""
+    if finger == "thumb":
+        return lambda _median, _current, deviation: "Bend your thumb" if deviation < 0 else "Straighten your thumb"
+
     def describe(median: np.ndarray, _current: np.ndarray, deviation: float) -> str:
-        bent = _f(median, f"bend_{finger}_pip") if finger != "thumb" else _f(median, "bend_thumb_ip")
+        bent = _f(median, f"bend_{finger}_pip")
         if deviation < 0:
             return f"Curl your {finger} finger" if bent > 100 else f"Bend your {finger} finger more"
         return f"Straighten your {finger} finger" if bent < 30 else f"Bend your {finger} finger less"
-    if finger == "thumb":
-        return lambda median, current, deviation: "Bend your thumb" if deviation < 0 else "Straighten your thumb"
     return describe
 
 
