@@ -118,18 +118,19 @@ def main(argv: list[str] | None = None) -> int:
     print("\nread right, by parameter (both sets, both letters):\n")
     for key in BINS:
         print(binned(rows, key))
+    negatives = [(f"{name} held 2 s", lambda name=name, count=count: held(reader, sets[name], count, rng))
+                 for name, count in (("real_dev", None), ("extra", args.extra_held))]
+    negatives += [(f"{name} I and D wandering 1 palm", lambda name=name: held(
+        reader, sets[name], None, rng, letters="ID", drift_palm=1.0)) for name in sets]
+    negatives += [(f"{name} transitions", lambda name=name: transitions(reader, sets[name], args.transitions, rng))
+                  for name in sets]
     print("\n| negatives | clips with a J or Z read | per 200 |\n|---|---|---|")
-    for name, count in (("real_dev", None), ("extra", args.extra_held)):
-        hits, n = held(reader, sets[name], count, rng)
-        print(f"| {name} held 2 s | {hits} of {n} | {200 * hits / n:.2f} |")
-    for name, photos in sets.items():
-        hits, n = held(reader, photos, None, rng, letters="ID", drift_palm=1.0)
-        print(f"| {name} I and D wandering 1 palm | {hits} of {n} | {200 * hits / n:.2f} |")
-    for name, photos in sets.items():
-        hits, n = transitions(reader, photos, args.transitions, rng)
-        print(f"| {name} transitions | {hits} of {n} | {200 * hits / n:.2f} |")
-    print(f"\nMotionReader.update per frame: median {np.median(UPDATE_MS):.2f} ms, p95 "
-          f"{np.percentile(UPDATE_MS, 95):.2f} ms over {len(UPDATE_MS)} frames; {time.perf_counter() - started:.0f} s")
+    for label, measure in negatives:
+        hits, n = measure()
+        print(f"| {label} | {hits} of {n} | {200 * hits / n:.2f} |")
+    total_s = time.perf_counter() - started
+    print(f"\nMotionReader.update per frame: median {np.median(UPDATE_MS):.2f} ms, "
+          f"p95 {np.percentile(UPDATE_MS, 95):.2f} ms over {len(UPDATE_MS)} frames; {total_s:.0f} s")
     return 0
 
 
