@@ -6,8 +6,9 @@ need motion, so no single frame shows them and the model has no output for them 
 
 import string
 
-MOTION_LETTERS = frozenset("JZ")
+MOTION_LETTERS = frozenset("JZ")  # the model never reads them; practice reads them from motion (practice.motion)
 LETTERS: tuple[str, ...] = tuple(c for c in string.ascii_uppercase if c not in MOTION_LETTERS)
+ALL_LETTERS: tuple[str, ...] = tuple(string.ascii_uppercase)  # what drills can ask for
 NUM_CLASSES = len(LETTERS)  # 24
 
 _CLASS_OF_CSV_LABEL = {string.ascii_uppercase.index(letter): i for i, letter in enumerate(LETTERS)}

@@ -1,10 +1,11 @@
 """The practice controller: everything practice remembers between frames, without Qt.
 
 It owns the Smoother that decides when a letter is held, the drill session or free spelling in
-progress, which drill it is (to start it again), the learner's options (hard mode, left hand, J/Z)
-and the recording of each finished attempt in the history. The Qt panel only renders what it says
-and forwards clicks; the confidence threshold comes from the app's one RecognitionSettings, so the
-overlay and practice agree on what counts as a letter.
+progress, the drill coach (hints after 1.5 s unread, J and Z read from the motion), which drill it
+is (to start it again), the learner's options (hard mode, left hand, J/Z) and the recording of
+each finished attempt in the history. The Qt panel only renders what it says and forwards clicks;
+the confidence threshold comes from the app's one RecognitionSettings, so the overlay and practice
+agree on what counts as a letter.
 
 Usage:
     controller = PracticeController(history, recognition=window.recognition)
@@ -24,7 +25,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from signcam.config import Event, RecognitionConfig, RecognitionSettings
-from signcam.labels import LETTERS
 from signcam.practice import (
     Attempt,
     LetterOrder,
@@ -32,11 +32,13 @@ from signcam.practice import (
     Outcome,
     SessionSummary,
     custom_drill,
+    drill_letters,
     letter_drill,
     letter_weights,
     load_words,
     word_drill,
 )
+from signcam.practice.coaching import CoachNote, DrillCoach
 from signcam.practice.session import DrillState, PracticeSession, SessionConfig
 from signcam.practice.spelling import FreeSpelling
 from signcam.smoothing import Smoother
@@ -72,8 +74,9 @@ class PracticeController:
     """Drives one drill or free spelling at a time from recognitions and timer ticks.
 
     `changed()` fires after every change the panel should show; `finished(summary)` when the last
-    target of a drill is done. A history write that fails (full disk) never ends the drill: it sets
-    `notice` and the drill goes on.
+    target of a drill is done; `coached(note)` after each drill recognition with the coach's CoachNote
+    (hints and the fingers they concern, for the live view), and with an empty note when a drill ends.
+    A history write that fails (full disk) never ends the drill: it sets `notice` and the drill goes on.
     """
 
     def __init__(
@@ -103,8 +106,11 @@ class PracticeController:
         self.spelling: FreeSpelling | None = None
         self.summary: SessionSummary | None = None  # of the drill that ended last
         self.notice = history.recovery_message if history is not None else ""
+        self.drill_coach = DrillCoach()
+        self.coach_note = CoachNote(None)
         self.changed = Event()
         self.finished = Event()
+        self.coached = Event()
         self._clock, self._wall_clock = clock, wall_clock
         self._rng = rng or random.Random()
         self._restart: Callable[[], object] | None = None
@@ -115,9 +121,11 @@ class PracticeController:
         weights = None
         if order is LetterOrder.WEAKEST:
             weights = letter_weights(self.history.letter_stats() if self.history else {})
-        count = len(LETTERS) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # A to Y, all of it
-        self._start(PracticeSession(letter_drill(order, count, self._rng, weights), self._clock(), self.config),
-                    "letter", lambda: self.start_letter_drill(order))
+        alphabet = drill_letters(self.motion_policy)
+        count = len(alphabet) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # all of it, in order
+        items = letter_drill(order, count, self._rng, weights, self.motion_policy)
+        self._start(PracticeSession(items, self._clock(), self.config), "letter",
+                    lambda: self.start_letter_drill(order))
 
     def start_word_drill(self) -> None:
         items = word_drill(load_words(), WORDS_PER_DRILL, self._rng, self.motion_policy)
@@ -133,6 +141,7 @@ class PracticeController:
         return True
 
     def start_free_spelling(self) -> None:
+        self._quiet_coach()
         self.session, self.spelling = None, FreeSpelling(self.space_after_ms)
         self.smoother.reset()
         self.mode = PracticeMode.FREE
@@ -144,6 +153,7 @@ class PracticeController:
             self._restart()
 
     def stop(self) -> None:
+        self._quiet_coach()
         self.session = self.spelling = None
         self.mode = PracticeMode.IDLE
         self.changed.emit()
@@ -156,7 +166,12 @@ class PracticeController:
         t_s = self._clock()
         smoothed = self.smoother.update_from(rec, t_s)
         if self.session is not None:
-            self._after(self.session.update(smoothed, rec, t_s))
+            state = self.session.update(smoothed, rec, t_s)
+            self.coach_note = self.drill_coach.update(state, rec, t_s)
+            if self.coach_note.motion_read:  # J or Z drawn: the motion reader confirms it, no key needed
+                state = self.session.acknowledge_motion(t_s)
+            self._after(state)
+            self.coached.emit(self.coach_note)
         elif self.spelling is not None:
             self.spelling.update(smoothed)
             self.changed.emit()
@@ -183,7 +198,7 @@ class PracticeController:
         self.changed.emit()
 
     def set_motion_letters(self, on: bool) -> None:
-        """Words with J and Z: the learner signs the motion and confirms it with a key."""
+        """Drills with J and Z: read from the fingertip's motion, or confirmed with a key."""
         self.motion_policy = MotionPolicy.PROMPT if on else MotionPolicy.SKIP
 
     # -- what the panel shows ------------------------------------------------------------------
@@ -210,7 +225,14 @@ class PracticeController:
     def _on_config_changed(self, old: RecognitionConfig, new: RecognitionConfig) -> None:
         self.smoother.min_confidence = new.threshold
 
+    def _quiet_coach(self) -> None:
+        """No drill, no advice: the live view unmarks the fingers."""
+        if self.coach_note.target is not None or self.coach_note.hints:
+            self.coach_note = CoachNote(None)
+            self.coached.emit(self.coach_note)
+
     def _start(self, session: PracticeSession, drill: str, restart: Callable[[], object]) -> None:
+        self._quiet_coach()
         self.session, self.spelling = session, None
         self.drill, self._restart, self._recorded = drill, restart, 0
         self.smoother.reset()
@@ -220,6 +242,7 @@ class PracticeController:
     def _after(self, state: DrillState) -> None:
         self._record_new_attempts()
         if state.finished and self.session is not None:
+            self._quiet_coach()
             summary = self.session.summary()
             self.session = None
             self.mode = PracticeMode.SUMMARY

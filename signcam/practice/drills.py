@@ -1,9 +1,9 @@
 """Drill content: single letters (random, alphabetical, weakest first), built-in words, custom text.
 
-J and Z are signed with motion, so the model never reads them. Built-in words containing them are
-skipped by default (MotionPolicy.SKIP); with MotionPolicy.PROMPT they stay and the session shows the
-motion letter as a prompt the learner acknowledges with a key press. Custom text always keeps them as
-prompts: dropping letters from a word the learner typed would practise a different word.
+J and Z are signed with motion, so the model never reads them. Letter drills and built-in words leave them
+out by default (MotionPolicy.SKIP); with MotionPolicy.PROMPT they are in, and the session shows the motion
+letter as a prompt that the motion reader (signcam.practice.motion) or a key press confirms. Custom text
+always keeps them as prompts: dropping letters from a word the learner typed would practise a different word.
 """
 
 import enum
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signcam.assets_dir import ASSETS_DIR
-from signcam.labels import LETTERS, MOTION_LETTERS
+from signcam.labels import ALL_LETTERS, LETTERS, MOTION_LETTERS
 from signcam.practice.scoring import LetterStats
 
 WORDS_PATH = ASSETS_DIR / "words.txt"
@@ -28,8 +28,13 @@ class LetterOrder(enum.Enum):
 
 
 class MotionPolicy(enum.Enum):
-    SKIP = "skip"  # leave out words with J or Z
-    PROMPT = "prompt"  # keep them; the learner acknowledges the motion letter with a key
+    SKIP = "skip"  # leave out J, Z and words with them
+    PROMPT = "prompt"  # keep them; the motion reader or a key press confirms the motion letter
+
+
+def drill_letters(motion: MotionPolicy = MotionPolicy.SKIP) -> tuple[str, ...]:
+    """The letters a letter drill asks for: the 24 static ones, or all 26 with J and Z."""
+    return ALL_LETTERS if motion is MotionPolicy.PROMPT else LETTERS
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def load_words(path: Path = WORDS_PATH) -> list[str]:
 
 
 def letter_weights(stats: Mapping[str, LetterStats]) -> dict[str, float]:
-    """Sampling weight per static letter: higher for letters the learner misses or signs slowly.
+    """Sampling weight per letter (J and Z too): higher for letters the learner misses or signs slowly.
 
     The error rate is Laplace-smoothed ((misses + 1) / (attempts + 2)) so an unseen letter gets a
     middling 0.5 instead of never or always coming up, and a letter that is slow relative to the
@@ -67,7 +72,7 @@ def letter_weights(stats: Mapping[str, LetterStats]) -> dict[str, float]:
     times = [s.mean_time_s for s in stats.values() if s.correct]
     median_s = statistics.median(times) if times else 0.0
     weights = {}
-    for letter in LETTERS:
+    for letter in ALL_LETTERS:
         s = stats.get(letter, LetterStats(0, 0, 0.0))
         error = (s.attempts - s.correct + 1) / (s.attempts + 2)
         slowness = min(max(s.mean_time_s / median_s, 0.5), 2.0) if s.correct and median_s > 0 else 1.0
@@ -80,19 +85,21 @@ def letter_drill(
     count: int,
     rng: random.Random,
     weights: Mapping[str, float] | None = None,
+    motion: MotionPolicy = MotionPolicy.SKIP,
 ) -> list[DrillItem]:
     """`count` single-letter items; random orders never repeat a letter back to back.
 
     No back-to-back repeats because the smoother confirms a letter again only after it changed, so
     a repeat would need the learner to drop and re-form the hand, which reads as a glitch.
     """
+    alphabet = drill_letters(motion)
     if order is LetterOrder.ALPHABETICAL:
-        return [DrillItem((LETTERS[i % len(LETTERS)],)) for i in range(count)]
+        return [DrillItem((alphabet[i % len(alphabet)],)) for i in range(count)]
     if order is LetterOrder.WEAKEST and weights is None:
         raise ValueError("the weakest-letter drill needs weights (see letter_weights)")
     letters: list[str] = []
     for _ in range(count):
-        pool = [c for c in LETTERS if not letters or c != letters[-1]]
+        pool = [c for c in alphabet if not letters or c != letters[-1]]
         pool_weights = [weights[c] for c in pool] if order is LetterOrder.WEAKEST and weights else None
         letters.append(rng.choices(pool, weights=pool_weights)[0])
     return [DrillItem((c,)) for c in letters]

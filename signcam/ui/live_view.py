@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from signcam.ui.coach_overlay import paint_coach
 from signcam.ui.images import bgr_to_qimage, gray_to_qimage
 
 PANEL_W = 250  # right-hand column: letter, confidence, top-3, model input
@@ -41,6 +42,7 @@ class RecognitionView(QWidget):
         self._side_panel = True
         self._threshold = 0.0
         self._recognition = None
+        self._coach_note = None  # the practice coach's CoachNote, painted over the hand
         self._image: QImage | None = None
         self._crop: QImage | None = None
         self._fresh = False
@@ -71,6 +73,10 @@ class RecognitionView(QWidget):
         """A banner over the frame (camera lost, video ended), which also marks the picture as not live;
         "" hides it. The panel names the state with the banner's first part ("End of video — ...")."""
         self._message = text
+        self.update()
+
+    def set_coach_note(self, note) -> None:
+        self._coach_note = note
         self.update()
 
     def set_threshold(self, value: float) -> None:
@@ -165,6 +171,7 @@ class RecognitionView(QWidget):
         p.restore()
         if self.live:
             self._paint_box(p, target, scale)
+            paint_coach(p, self._coach_note, target, scale, self._mirror)
         if self.state_text() == NO_HAND_HINT:
             self._paint_hint(p, target, NO_HAND_HINT)
         if self._message:

@@ -36,6 +36,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
     dock.visibilityChanged.connect(sync_layout)
     controller.changed.connect(sync_layout)
     window.recognition_changed.connect(controller.on_recognition)
+    controller.coached.connect(window.live_view.set_coach_note)  # the live view marks the fingers a hint names
     if history.recovery_message:
         window.statusBar().showMessage(history.recovery_message)
 
@@ -79,7 +80,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
     on_left = remembered(Key.PRACTICE_LEFT, controller.set_left_hand)
     add_choices(menu, {False: "&Right hand", True: "L&eft hand (mirrored pictures)"}, controller.left_hand, on_left)
     on_motion = remembered(Key.PRACTICE_MOTION, controller.set_motion_letters)
-    add_action(menu, "Words with &J and Z (press Space after the motion)", on_motion, checkable=True,
+    add_action(menu, "&J and Z in drills (signed with motion)", on_motion, checkable=True,
                checked=settings.value(Key.PRACTICE_MOTION, False) if settings is not None else False)
     toggle = dock.toggleViewAction()
     toggle.setText("Practice &panel")

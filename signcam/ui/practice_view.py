@@ -33,8 +33,8 @@ PANEL_W = 300  # at 1280x720 the video keeps ~980 px of width (issue 13: it shra
 TICK_MS = 100  # time-outs and the countdown bar advance even when no frames arrive
 MUTED = "color: #9a9ca3;"
 MOTION_HINTS = {
-    "J": "J moves: make an I, trace a J with the little finger, then press Space.",
-    "Z": "Z moves: point the index finger, draw a Z in the air, then press Space.",
+    "J": "J moves: make an I and draw a J with the little finger (read from the motion, or press Space).",
+    "Z": "Z moves: make a D and draw a Z with the index finger (read from the motion, or press Space).",
 }
 
 
@@ -196,12 +196,14 @@ class PracticePanel(QWidget):
         self.time_bar.setVisible(skip_after_s > 0)
         self.stats_label.setText(self.controller.stats_text(state))
 
-    @staticmethod
-    def _feedback(state: DrillState) -> str:
+    def _feedback(self, state: DrillState) -> str:
         """One message for what is happening now; the top-3 and the last wrong letter only when the
-        learner is not already holding the target (issue 13: "Hold it…" beside "You held Y.")."""
+        learner is not already holding the target (issue 13: "Hold it…" beside "You held Y."), and the
+        coach's hints (at most two) once the target has gone unread for 1.5 s."""
+        note = self.controller.coach_note
+        coach = [f"<b style='color:#ff9f1c'>{h.text}.</b>" for h in note.hints] if note.target == state.target else []
         if state.motion_prompt:
-            return MOTION_HINTS[state.target or ""]
+            return "<br>".join([MOTION_HINTS[state.target or ""], *coach])
         if state.release_hint:
             return f"Double letter: relax your hand, then sign {state.target} again."
         if not state.hand_found:
@@ -211,6 +213,7 @@ class PracticePanel(QWidget):
         lines = []
         if state.reading_instead:
             lines.append(f"The model reads <b>{state.reading_instead}</b>, not {state.target}.")
+        lines += coach
         if state.top:
             lines.append(f"<span style='{MUTED}'>Top 3: {_percent_list(state.top)}</span>")
         if state.last_wrong:

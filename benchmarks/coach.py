@@ -1,0 +1,170 @@
+"""How well the coach coaches, leave one person out over extra/ and on real_dev's five people.
+
+Two figures (issue 15):
+- quiet on the right letter: for a photo of letter X coached toward X, the share where the coach says the
+  hand matches (target >= 90%);
+- useful hints: for a photo of Y coached toward X, where (X, Y) is a usual confusion, the share where the coach
+  speaks and every hint names a real difference between the two templates: the aspect of Y's median pose is
+  off X's template by at least REAL_DIFFERENCE robust spreads, in the direction the hint asks to change
+  (target >= 85%).
+Templates are rebuilt without the held-out person (extra/; evriel714's sessions s1-s4 count as one person);
+real_dev is judged against templates from all of extra/. It also writes a markdown table of the hints given
+per pair, for a person to read.
+
+Usage:
+    python benchmarks/coach.py --data ../shared/data [--margin M] [--sweep] [--hints-md benchmarks/coach-hints.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from signcam.labels import LETTERS
+from signcam.practice.coach import MARGIN, REAL_DIFFERENCE, Coach
+from signcam.practice.pose import Templates, pose_features
+from training.make_templates import make_templates, person_of
+from training.photos import load_photo_set
+
+PAIRS = (("T", "S"), ("N", "M"), ("K", "V"), ("G", "H"), ("G", "P"), ("H", "P"), ("E", "S"), ("A", "S"),
+         ("D", "L"), ("R", "U"), ("R", "V"), ("U", "V"))
+
+
+def load(data: Path, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, letters, people) of the photos of one set where a hand was found."""
+    photos = load_photo_set(data / name)
+    photos = photos.subset(photos.found)
+    letters = np.array([LETTERS[i] for i in photos.labels])
+    people = np.array([person_of(s) for s in photos.signers])
+    return pose_features(photos.points), letters, people
+
+
+def real_difference(coach: Coach, target: str, other: str, aspect: str, deviation: float) -> bool:
+    """Is the other letter's typical pose off the target's template in this aspect, the way the hint says?"""
+    templates = coach.templates
+    other_dev = coach.deviations(target, templates[other].median).get(aspect, 0.0)
+    return abs(other_dev) >= REAL_DIFFERENCE and np.sign(other_dev) == np.sign(deviation)
+
+
+def judge(coach: Coach, features: np.ndarray, letters: np.ndarray, group: str,
+          rows: list[dict]) -> None:
+    """Append one row per (photo, target) judgement to `rows`."""
+    for f, letter in zip(features, letters, strict=True):
+        advice = coach.advise_features(letter, f)
+        rows.append({"group": group, "kind": "same", "target": letter, "photo": letter, "ok": advice.matches,
+                     "texts": ()})
+        for a, b in PAIRS:
+            if letter not in (a, b):
+                continue
+            target = b if letter == a else a
+            advice = coach.advise_features(target, f)
+            real = [real_difference(coach, target, letter, h.aspect, h.deviation) for h in advice.hints]
+            rows.append({"group": group, "kind": "pair", "target": target, "photo": letter,
+                         "ok": bool(real) and all(real), "texts": tuple(h.text for h in advice.hints),
+                         "real": tuple(real)})
+
+
+Fold = tuple[str, Templates, np.ndarray, np.ndarray]  # (group, templates without the group, features, letters)
+
+
+def folds(data: Path) -> list[Fold]:
+    """One fold per person of extra/ (templates from everyone else), one per person of real_dev (all extra/)."""
+    features, letters, people = load(data, "extra")
+    out = []
+    for person in sorted(set(people)):
+        held = people == person
+        out.append((f"extra/{person}", make_templates(features[~held], letters[~held], people[~held]),
+                    features[held], letters[held]))
+    if (data / "real_dev" / "labels.csv").exists():
+        templates = make_templates(features, letters, people)
+        dev_features, dev_letters, dev_people = load(data, "real_dev")
+        for person in sorted(set(dev_people)):
+            held = dev_people == person
+            out.append((f"real_dev/{person}", templates, dev_features[held], dev_letters[held]))
+    return out
+
+
+def evaluate(fold_list: list[Fold], margin: float) -> list[dict]:
+    rows: list[dict] = []
+    for group, templates, features, letters in fold_list:
+        judge(Coach(templates, margin), features, letters, group, rows)
+    return rows
+
+
+def rate(rows: list[dict]) -> tuple[float, int]:
+    return (float(np.mean([r["ok"] for r in rows])) if rows else float("nan")), len(rows)
+
+
+def summary_table(rows: list[dict]) -> str:
+    lines = ["| group | quiet on right letter | useful hints on confusions |", "|---|---|---|"]
+    groups = sorted({r["group"] for r in rows})
+    for label, members in [("extra/ pooled (LOPO)", [g for g in groups if g.startswith("extra/")]),
+                           ("real_dev pooled", [g for g in groups if g.startswith("real_dev/")]), *[
+                               (g, [g]) for g in groups]]:
+        mine = [r for r in rows if r["group"] in members]
+        (same, n_same), (pair, n_pair) = (rate([r for r in mine if r["kind"] == k]) for k in ("same", "pair"))
+        lines.append(f"| {label} | {same:.1%} of {n_same} | {pair:.1%} of {n_pair} |")
+    return "\n".join(lines)
+
+
+def per_letter_table(rows: list[dict]) -> str:
+    lines = ["| letter | quiet (extra LOPO) | quiet (real_dev) |", "|---|---|---|"]
+    for letter in LETTERS:
+        cells = [rate([r for r in rows if r["kind"] == "same" and r["target"] == letter and
+                       r["group"].startswith(prefix)]) for prefix in ("extra/", "real_dev/")]
+        lines.append(f"| {letter} | " + " | ".join(f"{v:.0%} of {n}" for v, n in cells) + " |")
+    return "\n".join(lines)
+
+
+def hints_markdown(rows: list[dict]) -> str:
+    """Per pair and direction: the share of useful hints and the most frequent hint texts."""
+    out = ["| photo of | coached toward | useful | n | most frequent hints (share of photos) |",
+           "|---|---|---|---|---|"]
+    for a, b in PAIRS:
+        for photo, target in ((a, b), (b, a)):
+            mine = [r for r in rows if r["kind"] == "pair" and r["photo"] == photo and r["target"] == target]
+            if not mine:
+                continue
+            counts = collections.Counter(text for r in mine for text in r["texts"] or ("(matches: no hint)",))
+            top = "; ".join(f"{text} ({n / len(mine):.0%})" for text, n in counts.most_common(4))
+            out.append(f"| {photo} | {target} | {rate(mine)[0]:.0%} | {len(mine)} | {top} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="folder holding extra/ and real_dev/")
+    parser.add_argument("--margin", type=float, default=MARGIN, help=f"(default: {MARGIN})")
+    parser.add_argument("--sweep", action="store_true", help="print both figures on extra/ for several margins")
+    parser.add_argument("--hints-md", type=Path, default=None, help="write the hint table here (default: none)")
+    args = parser.parse_args(argv)
+    fold_list = folds(args.data)
+    if args.sweep:
+        extra = [f for f in fold_list if f[0].startswith("extra/")]
+        for margin in (0.25, 0.5, 0.75, 1.0, 1.25, 1.5):
+            rows = evaluate(extra, margin)
+            same, pair = (rate([r for r in rows if r["kind"] == k])[0] for k in ("same", "pair"))
+            print(f"margin {margin:.2f}: quiet {same:.1%}, useful {pair:.1%} (extra/ LOPO)", flush=True)
+        return 0
+    rows = evaluate(fold_list, args.margin)
+    settings = f"margin {args.margin}, real difference >= {REAL_DIFFERENCE} robust spreads"
+    print(settings, "\n")
+    print(summary_table(rows), "\n")
+    print(per_letter_table(rows), "\n")
+    table = hints_markdown(rows)
+    print(table)
+    if args.hints_md:
+        args.hints_md.write_text(
+            f"# Coach hints per confused pair\n\nWritten by `python benchmarks/coach.py --data DATA --hints-md "
+            f"{args.hints_md}` ({settings}). \"useful\": the coach spoke and every hint names a real difference "
+            "between the two letters' templates. extra/ leave one person out and real_dev pooled.\n\n"
+            f"{table}\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Coaching during a drill: hints once the model has not read the target for a while, and J/Z by motion.
+
+The drill session decides what is right; this decides what to say when it is not yet. Each recognition goes
+to `DrillCoach.update` with the session's state: once the target has gone unread for `after_s` (1.5 s, the
+issue's "about 1.5 s": a learner who is still forming the hand needs no advice), the coach
+(signcam.practice.coach) names at most two things to change, contrasted with the letter the model reads,
+and the note carries the hand's landmarks so the live view can mark the fingers concerned. Advice is
+refreshed every `refresh_s`, not every frame, so the words do not flicker while the hand settles. For J and
+Z targets every frame's landmarks also go to the MotionReader, and `motion_read` says when it read the target.
+
+Usage:
+    note = drill_coach.update(state, rec, now)
+    if note.motion_read: session.acknowledge_motion(now)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from signcam.labels import MOTION_LETTERS
+from signcam.practice.coach import Coach, Hint
+from signcam.practice.motion import MotionReader
+from signcam.practice.pose import FINGER_POINTS, FINGERS
+
+if TYPE_CHECKING:  # attributes only; importing them would pull in torch
+    from signcam.practice.session import DrillState
+    from signcam.recognizer import Recognition
+
+AFTER_S = 1.5
+REFRESH_S = 0.5
+
+
+@dataclass(frozen=True)
+class CoachNote:
+    """What the panel says and the live view marks after one recognition."""
+
+    target: str | None
+    hints: tuple[Hint, ...] = ()
+    landmarks: np.ndarray | None = None  # (21, 2) frame pixels of the hand the hints are about
+    motion_read: str | None = None  # "J" | "Z" when the reader just read the target motion letter
+
+    @property
+    def fingers(self) -> tuple[str, ...]:
+        """The fingers the hints concern, thumb to little finger, each once."""
+        named = {f for h in self.hints for f in h.fingers}
+        return tuple(f for f in FINGERS if f in named)
+
+    def finger_points(self) -> list[np.ndarray]:
+        """Per finger concerned, its (5, 2) polyline from the wrist to the tip in frame pixels."""
+        if self.landmarks is None:
+            return []
+        return [self.landmarks[[0, *FINGER_POINTS[f]]] for f in self.fingers]
+
+
+class DrillCoach:
+    """Turns drill states and recognitions into CoachNotes; Qt-free, driven by explicit times."""
+
+    def __init__(self, coach: Coach | None = None, reader: MotionReader | None = None,
+                 after_s: float = AFTER_S, refresh_s: float = REFRESH_S) -> None:
+        self.coach = coach or Coach()
+        self.reader = reader or MotionReader(self.coach.templates)
+        self.after_s = after_s
+        self.refresh_s = refresh_s
+        self._target: str | None = None
+        self._unread_since_s = 0.0
+        self._advised_s = -np.inf
+        self._hints: tuple[Hint, ...] = ()
+
+    def update(self, state: DrillState, rec: Recognition | None, t_s: float) -> CoachNote:
+        target = state.target
+        if target != self._target:  # a new target: start its clock and forget the last one's advice
+            self._target, self._unread_since_s, self._advised_s, self._hints = target, t_s, -np.inf, ()
+            self.reader.reset()
+        landmarks = rec.box.landmarks if rec is not None and rec.box is not None else None
+        if target is None:
+            return CoachNote(None)
+        motion_read = None
+        if target in MOTION_LETTERS:
+            read = self.reader.update(t_s, landmarks)
+            motion_read = read if read == target else None
+        if state.candidate == target or landmarks is None:
+            self._unread_since_s, self._hints = t_s, ()  # read (or no hand): the clock starts again
+        elif t_s - self._unread_since_s >= self.after_s and t_s - self._advised_s >= self.refresh_s:
+            self._hints = self.coach.advise(target, landmarks, instead=state.reading_instead).hints
+            self._advised_s = t_s
+        return CoachNote(target, self._hints, landmarks if self._hints else None, motion_read)
