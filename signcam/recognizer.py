@@ -9,7 +9,6 @@ Usage:
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 import time
@@ -18,9 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch import nn
-from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+from signcam.inference import inference_model
 from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS, landmark_features, load_landmark_model
 from signcam.locate import ROI_MODES, Box, HandLocator, make_locator
 from signcam.preprocess import crop_hand, to_model_input
@@ -56,21 +54,6 @@ class Recognition:
     def unsure(self) -> bool:
         """A hand was found but the best letter is below the threshold."""
         return self.box is not None and self.letter is None
-
-
-def _fast_inference_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-    """On CPU, fold each BatchNorm into the conv before it and use channels-last memory: the
-    single-image step goes from ~1.0 to ~0.65 ms on one core (benchmarks/latency.py), same outputs
-    to 1e-6. `self.model` stays the loaded module; this is a separate copy."""
-    if device.type != "cpu":
-        return model
-    fast = copy.deepcopy(model)
-    for seq in [m for m in fast.modules() if isinstance(m, nn.Sequential)]:
-        for i in range(len(seq) - 1):
-            conv, bn = seq[i], seq[i + 1]
-            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
-                seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
-    return fast.to(memory_format=torch.channels_last)
 
 
 def fuse_probabilities(cnn: np.ndarray, landmarks: np.ndarray, share: float) -> np.ndarray:
@@ -122,7 +105,7 @@ class Recognizer:
         if self.device.type == "cpu":
             torch.set_num_threads(1)
         self.model, self.info = load_model(weights, self.device)  # WeightsError for a bad file
-        self._net = _fast_inference_model(self.model, self.device)
+        self._net = inference_model(self.model, self.device)
         self.letters = self.info.letters
         self.threshold = threshold
         self.video = video

@@ -31,7 +31,7 @@ def test_split_never_puts_test_rows_into_training(tiny_csvs):
 def test_short_run_on_a_subset_learns_well_above_chance(shared_data, tmp_path):
     config = TrainConfig(train_csv=str(shared_data / "sign_mnist_train.csv.gz"),
                          test_csv=str(shared_data / "sign_mnist_test.csv.gz"), limit=2000, epochs=3,
-                         batch_size=64, width=12, augment=False, out=str(tmp_path / "w.safetensors"))
+                         batch_size=64, width=12, augment=False, extra=False, out=str(tmp_path / "w.safetensors"))
     epochs_seen = []
     result = train(config, on_epoch=epochs_seen.append)
     assert [e.epoch for e in epochs_seen] == [1, 2, 3]
