@@ -1,7 +1,7 @@
 """Seed-style training loop vs the default trainer, same data, same machine, one run.
 
 Usage:
-    python benchmarks/train_speed.py --data ../shared/data [--epochs N] [--threads 1] [--device auto] [--json]
+    python benchmarks/train_speed.py --data ../shared/data [--epochs N] [--threads 1] [--out W] [--json]
 
 The seed loop is the notebook's recipe with its bugs fixed: seed architecture, SGD lr 0.002
 momentum 0.7, batch 64, 20 epochs, no augmentation, train CSV only, plain NCHW memory (its faster layout).
@@ -10,6 +10,8 @@ number of torch threads. Test accuracy is traced after every epoch, and every `-
 within one, here only, for the comparison (the trainer itself never looks at it), and the time spent
 measuring it is not counted. Prints wall time, final test accuracy, the time our trainer needed to first
 pass the seed loop's final test accuracy, and the load average (the machine may be shared).
+`--out` also saves our run's weights and reports (the tracing reads the model in inference mode only, so
+they are the weights a plain `signcam-train` run with the same settings writes).
 """
 
 import argparse
@@ -50,6 +52,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="(default: auto)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for both loops; 0 = torch's default (default: 1, see README)")
+    parser.add_argument("--out", default="", help="save our run's weights here (default: not saved)")
     parser.add_argument("--trace-every", type=int, default=25, help="batches between test traces (default: 25)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
     args = parser.parse_args()
@@ -62,7 +65,7 @@ def main() -> None:
     seed_cfg = TrainConfig(arch="seed", optimizer="sgd", lr=0.002, momentum=0.7, weight_decay=0.0, batch_size=64,
                            epochs=args.seed_epochs, schedule="constant", augment=False, label_smoothing=0.0,
                            extra=False, channels_last=False, **common)
-    ours_cfg = TrainConfig(epochs=args.epochs, **common)
+    ours_cfg = TrainConfig(epochs=args.epochs, **{**common, "out": args.out})
 
     load_before = os.getloadavg()
     seed_trace, seed_rate = traced_run(seed_cfg, test_x, test_y, args.trace_every)
