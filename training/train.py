@@ -111,6 +111,7 @@ class TrainResult:
     personal: dict = field(default_factory=dict)  # classification_metrics on the held-back personal samples
     baseline: dict = field(default_factory=dict)  # {"test": ..., "personal": ...} for config.compare_weights
     seconds_per_1000_images: float = 0.0  # median epoch time (training + validation) / training rows * 1000
+    training_rows: int = 0  # rows per epoch (Sign-MNIST split + extra/ + personal, with their repeats)
 
 
 class TrainingCancelled(Exception):
@@ -348,6 +349,7 @@ def train(
              best_epoch, best_acc, temperature, test["accuracy"], test["errors"], test["n"])
     result = TrainResult(model, history, best_epoch, best_acc, temperature, test)
     result.seconds_per_1000_images = float(np.median([h.seconds for h in history])) / len(fit) * 1000
+    result.training_rows = len(fit)
     if held_back is not None:
         result.personal = evaluate_model(model, held_back)
         log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
@@ -378,6 +380,7 @@ def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, te
         # What the Retrain dialog's time estimate scales: seconds per epoch per 1000 training rows, measured
         # in this run on this machine with `threads` torch threads (estimate = rows / 1000 * this * epochs).
         "seconds_per_1000_images": round(result.seconds_per_1000_images, 4),
+        "training_rows": result.training_rows,
         "threads": torch.get_num_threads(),
     }
     if result.history and result.history[-1].val_signers_acc is not None:

@@ -67,6 +67,7 @@ def test_training_adds_extra_and_reports_held_out_people(data_dir: Path, tmp_pat
     assert 1.0 in inspected and 2.0 in inspected and any(0 < e < 1 for e in inspected)  # mid-epoch traces too
     meta = read_info(result.weights_path).metadata
     assert meta["seconds_per_1000_images"] > 0 and meta["threads"] >= 1 and "val_signers_accuracy" in meta
+    assert meta["training_rows"] > 72  # the CSV split alone has 72 rows (24 of 96 validate); extra/ adds more
 
     without = train(TrainConfig(**{**config.__dict__, "extra": False, "out": ""}))
     assert all(h.val_signers_acc is None for h in without.history)
