@@ -14,8 +14,9 @@ Recognizer uses, signcam.inference), and ONNX Runtime when both `onnx` and `onnx
 live in the app's venv: onnx needs protobuf >= 6, MediaPipe < 5; give them a separate --target folder on
 PYTHONPATH). Each variant's largest difference from eager is reported too.
 
-`--compare-decode` times reading the clip's frames through OpenCV's own decoder (cv2.VideoCapture.read)
-and through VideoSource (raw Motion-JPEG packets decoded by cv2.imdecode), interleaved frame by frame.
+`--compare-decode` times reading the clip's 640x480 frames, interleaved frame by frame: OpenCV's own decoder
+(cv2.VideoCapture.read, what VideoSource uses), and the raw Motion-JPEG packets decoded by cv2.imdecode at full
+size and at half size (IMREAD_REDUCED_COLOR_2).
 
 Usage:
     python benchmarks/latency.py [--video clip.avi] [--frames 300] [--json]
@@ -127,21 +128,26 @@ def compare_inference(weights: Path, calls: int) -> dict:
 
 
 def compare_decode(video: Path, frames: int) -> dict:
-    """Median ms per frame read by cv2.VideoCapture and by VideoSource, interleaved, looping the clip."""
+    """Median ms per frame of each way of reading the clip (looping it), interleaved."""
     cv2.setNumThreads(1)
-    times: dict[str, list[float]] = {"videocapture_read": [], "videosource_read": []}
-    capture = cv2.VideoCapture(str(video))
-    with VideoSource(video, loop=True) as source:
-        for _ in range(frames):
+    capture, packets = cv2.VideoCapture(str(video)), cv2.VideoCapture(str(video))
+    packets.set(cv2.CAP_PROP_FORMAT, -1)  # the FFmpeg backend hands out undecoded packets
+    ways = {"videocapture_read": None, "packet_imdecode_full": cv2.IMREAD_COLOR,
+            "packet_imdecode_half": cv2.IMREAD_REDUCED_COLOR_2}
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    for _ in range(frames):
+        for name, flag in ways.items():
+            cap = capture if flag is None else packets
             start = time.perf_counter()
-            ok, _image = capture.read()
-            times["videocapture_read"].append((time.perf_counter() - start) * 1000.0)
+            ok, data = cap.read()
             if not ok:
-                capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            start = time.perf_counter()
-            source.read()
-            times["videosource_read"].append((time.perf_counter() - start) * 1000.0)
+                cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                continue
+            if flag is not None:
+                cv2.imdecode(data, flag)
+            times[name].append((time.perf_counter() - start) * 1000.0)
     capture.release()
+    packets.release()
     return {"frames": frames, **{name: {"median_ms": float(np.median(t))} for name, t in times.items()}}
 
 
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-inference", action="store_true",
                         help="time the CNN's inference variants on one crop instead (default: off)")
     parser.add_argument("--compare-decode", action="store_true",
-                        help="time frame reading: OpenCV's decoder vs VideoSource's (default: off)")
+                        help="time frame reading: OpenCV's decoder vs imdecode of the packets (default: off)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per variant with --compare-inference "
                         "(default: 2000)")
     args = parser.parse_args(argv)

@@ -185,20 +185,10 @@ class CameraSource(_SourceBase):
             self._cap = None
 
 
-def _mjpg_packets(cap: Any) -> bool:
-    """Ask `cap` for undecoded packets when the file is Motion-JPEG and the backend can hand them out.
-    libjpeg-turbo (cv2.imdecode) then decodes each frame: 640x480 frames of benchmarks/latency.py's clip in
-    1.4 ms instead of 7.7 ms through the backend's decoder (600 interleaved reads each, median, shared
-    machine; `python benchmarks/latency.py --compare-decode`)."""
-    fourcc = int(cap.get(cv2.CAP_PROP_FOURCC) or 0).to_bytes(4, "little", signed=False)
-    return fourcc.upper() == b"MJPG" and bool(cap.set(cv2.CAP_PROP_FORMAT, -1))
-
-
 class VideoSource(_SourceBase):
     """A video file. `realtime` paces reads to the file's fps so it stands in for a camera;
     `loop` restarts at the end. Timestamps are play time (index / fps), so they keep increasing
-    across loops and equal the position in the file on the first pass. Motion-JPEG files (what webcams
-    send) are decoded by cv2.imdecode from the raw packets, which is faster (see `_mjpg_packets`)."""
+    across loops and equal the position in the file on the first pass."""
 
     def __init__(
         self,
@@ -221,34 +211,24 @@ class VideoSource(_SourceBase):
             self._cap.release()
             raise SourceError(f"{self.path}: cannot open as a video (corrupt or unsupported format)")
         self.fps = _valid_fps(self._cap.get(cv2.CAP_PROP_FPS))
-        self._packets = _mjpg_packets(self._cap)
-        first = self._read_image()
-        if first is None and self._packets:  # packets imdecode cannot read: let the backend decode instead
-            self._cap.release()
-            self._cap, self._packets = capture_factory(str(self.path)), False
-            first = self._read_image()
-        if first is None:
+        ok, first = self._cap.read()
+        if not ok or first is None:
             self._cap.release()
             raise SourceError(f"{self.path}: no decodable frames")
         self._pending: np.ndarray | None = first
-
-    def _read_image(self) -> np.ndarray | None:
-        ok, image = self._cap.read()
-        if not ok or image is None:
-            return None
-        return cv2.imdecode(image, cv2.IMREAD_COLOR) if self._packets else image
 
     def _next_image(self) -> np.ndarray | None:
         if self._pending is not None:
             image, self._pending = self._pending, None
             return image
-        image = self._read_image()
-        if image is not None:
+        ok, image = self._cap.read()
+        if ok:
             return image
         if not self.loop or self._count == 0:
             return None
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-        return self._read_image()
+        ok, image = self._cap.read()
+        return image if ok else None
 
     def read(self) -> Frame | None:
         if self._cap is None:

@@ -176,26 +176,3 @@ def test_latest_frame_reader_close_joins_thread(hand_video: Path) -> None:
     reader.close()
     assert not reader._thread.is_alive()
 
-
-def test_mjpg_video_is_decoded_from_packets_like_opencv_decodes_it(hand_video: Path) -> None:
-    capture = cv2.VideoCapture(str(hand_video))
-    with VideoSource(hand_video) as source:
-        assert source._packets  # the faster path is the one taken for an MJPG file
-        for frame in source:
-            ok, expected = capture.read()
-            assert ok and frame.image_bgr.shape == expected.shape and frame.image_bgr.dtype == np.uint8
-            # libjpeg-turbo and FFmpeg upsample chroma a little differently; the picture is the same
-            assert np.abs(frame.image_bgr.astype(int) - expected).mean() < 2.0
-    capture.release()
-
-
-def test_non_mjpg_video_is_decoded_by_opencv(tmp_path: Path, webcam_photo: Path) -> None:
-    path = tmp_path / "clip.avi"
-    image = cv2.imread(str(webcam_photo))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"XVID"), 10.0, image.shape[1::-1])
-    for _ in range(3):
-        writer.write(image)
-    writer.release()
-    with VideoSource(path) as source:
-        frames = list(source)
-    assert not source._packets and len(frames) == 3 and frames[0].image_bgr.shape == image.shape
