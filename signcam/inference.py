@@ -1,20 +1,21 @@
 """The CNN made fast for one-crop-at-a-time inference on CPU: BatchNorm folded, channels-last, traced and frozen.
 
-Measured on the single-image step (1 thread, 2,000 interleaved calls, median ms; `python benchmarks/latency.py
---model-only`), for the v1 network (width 24, blocks 2-2-2) and the lean default (width 16, blocks 1-2-2):
+Measured on the single-image step (`python benchmarks/latency.py --compare-inference --weights W`: 1 thread,
+2,000 interleaved calls per variant, median ms, load average ~5 on the 2 shared cores), for the v1 weights
+(width 24, blocks 2-2-2) and the bundled v2 weights (width 16, blocks 1-2-2):
 
-| variant | v1 | lean |
+| variant | v1 | v2 |
 | --- | --- | --- |
-| eager | 0.93 | 0.51 |
-| BatchNorm folded + channels-last | 0.73 | 0.38 |
-| + torch.jit.trace + freeze (used) | 0.49 | 0.24 |
-| ONNX Runtime 1.32 (not used) | 0.36 | 0.15 |
+| eager | 0.74 | 0.45 |
+| BatchNorm folded + channels-last (the Recognizer until now) | 0.48 | 0.24 |
+| + torch.jit.trace + freeze (used) | 0.40 | 0.19 |
+| ONNX Runtime 1.32 (not used) | 0.31 | 0.13 |
 
-All agree with eager to 1e-7. ONNX Runtime is faster still, but exporting needs the `onnx` package, which
+All agree with eager to 2.1e-6. ONNX Runtime is faster still, but exporting needs the `onnx` package, which
 requires protobuf >= 6 while MediaPipe pins protobuf < 5, so the app could not export the weights a learner
-retrains; tracing needs nothing beyond torch. torch 2.13 marks `torch.jit.trace` deprecated (in favour of
-torch.compile, which needs a C++ compiler and seconds of start-up); without `torch.jit` this falls back to
-the folded module.
+retrains; tracing needs nothing beyond torch. torch 2.13 marks `torch.jit.trace` deprecated in favour of
+torch.compile (not measured here: it compiles C++ at start-up); without `torch.jit` this falls back to the
+folded module.
 """
 
 import copy
