@@ -81,10 +81,13 @@ def test_cli_requires_data(capsys):
 def test_script_dry_run_and_evaluate_json(tiny_csvs, tmp_path):
     train_csv, test_csv = tiny_csvs
     run = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
-                          str(test_csv), "--dry-run", "--width", "8", "--out", str(tmp_path / "d.safetensors")],
-                         capture_output=True, text=True, timeout=120)
+                          str(test_csv), "--dry-run", "--width", "8", "--blocks", "1,1,1", "--out",
+                          str(tmp_path / "d.safetensors")], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "epoch 1/30" in run.stderr and not (tmp_path / "d.safetensors").exists()
+    assert f"epoch 1/{TrainConfig().epochs}" in run.stderr and not (tmp_path / "d.safetensors").exists()
+    bad = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
+                          str(test_csv), "--dry-run", "--blocks", "1,0"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "every block needs at least one conv" in bad.stderr
 
     weights = save_weights(tmp_path / "w.safetensors", build_model(ModelConfig(width=8)))
     run = subprocess.run([sys.executable, "-m", "training.train", "evaluate", "--weights", str(weights), "--csv",
