@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/train_speed.py --data ../shared/data [--epochs N] [--threads 1] [--out W] [--json]
+    python benchmarks/train_speed.py --compare-threads [--steps 60]
 
 The seed loop is the notebook's recipe with its bugs fixed: seed architecture, SGD lr 0.002
 momentum 0.7, batch 64, 20 epochs, no augmentation, train CSV only, plain NCHW memory (its faster layout).
@@ -10,6 +11,8 @@ number of torch threads. Test accuracy is traced after every epoch, and every `-
 within one, here only, for the comparison (the trainer itself never looks at it), and the time spent
 measuring it is not counted. Prints wall time, final test accuracy, the time our trainer needed to first
 pass the seed loop's final test accuracy, and the load average (the machine may be shared).
+`--compare-threads` instead times single training steps of the default network (batch 256, augmented) with one
+and with two torch threads, alternating step by step, and prints seconds per 1000 images of each.
 `--out` also saves our run's weights and reports (the tracing reads the model in inference mode only, so
 they are the weights a plain `signcam-train` run with the same settings writes).
 """
@@ -21,8 +24,9 @@ import time
 
 import torch
 
+from signcam.model import ModelConfig, build_model
 from signcam.preprocess import to_model_input
-from training.data import find_csvs, load_csv
+from training.data import AugmentConfig, augment, find_csvs, load_csv
 from training.train import TrainConfig, predict_logits, train
 
 
@@ -43,9 +47,34 @@ def traced_run(config: TrainConfig, test_x: torch.Tensor, test_y: torch.Tensor,
     return trace, result.seconds_per_1000_images
 
 
+def compare_threads(steps: int, warmup: int = 5) -> dict[int, float]:
+    """{threads: median seconds per 1000 images of one training step}, 1 and 2 threads alternating."""
+    defaults = TrainConfig()
+    model = build_model(ModelConfig(width=defaults.width, blocks=defaults.blocks)).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.AdamW(model.parameters(), defaults.lr)
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.rand(defaults.batch_size, 1, 28, 28), torch.randint(0, 24, (defaults.batch_size,))
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for step in range(steps + warmup):
+        for threads, spent in times.items():
+            torch.set_num_threads(threads)
+            start = time.perf_counter()
+            inputs = augment(x, AugmentConfig(), gen).contiguous(memory_format=torch.channels_last)
+            loss = torch.nn.functional.cross_entropy(model(inputs), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if step >= warmup:
+                spent.append((time.perf_counter() - start) / len(y) * 1000)
+    return {threads: float(torch.tensor(spent).median()) for threads, spent in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", required=True, help="folder with the Sign-MNIST CSVs")
+    parser.add_argument("--data", help="folder with the Sign-MNIST CSVs (required unless --compare-threads)")
+    parser.add_argument("--compare-threads", action="store_true",
+                        help="time training steps with 1 and 2 torch threads instead (default: off)")
+    parser.add_argument("--steps", type=int, default=60, help="steps per thread count (default: 60)")
     epochs = TrainConfig().epochs
     parser.add_argument("--epochs", type=int, default=epochs, help=f"our trainer's epochs (default: {epochs})")
     parser.add_argument("--seed-epochs", type=int, default=20, help="seed loop epochs (default: 20)")
@@ -56,6 +85,14 @@ def main() -> None:
     parser.add_argument("--trace-every", type=int, default=25, help="batches between test traces (default: 25)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
     args = parser.parse_args()
+    if args.compare_threads:
+        load = os.getloadavg()[0]
+        found = compare_threads(args.steps)
+        print(json.dumps({"seconds_per_1000_images": found, "load_average_1min": load}) if args.json else
+              f"s per 1000 images: 1 thread {found[1]:.3f}, 2 threads {found[2]:.3f} (load average {load:.1f})")
+        return
+    if not args.data:
+        parser.error("--data is required")
 
     train_csv, test_csv = find_csvs(args.data)
     test = load_csv(test_csv)
