@@ -175,4 +175,3 @@ def test_latest_frame_reader_close_joins_thread(hand_video: Path) -> None:
     assert reader.latest(timeout_s=2.0) is not None
     reader.close()
     assert not reader._thread.is_alive()
-
