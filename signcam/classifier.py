@@ -10,15 +10,13 @@ Usage:
 
 from __future__ import annotations
 
-import copy
 import os
 
 import numpy as np
 import torch
-from torch import nn
-from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from signcam.fusion import LANDMARK_SHARE, fuse_probabilities
+from signcam.inference import inference_model
 from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS, landmark_probabilities, load_landmark_model
 from signcam.locate import Box
 from signcam.preprocess import to_model_input
@@ -29,20 +27,6 @@ from signcam.weights import WeightsInfo, load_model, resolve_device
 # benchmarks/personal_finetune.py (0.0: 97.8%). The trainer writes this into such weights' metadata.
 PERSONAL_LANDMARK_SHARE = 0.2
 
-
-def _fast_inference_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-    """On CPU, fold each BatchNorm into the conv before it and use channels-last memory: the
-    single-image step goes from ~1.0 to ~0.65 ms on one core (benchmarks/latency.py), same outputs
-    to 1e-6. `self.model` stays the loaded module; this is a separate copy."""
-    if device.type != "cpu":
-        return model
-    fast = copy.deepcopy(model)
-    for seq in [m for m in fast.modules() if isinstance(m, nn.Sequential)]:
-        for i in range(len(seq) - 1):
-            conv, bn = seq[i], seq[i + 1]
-            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
-                seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
-    return fast.to(memory_format=torch.channels_last)
 
 
 
@@ -72,7 +56,7 @@ class LetterClassifier:
         if self.device.type == "cpu":
             torch.set_num_threads(1)
         self.model, self.info = load_model(weights, self.device)  # WeightsError for a bad file
-        self._net = _fast_inference_model(self.model, self.device)
+        self._net = inference_model(self.model, self.device)
         self.letters = self.info.letters
         if landmark_share is None:  # the weights' own (fine-tuned weights carry a lower one), else the default
             landmark_share = float(self.info.metadata.get("landmark_share", LANDMARK_SHARE))

@@ -20,6 +20,7 @@ class ModelConfig:
     arch: str = "signnet"  # "signnet" (ours) | "seed" (the notebook's 3-conv net, bugs fixed)
     num_classes: int = NUM_CLASSES  # 24 static letters; J and Z have no output
     width: int = 24  # signnet: channels of the first block, doubled per block; 24 -> ~0.65 MB file
+    blocks: tuple[int, ...] = (2, 2, 2)  # signnet: 3x3 convs per block (28, 14, 7 px); (2, 2, 2) = the v1 weights
     dropout: float = 0.3  # signnet: before the classifier; seed: its Dropout2d(0.4) stays
     mean: float = 0.5  # pixel mean of the training split in [0, 1], set by the trainer
     std: float = 0.25  # pixel std of the training split in [0, 1], set by the trainer
@@ -30,6 +31,8 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "ModelConfig":
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        if "blocks" in known:  # JSON has no tuples
+            known["blocks"] = tuple(int(n) for n in known["blocks"])
         return cls(**known)
 
 
@@ -38,25 +41,29 @@ def _conv_bn(c_in: int, c_out: int) -> list[nn.Module]:
 
 
 class SignNet(nn.Module):
-    """VGG-style: three blocks of two 3x3 convs (28 -> 14 -> 7 -> 3), global average pool, linear.
+    """VGG-style: three blocks of 3x3 convs (28 -> 14 -> 7 -> 3), global average pool, linear.
 
     Global pooling keeps the file small (~0.65 MB at width 24) and makes the classifier care less about where
     in the crop the hand sits, which matters once crops come from a hand locator, not a dataset.
+    `config.blocks` sets the convs per block; channels are width, 2 * width, 4 * width.
     """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
-        w = config.width
-        self.features = nn.Sequential(
-            *_conv_bn(1, w), *_conv_bn(w, w), nn.MaxPool2d(2),  # (N, w, 14, 14)
-            *_conv_bn(w, 2 * w), *_conv_bn(2 * w, 2 * w), nn.MaxPool2d(2),  # (N, 2w, 7, 7)
-            *_conv_bn(2 * w, 4 * w), *_conv_bn(4 * w, 4 * w), nn.MaxPool2d(2),  # (N, 4w, 3, 3)
-        )
-        self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(4 * w, config.num_classes))
+        layers: list[nn.Module] = []
+        c_in = 1
+        for i, n_convs in enumerate(config.blocks):
+            c_out = config.width * 2**i
+            for _ in range(n_convs):
+                layers += _conv_bn(c_in, c_out)
+                c_in = c_out
+            layers.append(nn.MaxPool2d(2))  # block i: (N, width * 2**i, 28 / 2**(i+1), ...)
+        self.features = nn.Sequential(*layers)  # (N, c_in, 3, 3) for three blocks
+        self.head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(c_in, config.num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.features(x)
-        x = x.mean(dim=(2, 3))  # (N, 4w)
+        x = x.mean(dim=(2, 3))  # (N, channels of the last block)
         return self.head(x)
 
 

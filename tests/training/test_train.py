@@ -31,7 +31,7 @@ def test_split_never_puts_test_rows_into_training(tiny_csvs):
 def test_short_run_on_a_subset_learns_well_above_chance(shared_data, tmp_path):
     config = TrainConfig(train_csv=str(shared_data / "sign_mnist_train.csv.gz"),
                          test_csv=str(shared_data / "sign_mnist_test.csv.gz"), limit=2000, epochs=3,
-                         batch_size=64, width=12, augment=False, out=str(tmp_path / "w.safetensors"))
+                         batch_size=64, width=12, augment=False, extra=False, out=str(tmp_path / "w.safetensors"))
     epochs_seen = []
     result = train(config, on_epoch=epochs_seen.append)
     assert [e.epoch for e in epochs_seen] == [1, 2, 3]
@@ -81,10 +81,13 @@ def test_cli_requires_data(capsys):
 def test_script_dry_run_and_evaluate_json(tiny_csvs, tmp_path):
     train_csv, test_csv = tiny_csvs
     run = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
-                          str(test_csv), "--dry-run", "--width", "8", "--out", str(tmp_path / "d.safetensors")],
-                         capture_output=True, text=True, timeout=120)
+                          str(test_csv), "--dry-run", "--width", "8", "--blocks", "1,1,1", "--out",
+                          str(tmp_path / "d.safetensors")], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "epoch 1/30" in run.stderr and not (tmp_path / "d.safetensors").exists()
+    assert f"epoch 1/{TrainConfig().epochs}" in run.stderr and not (tmp_path / "d.safetensors").exists()
+    bad = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
+                          str(test_csv), "--dry-run", "--blocks", "1,0"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "every block needs at least one conv" in bad.stderr
 
     weights = save_weights(tmp_path / "w.safetensors", build_model(ModelConfig(width=8)))
     run = subprocess.run([sys.executable, "-m", "training.train", "evaluate", "--weights", str(weights), "--csv",
