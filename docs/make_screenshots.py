@@ -156,9 +156,10 @@ def take_screenshots(out: Path, tmp: Path, data: str, weights: str | None) -> No
         save(window, out / f"screenshot-live{suffix}.png")
     window.resize(*SIZES[""])
 
-    # A letter drill (A to Y): the target, its reference hand and the camera.
+    # A letter drill (A to Y): the camera shows an L, so A goes unread; after 1.5 s the coach names what to
+    # change toward A and the live view marks those fingers.
     menu_action(window, "Practice/Letter drill/A to Y").trigger()
-    settle(2.0)
+    settle(4.0)
     save(window, out / "screenshot-practice.png")
     menu_action(window, "Practice/Stop practice").trigger()
     panel_action = menu_action(window, "Practice/Practice panel")

@@ -62,6 +62,8 @@ def about_summary(info: WeightsInfo | None, device: str) -> list[tuple[str, str]
         count = data.get("train_rows")
         trained = f"{count:,} images" if isinstance(count, int) else "the images"
         trained += f" of {Path(train['train_csv']).name}"
+        if train.get("extra"):
+            trained += ", plus webcam photos of ~20 signers (MIT, see CREDITS.md)"
         if train.get("personal_dir"):
             trained += ", plus your own samples"
         rows.append(("Trained on", trained))
