@@ -40,13 +40,14 @@ from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.settings import Key, Settings
 from signcam.ui.training_process import TrainingProcess
 from signcam.user_weights import WeightsHistory
-from signcam.weights import WeightsError
+from signcam.weights import WeightsError, read_metadata
 from training.data import CsvError, find_csvs
 from training.results import RunResult
 from training.train import TrainConfig, fine_tune_config
 
-# No time promises here: a 1-epoch fine-tune took 3-4 minutes on a shared 2-core CPU against the "about a
-# minute" once written here (issue 13). The progress bar estimates the time left from the run's own speed.
+# No fixed time promises: a 1-epoch fine-tune took 3-4 minutes on a shared 2-core CPU against the "about a
+# minute" once written here (issue 13). Before the run the expected time comes from the speed the weights in use
+# measured in their own training (measured_speed); during it, the time left from the run's own speed.
 MODES = {"fine-tune": "Fine-tune the weights in use (the quicker choice)",
          "scratch": "Train new weights from scratch (slow without a GPU)"}
 TRAIN_COLOUR, VAL_COLOUR, ACC_COLOUR = "#3b82f6", "#f59e0b", "#22a06b"
@@ -62,6 +63,22 @@ def _percent(value: float | None, decimals: int = 1) -> str:
 def _format_eta(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def measured_speed(weights: Path) -> tuple[float, int] | None:
+    """(seconds per epoch per 1000 training rows, rows trained on) in the run that made `weights`, on its machine:
+    the trainer records `seconds_per_1000_images` (median epoch, training plus validation; README, Training speed:
+    0.71 s on one core of the 2-core development machine). None if the file does not say."""
+    try:
+        meta = read_metadata(weights)
+    except WeightsError:
+        return None
+    speed = meta.get("seconds_per_1000_images")
+    data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
+    rows = meta.get("training_rows") or data.get("train_rows")
+    if not isinstance(speed, (int, float)) or not isinstance(rows, int):
+        return None
+    return float(speed), rows
 
 
 class RetrainDialog(QDialog):
@@ -130,6 +147,11 @@ class RetrainDialog(QDialog):
         form.addRow("Start from:", self.mode_combo)
         self.epochs_spin = QSpinBox(minimum=1, maximum=200, value=DEFAULT_EPOCHS["fine-tune"])
         form.addRow("Epochs:", self.epochs_spin)
+        self.estimate_label = QLabel()
+        self.estimate_label.setWordWrap(True)
+        self._speed = measured_speed(self._current_weights)
+        self.epochs_spin.valueChanged.connect(self._show_estimate)
+        form.addRow("", self.estimate_label)
         self.device_combo = QComboBox()
         for key, text in available_devices().items():  # only what this machine has: none would fail
             self.device_combo.addItem(text, key)
@@ -140,6 +162,8 @@ class RetrainDialog(QDialog):
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
         form.addRow("", self.start_button)
+        self.mode_combo.currentIndexChanged.connect(self._show_estimate)
+        self._show_estimate()
         return page
 
     def _build_progress(self) -> QWidget:
@@ -221,6 +245,18 @@ class RetrainDialog(QDialog):
         layout.addLayout(middle, 1)
         layout.addLayout(buttons)
         return page
+
+    def _show_estimate(self) -> None:
+        """The time to expect, from the speed the weights in use measured in their own training run."""
+        if self._speed is None:
+            self.estimate_label.setText("The time left is shown once training runs.")
+            return
+        seconds_per_1000, recorded_rows = self._speed
+        rows = self.config().get("train_rows") or recorded_rows  # a fine-tune replays a sample of the rows
+        total = seconds_per_1000 * rows / 1000 * self.epochs_spin.value()
+        self.estimate_label.setText(f"About {_format_eta(total)} (min:s) on one CPU core, as measured when the "
+                                    "weights in use were trained; longer when the computer is busy, "
+                                    "shorter on a GPU.")
 
     # -- actions -------------------------------------------------------------------------------
     def config(self) -> dict:

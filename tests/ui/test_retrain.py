@@ -5,8 +5,12 @@ import shutil
 import numpy as np
 import pytest
 
+from signcam.model import build_model
 from signcam.samples import SampleStore
+from signcam.ui.retrain_dialog import MODES, RetrainDialog
 from signcam.ui.training_menu import install_training
+from signcam.user_weights import WeightsHistory
+from signcam.weights import save_weights
 from tests.training.conftest import csv_text
 from training.runner import CRASH_ENV
 
@@ -137,3 +141,23 @@ def test_the_dialog_promises_no_fixed_time():
     from signcam.ui.retrain_dialog import MODES
 
     assert not any("minute" in text for text in MODES.values())
+
+
+
+@pytest.mark.parametrize("mode, rows", [("scratch", 32_000), ("fine-tune", 1_500)])
+def test_time_estimate_comes_from_the_weights_measured_speed(qtbot, settings, tmp_path, mode, rows):
+    """Before the run the dialog expects what the trainer measured when the weights in use were made
+    (seconds per epoch per 1000 rows x the rows this run trains on x epochs), not a promise."""
+    weights = save_weights(tmp_path / "w.safetensors", build_model(),
+                           {"seconds_per_1000_images": 0.75, "training_rows": 32_000})
+    dialog = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
+                           current_weights=weights)
+    qtbot.addWidget(dialog)
+    dialog.mode_combo.setCurrentIndex(list(MODES).index(mode))
+    dialog.epochs_spin.setValue(4)
+    minutes, secs = divmod(round(0.75 * rows / 1000 * 4), 60)
+    assert f"About {minutes}:{secs:02d}" in dialog.estimate_label.text()
+    unmeasured = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
+                               current_weights=save_weights(tmp_path / "u.safetensors", build_model()))
+    qtbot.addWidget(unmeasured)
+    assert "once training runs" in unmeasured.estimate_label.text()
