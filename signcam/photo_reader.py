@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from signcam.config import RecognitionConfig, RecognitionSettings
-from signcam.sources import SourceError, open_source
+from signcam.sources import SourceError, read_photo
 
 if TYPE_CHECKING:
     from signcam.recognizer import Recognition, Recognizer
@@ -32,12 +32,9 @@ class PhotoReader:
     def read(self, path: str | os.PathLike) -> tuple[np.ndarray, Recognition]:
         """(image, Recognition) of one photo; ValueError saying why it cannot be read."""
         try:
-            with open_source(path) as source:
-                frame = source.read()
+            frame = read_photo(path)
         except SourceError as e:
             raise ValueError(f"Cannot open this photo: {e}") from None
-        if frame is None or not frame.still:
-            raise ValueError(f"Cannot open this photo: {path} is not an image")
         if self.recognizer is None:
             from signcam.recognizer import Recognizer
             from signcam.weights import DeviceError, WeightsError

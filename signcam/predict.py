@@ -26,7 +26,7 @@ import numpy as np
 
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognition, Recognizer
-from signcam.sources import SourceError, find_images, read_image
+from signcam.sources import SourceError, find_images, read_photo
 from signcam.weights import DeviceError, WeightsError
 
 ENLARGED_SIZE = 224  # --save-crops also writes the 28x28 input at this size (nearest) for viewing
@@ -126,7 +126,7 @@ def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
         rec = None
         if error is None:
             try:
-                rec = recognizer.recognize(read_image(path))
+                rec = recognizer.step(read_photo(path))
             except SourceError as e:
                 error = str(e).removeprefix(f"{path}: ")
         failed += error is not None

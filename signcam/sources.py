@@ -352,6 +352,16 @@ def open_source(spec: str | int | os.PathLike, *, loop: bool = False, realtime: 
     return VideoSource(path, loop=loop, realtime=realtime)
 
 
+def read_photo(spec: str | os.PathLike) -> Frame:
+    """The one still frame of a photo, read through `open_source` (the header's size check, one decoder) for
+    `signcam predict` and File > Open photos alike; SourceError when it cannot be read or is not a photo."""
+    with open_source(spec) as source:
+        frame = source.read()
+    if frame is None or not frame.still:
+        raise SourceError(f"{spec}: not a photo")
+    return frame
+
+
 def list_cameras(max_index: int = 4) -> list[int]:
     """Indices 0..max_index-1 that open as cameras (each is opened and released again)."""
     found = []

@@ -89,3 +89,13 @@ def test_cli_output_is_clean(random_weights: Path, webcam_photo: Path, tmp_path:
     assert result.returncode == 1
     assert [json.loads(line)["error"] is None for line in result.stdout.splitlines()] == [True, False]
     assert result.stderr == ""
+
+
+def test_predict_reads_photos_through_open_source_and_refuses_a_video(
+    capsys, tmp_path: Path, random_weights: Path, hand_video: Path, webcam_photo: Path
+) -> None:
+    """A video handed to `signcam predict` is not silently read as its first frame: an error entry, the rest go on."""
+    code, items = run_json(capsys, [str(hand_video), str(webcam_photo), "--weights", str(random_weights)])
+    assert code == 1
+    assert items[0]["error"] == "not a photo" and items[0]["top"] == []
+    assert items[1]["error"] is None and items[1]["hand"] is not None
