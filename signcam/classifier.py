@@ -28,8 +28,6 @@ from signcam.weights import WeightsInfo, load_model, resolve_device
 PERSONAL_LANDMARK_SHARE = 0.2
 
 
-
-
 class LetterClassifier:
     """Loads the weights once (safetensors only); probabilities are softmax(logits / temperature), the
     temperature the trainer calibrated.

@@ -62,7 +62,6 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return Path(path)
 
 
-
 def remove_stale_temps(path: Path) -> None:
     """Delete the temp files (`.NAME.*.tmp`) that killed saves of `path` left beside it; a read-only folder is
     left as it is."""

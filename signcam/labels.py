@@ -23,7 +23,6 @@ def is_known_csv_label(label: int) -> bool:
     return label in _CLASS_OF_CSV_LABEL
 
 
-
 def class_of_letter(letter: str) -> int:
     """Model class index of a letter (case-insensitive); ValueError for J, Z or a non-letter."""
     upper = letter.upper()

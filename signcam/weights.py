@@ -87,7 +87,6 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
     return Path(path)
 
 
-
 def _check_is_safetensors(path: Path) -> None:
     """Refuse anything that is not a safetensors file, by its first bytes and before parsing."""
     try:

@@ -133,7 +133,6 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-
 def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_stop, on_batch) -> float:
     """One shuffled pass over (x, y); returns the mean training loss."""
     model.train()

@@ -51,7 +51,6 @@ def test_capture_waits_for_the_countdown_and_a_hand(qtbot, tmp_path, gray_video,
     assert len(dialog.store) == 1 and dialog.letter == "C"
 
 
-
 def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir, test_weights):
     store = SampleStore(tmp_path / "samples")
     for _ in range(3):

@@ -17,7 +17,6 @@ from training.runner import CRASH_ENV
 RUN_TIMEOUT_MS = 60_000  # a cold Python + torch start is most of it
 
 
-
 @pytest.fixture
 def bundled(monkeypatch, tmp_path, test_weights):
     """A stand-in for assets/signnet.safetensors, so revert works before the real one is trained."""
@@ -141,7 +140,6 @@ def test_the_dialog_promises_no_fixed_time():
     from signcam.ui.retrain_dialog import MODES
 
     assert not any("minute" in text for text in MODES.values())
-
 
 
 @pytest.mark.parametrize("mode, rows", [("scratch", 32_000), ("fine-tune", 1_500)])
