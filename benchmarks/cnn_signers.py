@@ -22,7 +22,7 @@ from signcam.labels import LETTERS
 from signcam.landmarks import landmark_features, load_landmark_model
 from signcam.recognizer import LANDMARK_SHARE, fuse_probabilities
 from signcam.weights import BUNDLED_WEIGHTS, load_model
-from training.extra import EXTRA_DIR, person_of, split_persons
+from training.extra import EXTRA_DIR, split_persons
 from training.photos import SIDES, load_photo_set
 from training.train import predict_logits, uint8_input
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"weights": str(args.weights), "landmark_share": args.landmark_share}
     extra = load_photo_set(args.data / EXTRA_DIR)
     extra = extra.subset(extra.found)
-    persons = np.array([person_of(s) for s in extra.signers])
+    persons = extra.persons()
     if run.get("extra"):
         held = split_persons(persons, run.get("extra_val_persons", 0.2), run.get("seed", 0))
         sets = {"extra_held_out": (extra.subset(held), persons[held])}

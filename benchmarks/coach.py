@@ -27,7 +27,7 @@ import numpy as np
 from signcam.labels import LETTERS
 from signcam.practice.coach import MARGIN, REAL_DIFFERENCE, Coach
 from signcam.practice.pose import Templates, pose_features
-from training.make_templates import make_templates, person_of
+from training.make_templates import make_templates
 from training.photos import load_photo_set
 
 PAIRS = (("T", "S"), ("N", "M"), ("K", "V"), ("G", "H"), ("G", "P"), ("H", "P"), ("E", "S"), ("A", "S"),
@@ -39,7 +39,7 @@ def load(data: Path, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     photos = load_photo_set(data / name)
     photos = photos.subset(photos.found)
     letters = np.array([LETTERS[i] for i in photos.labels])
-    people = np.array([person_of(s) for s in photos.signers])
+    people = photos.persons()
     return pose_features(photos.points), letters, people
 
 

@@ -8,7 +8,6 @@ The photos where MediaPipe found no hand (3.4%) have no crop and are left out, a
 """
 
 import hashlib
-import re
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +16,6 @@ from training.data import Dataset
 from training.photos import load_photo_set
 
 EXTRA_DIR = "extra"  # the folder beside the Sign-MNIST CSVs
-
-
-def person_of(signer_id: str) -> str:
-    """The person behind a signer_id: sessions `name_s1`, `name_s2`, ... are one person."""
-    return re.sub(r"_s\d+$", "", signer_id)
 
 
 def split_persons(persons: np.ndarray, val_fraction: float, seed: int) -> np.ndarray:
@@ -38,7 +32,7 @@ def load_extra(folder: str | Path, val_fraction: float, seed: int) -> tuple[Data
     folder = Path(folder)
     photos = load_photo_set(folder)
     photos = photos.subset(photos.found)
-    persons = np.array([person_of(s) for s in photos.signers])
+    persons = photos.persons()
     held = split_persons(persons, val_fraction, seed)
     digest = hashlib.sha256((folder / "labels.csv").read_bytes()).hexdigest()
     rows = Dataset(photos.crops, photos.labels, str(folder / "labels.csv"), digest)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
-import re
 import sys
 from pathlib import Path
 
@@ -39,12 +38,6 @@ MIT_NOTICE = (
     "PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY "
     "CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF "
     "OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.")
-
-
-def person_of(signer_id: str) -> str:
-    """The person behind a signer id: sessions of one account ("evriel714_s1".."_s4") count as one person,
-    because extra/PROVENANCE.md cannot tell them apart."""
-    return re.sub(r"_s\d+$", "", signer_id)
 
 
 JUDGE_HIDDEN = 32  # leave one person out on extra/: 87.3% right vs 86.2% for a linear judge (benchmarks/coach.py)
@@ -100,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     photos = load_photo_set(folder)
     photos = photos.subset(photos.found)
     letters = np.array([LETTERS[i] for i in photos.labels])
-    people = np.array([person_of(s) for s in photos.signers])
+    people = photos.persons()
     templates = make_templates(pose_features(photos.points), letters, people, read_credits(folder))
     provenance = {"made_by": "python -m training.make_templates", "data": "extra/ (MIT)",
                   "photos": int(len(photos)), "people": len(set(people.tolist())), "mit_notice": MIT_NOTICE}

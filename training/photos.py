@@ -19,6 +19,7 @@ import csv
 import hashlib
 import json
 import logging
+import re
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -38,6 +39,12 @@ PHOTO_SETS = ("extra", "real_dev")  # folders under the data folder that hold la
 SIDES = ("", "right", "left")  # side codes in the cache: MediaPipe's handedness as the locator reports it
 # Bump when the locator or the crop changes, so caches are rebuilt (2: z and world landmarks, photo retries).
 EXTRACT_VERSION = 2
+
+
+def person_of(signer_id: str) -> str:
+    """The person behind a signer id: sessions of one account ("evriel714_s1".."_s4") count as one person,
+    because extra/PROVENANCE.md cannot tell them apart; validation holds out persons, not sessions."""
+    return re.sub(r"_s\d+$", "", signer_id)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,10 @@ class PhotoSet:
     def subset(self, mask: np.ndarray) -> PhotoSet:
         """The rows where `mask` is true (e.g. found hands, or all but one signer)."""
         return PhotoSet(self.name, *(getattr(self, f.name)[mask] for f in fields(self)[1:]))
+
+    def persons(self) -> np.ndarray:
+        """(N,) str: each photo's person (`person_of` its signer), the unit held out together."""
+        return np.array([person_of(s) for s in self.signers])
 
     def side_names(self) -> list[str | None]:
         """Each photo's side as the Box had it ("left" | "right" | None)."""

@@ -8,8 +8,8 @@ import pytest
 from signcam.weights import read_info
 from tests.training.conftest import synthetic_rows
 from training import extra as extra_module
-from training.extra import load_extra, person_of, split_persons
-from training.photos import PhotoSet
+from training.extra import load_extra, split_persons
+from training.photos import PhotoSet, person_of
 from training.train import TrainConfig, train
 
 SIGNERS = ["ann_s1", "ann_s2", "bob_s1", "cat_s1", "dan_lighthand", "dan_darkhand"]
