@@ -1,8 +1,10 @@
 """What the CNN adds on people it never saw: extra/'s held-out people and real_dev, CNN alone, landmarks alone, fused.
 
 The held-out people are the ones the weights' own training run held out (training.extra.split_persons with the
-run's seed and `extra_val_persons`), so no photo scored here was trained on. real_dev is development data only
-(never training data). Crops, landmarks and sides come from training.photos, which locates and crops exactly as
+run's seed and `extra_val_persons`), so no photo scored there was trained on by the CNN; the shipped landmark
+model is trained on all of extra/, so the "landmarks" and "fused" rows of that set are not held out (the
+leave-one-person-out figures for those are benchmarks/real_photos.py --lopo). real_dev is development data only
+(never training data for either model). Crops, landmarks and sides come from training.photos, which locates and crops exactly as
 `signcam predict --roi auto` does. Fused = the Recognizer's weighted geometric mean at `--landmark-share`
 (default: the Recognizer's). Thumb letters (T, S, N, M, A, E), which 2D points see poorly, are listed one by one.
 
@@ -18,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from signcam.fusion import LANDMARK_SHARE, fuse_probabilities
 from signcam.labels import LETTERS
-from signcam.landmarks import landmark_features, load_landmark_model
-from signcam.recognizer import LANDMARK_SHARE, fuse_probabilities
+from signcam.landmarks import landmark_probabilities, load_landmark_model
 from signcam.weights import BUNDLED_WEIGHTS, load_model
 from training.extra import EXTRA_DIR, split_persons
-from training.photos import SIDES, load_photo_set
+from training.photos import load_photo_set
 from training.train import predict_logits, uint8_input
 
 THUMB_LETTERS = ("T", "S", "N", "M", "A", "E")
@@ -35,10 +37,8 @@ def probabilities(weights: Path, photos, share: float) -> dict[str, np.ndarray]:
     model, info = load_model(weights, "cpu")
     cnn = torch.softmax(predict_logits(model, uint8_input(photos.crops, torch.device("cpu"))) / info.temperature, 1)
     landmark_model, landmark_info = load_landmark_model(None)
-    features = np.stack([landmark_features(p, SIDES[s] or None) for p, s in zip(photos.points, photos.sides,
-                                                                                   strict=True)])
-    with torch.inference_mode():
-        marks = torch.softmax(landmark_model(torch.from_numpy(features)) / landmark_info.temperature, 1).numpy()
+    # The app's own landmark path: both views of each hand (mirror-proof), the model's fitted temperature.
+    marks = np.stack([landmark_probabilities(landmark_model, landmark_info.temperature, p) for p in photos.points])
     cnn = cnn.numpy()
     fused = np.stack([fuse_probabilities(c, m, share) for c, m in zip(cnn, marks, strict=True)])
     return {"cnn": cnn, "landmarks": marks, "fused": fused}
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=1))
         return 0
     for name in sets:
-        print(f"{name} ({result[name]['photos']} found hands)")
+        caveat = "; landmarks and fused: trained on these people" if name.startswith("extra") else ""
+        print(f"{name} ({result[name]['photos']} found hands{caveat})")
         for model in ("cnn", "landmarks", "fused"):
             r = result[name][model]
             thumbs = " ".join(f"{t} {v:.2f}" for t, v in r["thumb_letters"].items())
