@@ -3,9 +3,9 @@
 The held-out people are the ones the weights' own training run held out (training.extra.split_persons with the
 run's seed and `extra_val_persons`), so no photo scored there was trained on by the CNN; the shipped landmark
 model is trained on all of extra/, so the "landmarks" and "fused" rows of that set are not held out (the
-leave-one-person-out figures for those are benchmarks/real_photos.py --lopo). real_dev is development data only
-(never training data for either model). Crops, landmarks and sides come from training.photos, which locates and crops exactly as
-`signcam predict --roi auto` does. Fused = the Recognizer's weighted geometric mean at `--landmark-share`
+leave-one-person-out figures for those are benchmarks/real_photos.py --lopo). real_dev is development data
+only (never training data for either model). Crops and landmarks come from training.photos, which locates and
+crops exactly as `signcam predict --roi auto` does. Fused = the Recognizer's weighted geometric mean at `--landmark-share`
 (default: the Recognizer's). Thumb letters (T, S, N, M, A, E), which 2D points see poorly, are listed one by one.
 
 Usage:
