@@ -5,8 +5,9 @@ run's seed and `extra_val_persons`), so no photo scored there was trained on by 
 model is trained on all of extra/, so the "landmarks" and "fused" rows of that set are not held out (the
 leave-one-person-out figures for those are benchmarks/real_photos.py --lopo). real_dev is development data
 only (never training data for either model). Crops and landmarks come from training.photos, which locates and
-crops exactly as `signcam predict --roi auto` does. Fused = the Recognizer's weighted geometric mean at `--landmark-share`
-(default: the Recognizer's). Thumb letters (T, S, N, M, A, E), which 2D points see poorly, are listed one by one.
+crops exactly as `signcam predict --roi auto` does. Fused = the Recognizer's weighted geometric mean at
+`--landmark-share` (default: the Recognizer's). Thumb letters (T, S, N, M, A, E), which 2D points see poorly,
+are listed one by one.
 
 Usage:
     python benchmarks/cnn_signers.py --data ../shared/data [--weights W] [--landmark-share 0.7] [--json]
