@@ -18,13 +18,17 @@ Usage:
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from signcam.assets_dir import ASSETS_DIR
 from signcam.practice.pose import FINGER_POINTS, MIDDLE_MCP, WRIST, Templates, load_templates, pose_features
 
+MODEL_PATH = ASSETS_DIR / "motion.safetensors"  # training/motion_train.py writes it
 N_POINTS = 32  # resampled points per path ($1 uses 64; 32 is as exact for two short strokes and half the work)
 START_POSE = {"J": "I", "Z": "D"}
 TIP = {"J": FINGER_POINTS["little"][3], "Z": FINGER_POINTS["index"][3]}
@@ -81,9 +85,86 @@ def shape_error(path_xy: np.ndarray, letter: str, max_turn_deg: float = 30.0) ->
     return float(np.linalg.norm(variants - points, axis=2).mean(1).min())
 
 
+
+# -- the learned reader: windows of the recent trajectory -> none / J / Z ---------------------------------------
+# Window lengths tried at every frame: marked strokes take 0.15-2.2 s (hawkcodesz's fastest J, sarthak2656's Z).
+DURATIONS_S = (0.4, 0.6, 0.8, 1.0, 1.3, 1.6, 2.0)
+PATH_POINTS = 10  # each fingertip path resampled to this many points along its length
+MIN_WINDOW_FRAMES = 4  # borisgraudt's collector saved ~9 frames/s: a 0.4-s stroke has 4
+COVERAGE = 0.75  # a window is tried once the history reaches back this share of its length
+CLASSES = ("none", "J", "Z")
+DIRECTIONS = ((17, 20), (5, 8), (WRIST, MIDDLE_MCP))  # little finger, index finger, palm: base -> tip
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-9)
+
+
+def window_features(points: np.ndarray, times_s: np.ndarray, start_gaps: np.ndarray) -> np.ndarray:
+    """Features of one window of a trajectory: (K, 21, 2) landmark pixels, (K,) times, (K, 2) judge gaps.
+
+    For both fingertips (little: J, index: Z) the path from the window's first point in palm lengths, resampled
+    along its length and scaled by its extent (the shape), the log extent (the size) and the net displacement;
+    how far the wrist travelled; which way the little and index fingers and the palm point at the start, middle
+    and end (a J twists the hand); the window's duration; and how much the first and last hands look like I and
+    D (the judge's log-probability gap to the likeliest letter, `start_gaps`)."""
+    palm = max(float(np.median(np.linalg.norm(points[:, MIDDLE_MCP] - points[:, WRIST], axis=1))), 1e-6)
+    out = []
+    for tip in (TIP["J"], TIP["Z"]):
+        path = (points[:, tip] - points[0, tip]) / palm
+        extent = np.ptp(path, axis=0)
+        out += [(resample(path, PATH_POINTS)[1:] / max(float(extent.max()), 0.3)).ravel(), np.log(extent + 0.05),
+                np.clip(path[-1], -4.0, 4.0)]
+    out.append(np.log(np.ptp(points[:, WRIST], axis=0) / palm + 0.05))
+    middle = len(points) // 2
+    out += [_unit(points[k, tip] - points[k, base]) for base, tip in DIRECTIONS for k in (0, middle, -1)]
+    out += [np.array([times_s[-1] - times_s[0]]), np.clip(start_gaps[0], -20, 0), np.clip(start_gaps[-1], -20, 0)]
+    return np.concatenate(out)
+
+
+@dataclass(frozen=True)
+class MotionModel:
+    """A one-hidden-layer network (tanh) over standardised window features -> log-probabilities of CLASSES,
+    with a probability per letter above which the reader reads it. Fitted by training/motion_train.py."""
+
+    mean: np.ndarray  # (F,)
+    std: np.ndarray  # (F,)
+    w1: np.ndarray  # (F, hidden)
+    b1: np.ndarray  # (hidden,)
+    w2: np.ndarray  # (hidden, len(CLASSES))
+    b2: np.ndarray  # (len(CLASSES),)
+    thresholds: dict[str, float]  # letter -> least probability that reads it
+    meta: dict  # training data, folds, figures
+
+    ARRAYS = ("mean", "std", "w1", "b1", "w2", "b2")
+
+    def probs(self, features: np.ndarray) -> np.ndarray:
+        """(N, F) features -> (N, len(CLASSES)) probabilities."""
+        hidden = np.tanh(((features - self.mean) / self.std) @ self.w1 + self.b1)  # (N, hidden)
+        logits = hidden @ self.w2 + self.b2  # (N, len(CLASSES))
+        e = np.exp(logits - logits.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+
+def load_motion_model(path: str | Path | None = None) -> MotionModel:
+    """The bundled (or given) J/Z model; numpy only, so the practice panel starts without torch."""
+    from safetensors import safe_open
+
+    with safe_open(str(path or MODEL_PATH), framework="numpy") as f:
+        arrays = {k: f.get_tensor(k).astype(np.float64) for k in MotionModel.ARRAYS}
+        meta = json.loads(f.metadata()["signcam"])
+    return MotionModel(**arrays, thresholds=dict(meta["thresholds"]), meta=meta)
+
+
 @dataclass(frozen=True)
 class MotionConfig:
-    window_s: float = 1.6  # history kept: signers draw J and Z in ~0.5-1.3 s
+    window_s: float = 2.1  # history kept: the longest window and a frame
+    max_gap_s: float = 0.35  # a hand lost for longer breaks the trajectory (blurred frames of a fast stroke
+    # lose it for 0.1-0.2 s: motion/README's MediaPipe check)
+    cooldown_s: float = 0.8  # after a read, nothing new until this has passed (one read per gesture)
+    # The stroke-template path (the first reader, tuned on strokes synthesised from still photos; kept because it
+    # reads clean drawn strokes the recordings do not cover):
+    template_window_s: float = 1.6  # the stroke templates look this far back (signers draw in ~0.5-1.3 s)
     min_segment_s: float = 0.35  # shorter strokes are twitches
     segment_step_s: float = 0.1  # candidate start times are this far apart
     min_size: float = 0.45  # the stroke's bounding box, in palm lengths (wrist to middle knuckle)
@@ -94,7 +175,6 @@ class MotionConfig:
     max_turn_deg: float = 30.0  # how far the drawn letter may be turned
     start_frames: int = 3  # frames at the start of the segment that must show the starting hand
     start_margin: float = 1.5  # judge log-probability the start letter may trail the likeliest letter by
-    cooldown_s: float = 0.8  # after a read, nothing new until this has passed (one read per gesture)
 
 
 @dataclass(frozen=True)
@@ -102,58 +182,107 @@ class _Sample:
     t_s: float
     points: np.ndarray  # (21, 2) pixels
     palm_px: float
+    gaps: np.ndarray  # (2,) judge log-probability of I and of D minus the likeliest letter's
     starts: frozenset[str]  # motion letters whose starting hand this frame shows
+    run_start_s: float  # when the hand was last found again after a frame without it
 
 
 class MotionReader:
-    """Reads J and Z from a stream of landmarks; feed it every frame, hand or not."""
+    """Reads J and Z from a stream of landmarks; feed it every frame, hand or not.
+
+    Two readers share the trajectory: the learned model (MotionModel, fitted on real recordings) looks at
+    windows of DURATIONS_S ending now; the stroke templates look for a clean drawn stroke. Either may read."""
 
     def __init__(self, templates: Templates | None = None, config: MotionConfig | None = None,
-                 letters: str = "JZ") -> None:
+                 letters: str = "JZ", model: MotionModel | None = None, use_model: bool = True) -> None:
         self.templates = templates or load_templates()
         if self.templates.judge is None:
             raise ValueError("these templates have no judge; rebuild them with training/make_templates.py")
         self.config = config or MotionConfig()
         self.letters = tuple(letters)
+        self.model = (model or load_motion_model()) if use_model else None
         self._samples: deque[_Sample] = deque()
+        self._run_start_s = -np.inf
         self._quiet_until_s = -np.inf
+        judge_letters = self.templates.judge.letters
+        self._start_index = [judge_letters.index(START_POSE[m]) for m in "JZ"]
 
     def reset(self) -> None:
         """Forget the trajectory and the cool-down (a new target, or a new clip whose clock starts again)."""
         self._samples.clear()
+        self._run_start_s = -np.inf
         self._quiet_until_s = -np.inf
 
-    def _starts(self, points: np.ndarray) -> frozenset[str]:
-        judge = self.templates.judge
-        log_p = judge.log_probs(pose_features(points))
-        best = float(log_p.max())
-        return frozenset(m for m in self.letters
-                         if log_p[judge.letters.index(START_POSE[m])] >= best - self.config.start_margin)
-
-    def update(self, t_s: float, points_xy: np.ndarray | None) -> str | None:
-        """Adds one frame (None: no hand, which breaks the trajectory) and returns a letter once it is drawn."""
+    def observe(self, t_s: float, points_xy: np.ndarray | None) -> bool:
+        """Adds one frame to the trajectory without reading; True when it had a hand."""
         if points_xy is None:
+            self._run_start_s = np.inf  # the next hand starts a new run for the stroke templates
+            return False
+        if self._samples and t_s - self._samples[-1].t_s > self.config.max_gap_s:
             self._samples.clear()
-            return None
+        if not np.isfinite(self._run_start_s):
+            self._run_start_s = t_s
         points = np.asarray(points_xy, np.float64)[:, :2]
         palm = float(np.linalg.norm(points[MIDDLE_MCP] - points[WRIST]))
-        self._samples.append(_Sample(t_s, points, max(palm, 1e-6), self._starts(points)))
+        log_p = self.templates.judge.log_probs(pose_features(points))
+        gaps = log_p[self._start_index] - float(log_p.max())
+        starts = frozenset(m for m, gap in zip("JZ", gaps, strict=True)
+                           if m in self.letters and gap >= -self.config.start_margin)
+        self._samples.append(_Sample(t_s, points, max(palm, 1e-6), gaps, starts, self._run_start_s))
         while self._samples and self._samples[0].t_s < t_s - self.config.window_s:
             self._samples.popleft()
-        if t_s < self._quiet_until_s:
+        return True
+
+    def candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """(W, F) features of the windows ending at the newest frame and (W,) their first frames' times."""
+        samples = list(self._samples)
+        none = np.zeros((0, 0)), np.zeros(0)
+        if len(samples) < MIN_WINDOW_FRAMES:
+            return none
+        times = np.array([s.t_s for s in samples])
+        rows, starts = [], []
+        for duration in DURATIONS_S:
+            begin = times[-1] - duration
+            first = int(np.searchsorted(times, begin - 1e-9))
+            if len(samples) - first < MIN_WINDOW_FRAMES or times[first] - begin > (1 - COVERAGE) * duration:
+                continue
+            window = samples[first:]
+            rows.append(window_features(np.stack([s.points for s in window]), times[first:],
+                                        np.stack([s.gaps for s in window])))
+            starts.append(times[first])
+        return (np.stack(rows), np.array(starts)) if rows else none
+
+    def update(self, t_s: float, points_xy: np.ndarray | None) -> str | None:
+        """Adds one frame (None: no hand) and returns a letter once it is drawn."""
+        if not self.observe(t_s, points_xy) or t_s < self._quiet_until_s:
             return None
-        letter = self._read()
+        letter = self._read_model() or self._read_templates()
         if letter is not None:
             self._quiet_until_s = t_s + self.config.cooldown_s
             self._samples.clear()
         return letter
 
-    def _read(self) -> str | None:
+    def _read_model(self) -> str | None:
+        if self.model is None:
+            return None
+        features, _ = self.candidates()
+        if not len(features):
+            return None
+        probs = self.model.probs(features).max(0)  # the best window per class
+        best = None
+        for letter in self.letters:
+            p = float(probs[CLASSES.index(letter)])
+            if p >= self.model.thresholds[letter] and (best is None or p > best[0]):
+                best = (p, letter)
+        return best[1] if best else None
+
+    def _read_templates(self) -> str | None:
         cfg = self.config
-        samples = list(self._samples)
+        now = self._samples[-1].t_s
+        samples = [s for s in self._samples  # since the hand came back, within the templates' window
+                   if s.run_start_s == self._run_start_s and s.t_s >= now - cfg.template_window_s]
         if len(samples) < cfg.start_frames + 4:
             return None
-        now = samples[-1].t_s
         times = np.array([s.t_s for s in samples])
         best: tuple[float, str] | None = None
         for start_s in np.arange(times[0], now - cfg.min_segment_s + 1e-9, cfg.segment_step_s):
