@@ -25,73 +25,99 @@ from pathlib import Path
 import numpy as np
 
 from signcam.labels import LETTERS
-from signcam.practice.coach import MARGIN, REAL_DIFFERENCE, Coach
-from signcam.practice.pose import Templates, pose_features
+from signcam.practice.coach import DEPTH_MIN, MARGIN, REAL_DIFFERENCE, Coach
+from signcam.practice.pose import (
+    DEPTH_FEATURES,
+    DEPTH_PAIRS,
+    DepthContrast,
+    Templates,
+    depth_features,
+    fit_depth_contrast,
+    pose_features,
+)
 from training.make_templates import make_templates
-from training.photos import load_photo_set
+from training.photos import SIDES, load_photo_set
 
 PAIRS = (("T", "S"), ("N", "M"), ("K", "V"), ("G", "H"), ("G", "P"), ("H", "P"), ("E", "S"), ("A", "S"),
          ("D", "L"), ("R", "U"), ("R", "V"), ("U", "V"))
 
 
-def load(data: Path, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features, letters, people) of the photos of one set where a hand was found."""
+def load(data: Path, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(features, letters, people, depth features) of the photos of one set where a hand was found; depth rows
+    are NaN where MediaPipe gave no world landmarks."""
     photos = load_photo_set(data / name)
     photos = photos.subset(photos.found)
     letters = np.array([LETTERS[i] for i in photos.labels])
     people = photos.persons()
-    return pose_features(photos.points), letters, people
+    depth = np.array([depth_features(w, SIDES[side]) if np.isfinite(w).all() else np.full(len(DEPTH_FEATURES), np.nan)
+                      for w, side in zip(photos.world, photos.sides, strict=True)])
+    return pose_features(photos.points), letters, people, depth
+
+
+def make_contrasts(depth: np.ndarray, letters: np.ndarray) -> dict[frozenset, DepthContrast]:
+    """The depth contrasts of DEPTH_PAIRS from these photos (the rows with world landmarks)."""
+    ok = np.isfinite(depth).all(1)
+    return {frozenset(pair): fit_depth_contrast(depth[ok], letters[ok], pair) for pair in DEPTH_PAIRS}
 
 
 def real_difference(coach: Coach, target: str, other: str, aspect: str, deviation: float) -> bool:
     """Is the other letter's typical pose off the target's template in this aspect, the way the hint says?"""
     templates = coach.templates
+    if aspect.startswith("depth_"):  # the other letter's typical value in the pair's depth contrast
+        contrast = coach.contrasts[frozenset((target, other))]
+        toward = np.sign(contrast.median[other] - contrast.median[target])
+        other_dev = toward * (contrast.median[other] - contrast.median[target]) / contrast.scale[target]
+        return other_dev >= REAL_DIFFERENCE and deviation > 0
     other_dev = coach.deviations(target, templates[other].median).get(aspect, 0.0)
     return abs(other_dev) >= REAL_DIFFERENCE and np.sign(other_dev) == np.sign(deviation)
 
 
-def judge(coach: Coach, features: np.ndarray, letters: np.ndarray, group: str,
+def judge(coach: Coach, features: np.ndarray, letters: np.ndarray, depth: np.ndarray | None, group: str,
           rows: list[dict]) -> None:
-    """Append one row per (photo, target) judgement to `rows`."""
-    for f, letter in zip(features, letters, strict=True):
-        advice = coach.advise_features(letter, f)
+    """Append one row per (photo, target) judgement to `rows` (depth None: 2D landmarks only)."""
+    for k, (f, letter) in enumerate(zip(features, letters, strict=True)):
+        d = None if depth is None or not np.isfinite(depth[k]).all() else depth[k]
+        advice = coach.advise_features(letter, f, depth=d)
         rows.append({"group": group, "kind": "same", "target": letter, "photo": letter, "ok": advice.matches,
                      "texts": ()})
         for a, b in PAIRS:
             if letter not in (a, b):
                 continue
             target = b if letter == a else a
-            advice = coach.advise_features(target, f)
+            advice = coach.advise_features(target, f, depth=d)
             real = [real_difference(coach, target, letter, h.aspect, h.deviation) for h in advice.hints]
             rows.append({"group": group, "kind": "pair", "target": target, "photo": letter,
                          "ok": bool(real) and all(real), "texts": tuple(h.text for h in advice.hints),
                          "real": tuple(real)})
 
 
-Fold = tuple[str, Templates, np.ndarray, np.ndarray]  # (group, templates without the group, features, letters)
+# (group, templates and depth contrasts without the group, its features, letters, depth features)
+Fold = tuple[str, Templates, dict, np.ndarray, np.ndarray, np.ndarray]
 
 
 def folds(data: Path) -> list[Fold]:
     """One fold per person of extra/ (templates from everyone else), one per person of real_dev (all extra/)."""
-    features, letters, people = load(data, "extra")
+    features, letters, people, depth = load(data, "extra")
     out = []
     for person in sorted(set(people)):
         held = people == person
         out.append((f"extra/{person}", make_templates(features[~held], letters[~held], people[~held]),
-                    features[held], letters[held]))
+                    make_contrasts(depth[~held], letters[~held]), features[held], letters[held], depth[held]))
     if (data / "real_dev" / "labels.csv").exists():
-        templates = make_templates(features, letters, people)
-        dev_features, dev_letters, dev_people = load(data, "real_dev")
+        templates, contrasts = make_templates(features, letters, people), make_contrasts(depth, letters)
+        dev_features, dev_letters, dev_people, dev_depth = load(data, "real_dev")
         for person in sorted(set(dev_people)):
             held = dev_people == person
-            out.append((f"real_dev/{person}", templates, dev_features[held], dev_letters[held]))
+            out.append((f"real_dev/{person}", templates, contrasts, dev_features[held], dev_letters[held],
+                        dev_depth[held]))
     return out
 
 
-def evaluate(fold_list: list[Fold], margin: float) -> list[dict]:
+def evaluate(fold_list: list[Fold], margin: float, use_depth: bool = True) -> list[dict]:
     rows: list[dict] = []
-    for group, templates, features, letters in fold_list:
-        judge(Coach(templates, margin), features, letters, group, rows)
+    for group, templates, contrasts, features, letters, depth in fold_list:
+        judge(Coach(templates, margin, contrasts=contrasts), features, letters, depth if use_depth else None,
+              group, rows)
     return rows
 
 
@@ -140,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="folder holding extra/ and real_dev/")
     parser.add_argument("--margin", type=float, default=MARGIN, help=f"(default: {MARGIN})")
     parser.add_argument("--sweep", action="store_true", help="print both figures on extra/ for several margins")
+    parser.add_argument("--no-depth", action="store_true", help="2D landmarks only, as before world landmarks")
     parser.add_argument("--hints-md", type=Path, default=None, help="write the hint table here (default: none)")
     args = parser.parse_args(argv)
     fold_list = folds(args.data)
@@ -150,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             same, pair = (rate([r for r in rows if r["kind"] == k])[0] for k in ("same", "pair"))
             print(f"margin {margin:.2f}: quiet {same:.1%}, useful {pair:.1%} (extra/ LOPO)", flush=True)
         return 0
-    rows = evaluate(fold_list, args.margin)
-    settings = f"margin {args.margin}, real difference >= {REAL_DIFFERENCE} robust spreads"
+    rows = evaluate(fold_list, args.margin, use_depth=not args.no_depth)
+    settings = (f"margin {args.margin}, real difference >= {REAL_DIFFERENCE} robust spreads, "
+                f"{'2D only' if args.no_depth else f'depth contrasts for {DEPTH_PAIRS} at >= {DEPTH_MIN} spreads'}")
     print(settings, "\n")
     print(summary_table(rows), "\n")
     print(per_letter_table(rows), "\n")

@@ -1,6 +1,6 @@
 """Landmark clips made from real still hands: J and Z drawn by an I or D hand, held letters, transitions.
 
-No recordings of J or Z were available, so benchmarks/motion.py and the tests make them: a real I (or D)
+Before real recordings of J and Z were found, benchmarks/motion_synthetic.py and the tests made them: a real I (or D)
 hand from a photo is moved so that its little (or index) fingertip follows the letter's stroke, at a given
 duration, size, turn and hand (mirror), with per-frame landmark jitter like MediaPipe's on a webcam (about
 1-3% of the palm length; `noise_palm`) and a slow drift of the whole hand. A J also twists the hand during

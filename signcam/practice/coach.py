@@ -23,7 +23,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from signcam.practice.pose import FEATURE_INDEX, FINGERS, Templates, load_templates, pose_features
+from signcam.practice.pose import (
+    FEATURE_INDEX,
+    FINGERS,
+    DepthContrast,
+    Templates,
+    depth_features,
+    load_depth_contrasts,
+    load_templates,
+    pose_features,
+)
 
 # The motion letters are practised from their starting hand (signcam.practice.motion).
 START_POSE = {"J": "I", "Z": "D"}
@@ -35,6 +44,15 @@ MARGIN = 1.0
 REAL_DIFFERENCE = 1.0
 MAX_HINTS = 2
 RIVALS = 3  # likeliest other letters whose differences from the target rank the hints
+# Robust spreads a hand must be off the target toward the rival in a depth contrast for the coach to name it.
+DEPTH_MIN = 0.5
+# What to say when the hand is off toward the other letter of a depth pair: (target, rival) -> (text, fingers).
+DEPTH_TEXT = {
+    ("M", "N"): ("Tuck your thumb further under: your index, middle and ring fingers all fold over it",
+                 ("thumb", "ring")),
+    ("N", "M"): ("Bring your thumb up between your middle and ring fingers: only two fingers fold over it",
+                 ("thumb", "ring")),
+}
 STRAIGHT_REACH = 0.6  # palm lengths knuckle-to-tip above which a finger counts as straight
 
 
@@ -209,8 +227,9 @@ class Coach:
     what was asked. The rival is the judge's best other letter, or the model's reading when given."""
 
     def __init__(self, templates: Templates | None = None, margin: float = MARGIN,
-                 max_hints: int = MAX_HINTS) -> None:
+                 max_hints: int = MAX_HINTS, contrasts: dict[frozenset, DepthContrast] | None = None) -> None:
         self.templates = templates or load_templates()
+        self.contrasts = load_depth_contrasts() if contrasts is None else contrasts
         if self.templates.judge is None:
             raise ValueError("these templates have no judge; rebuild them with training/make_templates.py")
         self.margin = margin
@@ -227,12 +246,25 @@ class Coach:
         return {n: d for n, d in self.deviations(target, self.templates[other].median).items()
                 if abs(d) >= REAL_DIFFERENCE}
 
-    def advise(self, target: str, points_xy: np.ndarray, instead: str | None = None) -> Advice:
+    def advise(self, target: str, points_xy: np.ndarray, instead: str | None = None,
+               world_xyz: np.ndarray | None = None, side: str | None = None) -> Advice:
         """Advice toward `target` (A-Z; J and Z by their starting hands) for (21, 2) landmark pixels.
-        `instead`: the letter the model reads, if any; the hints then contrast the target with it."""
-        return self.advise_features(target, pose_features(points_xy), instead)
+        `instead`: the letter the model reads, if any; the hints then contrast the target with it.
+        `world_xyz`, `side`: the Box's world landmarks and side, for what only depth shows (M vs N)."""
+        depth = depth_features(world_xyz, side) if world_xyz is not None else None
+        return self.advise_features(target, pose_features(points_xy), instead, depth)
 
-    def advise_features(self, target: str, features: np.ndarray, instead: str | None = None) -> Advice:
+    def depth_deviation(self, target: str, rival: str, depth: np.ndarray) -> float | None:
+        """How far the hand is off the target toward the rival in their depth contrast (robust spreads; > 0:
+        toward the rival), or None when the pair has no contrast."""
+        contrast = self.contrasts.get(frozenset((target, rival)))
+        if contrast is None or depth is None or not np.isfinite(depth).all():
+            return None
+        toward = np.sign(contrast.median[rival] - contrast.median[target])
+        return float(toward * contrast.deviation(target, depth))
+
+    def advise_features(self, target: str, features: np.ndarray, instead: str | None = None,
+                        depth: np.ndarray | None = None) -> Advice:
         target = target.upper()
         pose = START_POSE.get(target, target)
         judge = self.templates.judge
@@ -247,6 +279,11 @@ class Coach:
         if instead and instead.upper() in self.templates and instead.upper() != pose:
             rivals = {instead.upper(): 1.0}  # the model's reading is what the learner is told they sign
         rival = next(iter(rivals))
+        off = self.depth_deviation(pose, rival, depth) if depth is not None else None
+        if off is not None and off >= DEPTH_MIN and (pose, rival) in DEPTH_TEXT:
+            # 2D templates cannot tell these apart (benchmarks/README.md); depth can, so it is the one hint.
+            text, fingers = DEPTH_TEXT[(pose, rival)]
+            return Advice(target, (Hint(f"depth_{pose}{rival}", text, fingers, off),), rival)
         differ = {r: self._differences(target, r) for r in rivals}
         # Name the ways the hand is off the target that the likeliest rival's typical hand is off too, those
         # shared by the other likely rivals first (the judge's second guess is often the letter signed); if

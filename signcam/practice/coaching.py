@@ -84,6 +84,8 @@ class DrillCoach:
         if state.candidate == target or landmarks is None:
             self._unread_since_s, self._hints = t_s, ()  # read (or no hand): the clock starts again
         elif t_s - self._unread_since_s >= self.after_s and t_s - self._advised_s >= self.refresh_s:
-            self._hints = self.coach.advise(target, landmarks, instead=state.reading_instead).hints
+            box = rec.box  # not None: it has landmarks
+            self._hints = self.coach.advise(target, landmarks, instead=state.reading_instead,
+                                            world_xyz=box.world_landmarks, side=box.side).hints
             self._advised_s = t_s
         return CoachNote(target, self._hints, landmarks if self._hints else None, motion_read)

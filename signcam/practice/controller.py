@@ -144,6 +144,7 @@ class PracticeController:
         self._quiet_coach()
         self.session, self.spelling = None, FreeSpelling(self.space_after_ms)
         self.smoother.reset()
+        self.drill_coach.reader.reset()
         self.mode = PracticeMode.FREE
         self.changed.emit()
 
@@ -173,7 +174,10 @@ class PracticeController:
             self._after(state)
             self.coached.emit(self.coach_note)
         elif self.spelling is not None:
-            self.spelling.update(smoothed)
+            motion = None
+            if self.motion_policy is not MotionPolicy.SKIP:  # J and Z read from the motion, as in drills
+                motion = self.drill_coach.reader.update(t_s, rec.box.landmarks if rec.box is not None else None)
+            self.spelling.update(smoothed, motion)
             self.changed.emit()
 
     def tick(self) -> None:

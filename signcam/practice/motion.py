@@ -93,6 +93,9 @@ PATH_POINTS = 10  # each fingertip path resampled to this many points along its 
 MIN_WINDOW_FRAMES = 4  # borisgraudt's collector saved ~9 frames/s: a 0.4-s stroke has 4
 COVERAGE = 0.75  # a window is tried once the history reaches back this share of its length
 CLASSES = ("none", "J", "Z")
+# Hands a window the model reads must show somewhere: J's I; Z's D, or X: while the index finger moves, the
+# judge reads a real Z's hand as X in most frames (tresajoby 65%, hawkcodesz 36% of frames; D in 2-9%).
+MODEL_START = {"J": ("I",), "Z": ("D", "X")}
 DIRECTIONS = ((17, 20), (5, 8), (WRIST, MIDDLE_MCP))  # little finger, index finger, palm: base -> tip
 
 
@@ -162,6 +165,7 @@ class MotionConfig:
     max_gap_s: float = 0.35  # a hand lost for longer breaks the trajectory (blurred frames of a fast stroke
     # lose it for 0.1-0.2 s: motion/README's MediaPipe check)
     cooldown_s: float = 0.8  # after a read, nothing new until this has passed (one read per gesture)
+    min_extent: float = 0.6  # palm lengths the fingertip must span in a window the model may read
     # The stroke-template path (the first reader, tuned on strokes synthesised from still photos; kept because it
     # reads clean drawn strokes the recordings do not cover):
     template_window_s: float = 1.6  # the stroke templates look this far back (signers draw in ~0.5-1.3 s)
@@ -182,7 +186,7 @@ class _Sample:
     t_s: float
     points: np.ndarray  # (21, 2) pixels
     palm_px: float
-    gaps: np.ndarray  # (2,) judge log-probability of I and of D minus the likeliest letter's
+    gaps: np.ndarray  # (2,) judge log-probability of J's and Z's MODEL_START hands minus the likeliest letter's
     starts: frozenset[str]  # motion letters whose starting hand this frame shows
     run_start_s: float  # when the hand was last found again after a frame without it
 
@@ -206,6 +210,7 @@ class MotionReader:
         self._quiet_until_s = -np.inf
         judge_letters = self.templates.judge.letters
         self._start_index = [judge_letters.index(START_POSE[m]) for m in "JZ"]
+        self._model_start_index = [[judge_letters.index(c) for c in MODEL_START[m]] for m in "JZ"]
 
     def reset(self) -> None:
         """Forget the trajectory and the cool-down (a new target, or a new clip whose clock starts again)."""
@@ -225,22 +230,25 @@ class MotionReader:
         points = np.asarray(points_xy, np.float64)[:, :2]
         palm = float(np.linalg.norm(points[MIDDLE_MCP] - points[WRIST]))
         log_p = self.templates.judge.log_probs(pose_features(points))
-        gaps = log_p[self._start_index] - float(log_p.max())
-        starts = frozenset(m for m, gap in zip("JZ", gaps, strict=True)
-                           if m in self.letters and gap >= -self.config.start_margin)
+        best = float(log_p.max())
+        starts = frozenset(m for m, i in zip("JZ", self._start_index, strict=True)
+                           if m in self.letters and log_p[i] >= best - self.config.start_margin)
+        gaps = np.array([log_p[i].max() - best for i in self._model_start_index])
         self._samples.append(_Sample(t_s, points, max(palm, 1e-6), gaps, starts, self._run_start_s))
         while self._samples and self._samples[0].t_s < t_s - self.config.window_s:
             self._samples.popleft()
         return True
 
-    def candidates(self) -> tuple[np.ndarray, np.ndarray]:
-        """(W, F) features of the windows ending at the newest frame and (W,) their first frames' times."""
+    def candidates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The windows ending at the newest frame: (W, F) features, (W,) their first frames' times and (W, 2)
+        whether each may be read as J, as Z: some frame shows one of the letter's MODEL_START hands (the judge,
+        within `start_margin`) and the letter's fingertip spans at least `min_extent` palm lengths."""
         samples = list(self._samples)
-        none = np.zeros((0, 0)), np.zeros(0)
+        none = np.zeros((0, 0)), np.zeros(0), np.zeros((0, 2), bool)
         if len(samples) < MIN_WINDOW_FRAMES:
             return none
         times = np.array([s.t_s for s in samples])
-        rows, starts = [], []
+        rows, starts, allowed = [], [], []
         for duration in DURATIONS_S:
             begin = times[-1] - duration
             first = int(np.searchsorted(times, begin - 1e-9))
@@ -250,7 +258,12 @@ class MotionReader:
             rows.append(window_features(np.stack([s.points for s in window]), times[first:],
                                         np.stack([s.gaps for s in window])))
             starts.append(times[first])
-        return (np.stack(rows), np.array(starts)) if rows else none
+            palm = float(np.median([s.palm_px for s in window]))
+            shows = np.stack([s.gaps for s in window]).max(0) >= -self.config.start_margin  # (2,)
+            allowed.append([bool(shows[k]) and m in self.letters and float(np.ptp(
+                [s.points[TIP[m]] for s in window], axis=0).max()) >= self.config.min_extent * palm
+                for k, m in enumerate("JZ")])
+        return (np.stack(rows), np.array(starts), np.array(allowed, bool)) if rows else none
 
     def update(self, t_s: float, points_xy: np.ndarray | None) -> str | None:
         """Adds one frame (None: no hand) and returns a letter once it is drawn."""
@@ -265,13 +278,13 @@ class MotionReader:
     def _read_model(self) -> str | None:
         if self.model is None:
             return None
-        features, _ = self.candidates()
+        features, _, allowed = self.candidates()
         if not len(features):
             return None
-        probs = self.model.probs(features).max(0)  # the best window per class
+        probs = np.where(allowed, self.model.probs(features)[:, 1:], 0.0).max(0)  # (2,) the best window per letter
         best = None
         for letter in self.letters:
-            p = float(probs[CLASSES.index(letter)])
+            p = float(probs["JZ".index(letter)])
             if p >= self.model.thresholds[letter] and (best is None or p > best[0]):
                 best = (p, letter)
         return best[1] if best else None

@@ -254,3 +254,106 @@ def load_templates(path: str | os.PathLike | None = None) -> Templates:
                                       int(entry["n_people"])) for letter, entry in doc["letters"].items()}
     judge = LetterJudge.from_dict(doc["judge"]) if doc.get("judge") else None
     return Templates(letters, judge, tuple(doc.get("credits", ())))
+
+
+# -- depth: what a 2D view hides (M vs N: how many fingers fold over the thumb) ------------------------------------
+DEPTH_PATH = ASSETS_DIR / "depth_contrasts.json"
+DEPTH_PAIRS = (("M", "N"),)  # letters whose 2D templates differ by less than a spread in every aspect
+COVER_FINGERS = ("index", "middle", "ring", "little")
+DEPTH_FEATURES: tuple[str, ...] = (
+    "thumb_across_3d",  # thumb tip across the knuckles in 3D: 0 index knuckle, 1 little knuckle
+    "thumb_depth",  # thumb tip in front of (+) the palm plane, palm lengths
+    *(f"cover_{f}_tip" for f in COVER_FINGERS),  # fingertip in front of the thumb tip, palm lengths
+    *(f"cover_{f}_pip" for f in COVER_FINGERS),  # middle joint in front of the thumb tip
+    *(f"thumb_to_{f}_pip" for f in COVER_FINGERS),  # thumb tip to that middle joint, palm lengths
+    "thumb_gap_index_middle", "thumb_gap_middle_ring", "thumb_gap_ring_little",  # thumb tip to the middle of two
+)
+
+
+def depth_features(world_xyz: np.ndarray, side: str | None) -> np.ndarray:
+    """(21, 3) MediaPipe world landmarks (metres) and the hand's side in the image -> (len(DEPTH_FEATURES),).
+
+    Depths are along the palm's normal; a left hand is a right hand mirrored, so its normal is turned round."""
+    w = np.asarray(world_xyz, np.float64)
+    palm = max(float(np.linalg.norm(w[MIDDLE_MCP] - w[WRIST])), 1e-6)
+    normal = np.cross(w[INDEX_MCP] - w[WRIST], w[LITTLE_MCP] - w[WRIST])
+    normal = normal / max(float(np.linalg.norm(normal)), 1e-9) * (-1.0 if side == "left" else 1.0)
+    knuckles = w[LITTLE_MCP] - w[INDEX_MCP]
+    thumb = w[THUMB_TIP]
+    pips = {f: w[FINGER_POINTS[f][1]] for f in COVER_FINGERS}
+    tips = {f: w[FINGER_POINTS[f][3]] for f in COVER_FINGERS}
+    out = [float((thumb - w[INDEX_MCP]) @ knuckles / max(float(knuckles @ knuckles), 1e-9)),
+           float((thumb - w[WRIST]) @ normal / palm)]
+    out += [float((tips[f] - thumb) @ normal / palm) for f in COVER_FINGERS]
+    out += [float((pips[f] - thumb) @ normal / palm) for f in COVER_FINGERS]
+    out += [float(np.linalg.norm(pips[f] - thumb) / palm) for f in COVER_FINGERS]
+    out += [float(np.linalg.norm(thumb - (pips[a] + pips[b]) / 2) / palm)
+            for a, b in zip(COVER_FINGERS[:-1], COVER_FINGERS[1:], strict=True)]
+    return np.array(out, np.float32)
+
+
+@dataclass(frozen=True)
+class DepthContrast:
+    """One number that tells two letters apart in depth: a ridge-regularised linear discriminant of the
+    standardised DEPTH_FEATURES, with each letter's median and robust spread of it."""
+
+    pair: tuple[str, str]
+    mean: np.ndarray  # (len(DEPTH_FEATURES),)
+    std: np.ndarray
+    weights: np.ndarray
+    median: dict[str, float]
+    scale: dict[str, float]
+
+    def value(self, depth: np.ndarray) -> np.ndarray:
+        return ((np.asarray(depth, np.float64) - self.mean) / self.std) @ self.weights
+
+    def deviation(self, letter: str, depth: np.ndarray) -> float:
+        """Signed distance of a hand from `letter`'s typical value, in its robust spreads."""
+        return float((self.value(depth) - self.median[letter]) / self.scale[letter])
+
+    def to_dict(self) -> dict:
+        return {"pair": "".join(self.pair), "mean": np.round(self.mean, 5).tolist(),
+                "std": np.round(self.std, 5).tolist(), "weights": np.round(self.weights, 5).tolist(),
+                "median": self.median, "scale": self.scale}
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> DepthContrast:
+        return cls(tuple(doc["pair"]), *(np.array(doc[k], np.float64) for k in ("mean", "std", "weights")),
+                   dict(doc["median"]), dict(doc["scale"]))
+
+
+def fit_depth_contrast(depth: np.ndarray, letters: np.ndarray, pair: tuple[str, str],
+                       ridge: float = 1.0) -> DepthContrast:
+    """The discriminant between the pair's photos (rows of `depth` with a hand's world landmarks)."""
+    a, b = (np.asarray(letters) == pair[0]), (np.asarray(letters) == pair[1])
+    both = depth[a | b].astype(np.float64)
+    mean, std = both.mean(0), both.std(0) + 1e-6
+    za, zb = (depth[a] - mean) / std, (depth[b] - mean) / std
+    within = np.cov(za.T) + np.cov(zb.T) + ridge * np.eye(depth.shape[1])
+    weights = np.linalg.solve(within, za.mean(0) - zb.mean(0))
+    median, scale = {}, {}
+    for letter, z in zip(pair, (za, zb), strict=True):
+        values = z @ weights
+        q25, q50, q75 = np.percentile(values, [25, 50, 75])
+        median[letter], scale[letter] = float(q50), max(float(q75 - q25) / 1.349, 1e-6)
+    return DepthContrast(pair, mean, std, weights, median, scale)
+
+
+def save_depth_contrasts(contrasts: Sequence[DepthContrast], path: str | os.PathLike, provenance: dict) -> Path:
+    path = Path(path)
+    doc = {"features": list(DEPTH_FEATURES), "provenance": provenance, "contrasts": [c.to_dict() for c in contrasts]}
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_depth_contrasts(path: str | os.PathLike | None = None) -> dict[frozenset, DepthContrast]:
+    """{frozenset(pair): contrast} from the bundled (or given) file; empty when it is missing or out of date."""
+    path = Path(path or DEPTH_PATH)
+    if not path.exists():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(doc.get("features", ())) != DEPTH_FEATURES:
+        return {}
+    return {frozenset(c["pair"]): DepthContrast.from_dict(c) for c in doc["contrasts"]}

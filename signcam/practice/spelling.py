@@ -1,4 +1,5 @@
-"""Free spelling: confirmed letters become text; a pause with no hand becomes one space."""
+"""Free spelling: confirmed letters (and J or Z read from the motion) become text; a pause with no hand becomes
+one space."""
 
 from __future__ import annotations
 
@@ -21,10 +22,13 @@ class FreeSpelling:
         self.candidate: str | None = None  # the letter being held now, for the live display
         self.hold_progress = 0.0
 
-    def update(self, smoothed: SmoothedLetter) -> bool:
-        """Feeds one smoother update; True when the text changed."""
+    def update(self, smoothed: SmoothedLetter, motion: str | None = None) -> bool:
+        """Feeds one smoother update and the motion reader's letter, if it read one; True when the text changed."""
         self.candidate = smoothed.letter
         self.hold_progress = smoothed.hold_progress
+        if motion is not None:  # a drawn J or Z: the drawing is the confirmation, nothing to hold
+            self.text += motion
+            return True
         if smoothed.confirmed is not None:
             self.text += smoothed.confirmed
             return True
