@@ -44,8 +44,10 @@ MARGIN = 1.0
 REAL_DIFFERENCE = 1.0
 MAX_HINTS = 2
 RIVALS = 3  # likeliest other letters whose differences from the target rank the hints
-# Robust spreads a hand must be off the target toward the rival in a depth contrast for the coach to name it.
+# Robust spreads a hand must be off the target toward the rival in a depth contrast for the coach to name it,
+# and toward the pair's other letter for the coach to speak even when the judge (2D) finds the hand right.
 DEPTH_MIN = 0.5
+DEPTH_SPEAK = 1.5
 # What to say when the hand is off toward the other letter of a depth pair: (target, rival) -> (text, fingers).
 DEPTH_TEXT = {
     ("M", "N"): ("Tuck your thumb further under: your index, middle and ring fingers all fold over it",
@@ -272,6 +274,13 @@ class Coach:
         others = [i for i, letter in enumerate(judge.letters) if letter != pose]
         best = max(others, key=lambda i: log_p[i])
         mine = self.deviations(target, features)
+        partner = next((b if a == pose else a for a, b in self.contrasts if pose in (a, b)), None) \
+            if depth is not None else None
+        if partner is not None and (pose, partner) in DEPTH_TEXT:
+            off = self.depth_deviation(pose, partner, depth)
+            if off is not None and off >= DEPTH_SPEAK:  # plainly the other letter in depth, whatever 2D says
+                text, fingers = DEPTH_TEXT[(pose, partner)]
+                return Advice(target, (Hint(f"depth_{pose}{partner}", text, fingers, off),), partner)
         if log_p[best] - log_p[judge.letters.index(pose)] < self.margin:
             return Advice(target, ())
         ranked_others = sorted(others, key=lambda i: -log_p[i])[:RIVALS]

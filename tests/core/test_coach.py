@@ -10,11 +10,13 @@ import pytest
 from signcam.labels import LETTERS
 from signcam.practice.coach import MAX_HINTS, Coach, direction_words, thumb_place
 from signcam.practice.pose import (
+    DEPTH_FEATURES,
     FEATURE_INDEX,
     FEATURES,
     FINGERS,
     TEMPLATES_PATH,
     build_templates,
+    depth_features,
     load_templates,
     pose_features,
     save_templates,
@@ -130,3 +132,28 @@ def test_coach_and_motion_reader_load_without_qt_or_torch() -> None:
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken', 'torch'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def _depth_like(coach: Coach, letter: str) -> np.ndarray:
+    """Depth features whose M/N contrast value is `letter`'s typical one."""
+    contrast = coach.contrasts[frozenset("MN")]
+    w = contrast.weights
+    return contrast.mean + contrast.std * w * contrast.median[letter] / (w @ w)
+
+
+@pytest.mark.parametrize(("signed", "target", "words"), [("N", "M", "index, middle and ring"),
+                                                         ("M", "N", "only two fingers")])
+def test_depth_tells_m_from_n_where_2d_cannot(coach: Coach, signed: str, target: str, words: str) -> None:
+    hand_2d = coach.templates[target].median  # in 2D the hand looks right ...
+    assert coach.advise_features(target, hand_2d, depth=_depth_like(coach, target)).matches
+    advice = coach.advise_features(target, hand_2d, depth=_depth_like(coach, signed))  # ... in depth it does not
+    assert advice.looks_like == signed and [h.aspect for h in advice.hints] == [f"depth_{target}{signed}"]
+    assert words in advice.hints[0].text
+
+
+def test_depth_features_are_the_same_for_a_hand_and_its_mirror_image() -> None:
+    rng = np.random.default_rng(0)
+    world = rng.normal(0, 0.03, (21, 3))
+    mirrored = world * np.array([-1.0, 1.0, 1.0])
+    np.testing.assert_allclose(depth_features(world, "right"), depth_features(mirrored, "left"), atol=1e-5)
+    assert depth_features(world, "right").shape == (len(DEPTH_FEATURES),)

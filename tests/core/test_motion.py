@@ -81,13 +81,15 @@ def test_the_stroke_needs_its_starting_hand(shared_data: Path, reader: MotionRea
 def test_losing_the_hand_for_long_breaks_the_stroke(shared_data: Path, reader: MotionReader) -> None:
     hands = locate_hands(shared_data)
     clip = drawn_clip(hands["D"][0], "Z", np.random.default_rng(1), duration_s=1.0)
-    # The hand leaves the frame half way through the Z for longer than max_gap_s: the two halves are not one Z.
-    # (A shorter loss is what blurred frames of a fast real stroke do; see the recordings below.)
+    # Half a Z, then the hand is gone for longer than max_gap_s and comes back where the Z would have ended:
+    # the jump is not a stroke. (A shorter loss is what blurred frames of a fast real stroke do; see below.)
+    half = len(clip.times_s) // 2
     gap_s = MotionConfig().max_gap_s + 0.1
-    times = np.concatenate([clip.times_s[:len(clip.times_s) // 2], clip.times_s[len(clip.times_s) // 2:] + gap_s])
-    points = clip.points.copy()
-    points[len(points) // 2] = np.nan
+    after = clip.times_s[half - 1] + gap_s + np.arange(15) / 30
+    times = np.concatenate([clip.times_s[:half], [clip.times_s[half - 1] + gap_s / 2], after])
+    points = np.concatenate([clip.points[:half], np.full((1, 21, 2), np.nan), np.repeat(clip.points[-1:], 15, 0)])
     assert _reads(reader, Clip(times, points)) == []
+    assert _reads(reader, clip) == ["Z"]
 
 
 # -- real recordings (../shared/data/motion/, MIT): the bundled model was fitted on them, so these are regression
