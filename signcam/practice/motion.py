@@ -2,14 +2,21 @@
 
 J starts as I and the little fingertip draws a hook (down, then curving round); Z starts as D and the index
 fingertip draws a Z (across, diagonally back and down, across again). `MotionReader` keeps the last
-`window_s` of tracked landmarks and, after every frame, looks for a segment ending now that starts with the
-letter's hand (the coach's judge, signcam.practice.pose) and whose fingertip path has the letter's shape.
+`window_s` of tracked landmarks and, after every frame, asks two readers whether a J or Z ends now:
 
-The shape test follows the "$1 recognizer" (Wobbrock et al., 2007): the path is resampled to N points evenly
-spaced along its length, centred and scaled, and compared point by point with the letter's stroke, mirrored
-(either hand, selfie or not) and turned up to `max_turn_deg`; a J is not an upside-down J, so rotation is
-bounded, not searched all round. No model file: two strokes drawn below, and thresholds measured in
-benchmarks/motion.py on trajectories synthesised from real I and D hands and on held static letters.
+- the learned model (MotionModel, signcam/assets/motion.safetensors, ~9 KB, numpy at run time): windows of
+  DURATIONS_S ending now are described by `window_features` (both fingertips' paths resampled along their
+  length, their size, which way the fingers and palm point, the judge's view of the starting hand) and a
+  one-hidden-layer network says none / J / Z. Fitted by training/motion_train.py on real recordings of four
+  signers (../shared/data/motion/, MIT) as recorded and mirrored, plus strokes synthesised from extra/ hands;
+  a window is read only when it shows the letter's starting hand somewhere and its fingertip spans
+  `min_extent` palm lengths, and the reading probability per letter was chosen leave-one-source-out;
+- the stroke templates (the first reader), after the "$1 recognizer" (Wobbrock et al., 2007): the path is
+  resampled, centred, scaled and compared with the letter's stroke, mirrored (either hand, selfie or not) and
+  turned up to `max_turn_deg`; it reads clean drawn strokes, which the four signers did not make.
+
+Figures (real recordings, each source held out in turn): benchmarks/motion.py; synthetic strokes:
+benchmarks/motion_synthetic.py.
 
 Usage:
     reader = MotionReader()
