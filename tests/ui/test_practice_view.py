@@ -316,3 +316,27 @@ def test_camera_keeps_the_room_while_practising(qtbot, make_window, tmp_path):
     panel.controller.stop()  # the idle page shows no reading: the live view's column comes back
     assert window.live_view.side_panel
     history.close()
+
+
+def test_stop_practice_closes_the_panel_and_gives_the_video_back(qtbot, make_window, tmp_path):
+    """Issue 23: after Stop practice the idle panel stayed open and squeezed the video to ~400 px."""
+    history = History(tmp_path / "history.sqlite3")
+    window = make_window()
+    panel = install_practice(window, history)
+    window.show()
+    before = window.pages.width()
+    next(a for a in window.practice_menu.actions() if a.text() == "&Free spelling").trigger()
+    qtbot.waitUntil(panel.isVisible)
+    panel.stop_action.trigger()
+    qtbot.waitUntil(lambda: not panel.isVisible())
+    qtbot.waitUntil(lambda: window.pages.width() == before)
+    history.close()
+
+
+def test_free_spelling_buttons_show_their_whole_labels(qtbot, panel):
+    """Issue 23: "Backspace" was clipped in the narrow panel."""
+    panel.controller.start_free_spelling()
+    panel.show()
+    qtbot.waitExposed(panel)
+    for button in panel.free_page.findChildren(QPushButton):
+        assert button.width() >= button.sizeHint().width(), button.text()
