@@ -20,7 +20,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -33,70 +33,13 @@ from signcam.classifier import PERSONAL_LANDMARK_SHARE
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
 from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
+from training.config import EpochStats, TrainConfig, fine_tune_config  # noqa: F401 (re-exported)
 from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
 from training.personal import combine, load_personal, split_personal
 from training.report import classification_metrics, format_metrics, write_json, write_png
 
 log = logging.getLogger("signcam.train")
-
-
-@dataclass
-class TrainConfig:
-    train_csv: str = ""  # path to sign_mnist_train.csv[.gz]
-    test_csv: str = ""  # path to sign_mnist_test.csv[.gz]; used once, for the final report
-    out: str = "runs/signnet.safetensors"  # weights; the JSON and PNG reports go beside it
-    arch: str = "signnet"  # signnet | seed (the notebook's network, fixed)
-    # The default recipe (README "Training speed"): 16 epochs of a lean SignNet (width 16, one conv at 28 px:
-    # 5.5 M multiply-adds per image instead of v1's 16 M) reach 99.94% on the official test with extra/ mixed
-    # in; 8 epochs gave 98.2%, 8 without extra/ 99.55%.
-    width: int = 16  # signnet channel width (see ModelConfig); v1: 24
-    blocks: tuple[int, ...] = (1, 2, 2)  # signnet 3x3 convs per block at 28, 14, 7 px (ModelConfig.blocks); v1: 2,2,2
-    epochs: int = 16  # the schedule anneals to 0 over exactly this many epochs
-    batch_size: int = 256  # larger batches amortise per-batch overhead on CPU
-    threads: int = 0  # CPU threads for torch; 0 = leave torch's setting (all cores, or the runner's choice)
-    channels_last: bool = True  # NHWC memory: oneDNN's fast convolution layout on CPU
-    extra: bool = True  # add the crops of extra/ (the folder beside train_csv, when it is there; training.extra)
-    extra_share: float = 0.2  # extra/'s training rows are repeated to about this fraction of each epoch
-    extra_val_persons: float = 0.2  # share of extra/'s people held out whole for validation
-    lr: float = 4e-3  # peak learning rate (AdamW, one-cycle); seed loop: 0.002 (SGD)
-    optimizer: str = "adamw"  # adamw | sgd
-    momentum: float = 0.9  # sgd only
-    weight_decay: float = 5e-4
-    schedule: str = "onecycle"  # onecycle | constant
-    warmup: float = 0.15  # onecycle: share of the steps over which the rate rises to `lr`
-    label_smoothing: float = 0.1  # softer targets -> less over-confident on strangers' hands
-    augment: bool = True  # affine + photometric + blur/noise/occlusion (training.data.AugmentConfig)
-    flip: float = 0.5  # horizontal-flip probability (left-handed signers); 0 disables
-    val_fraction: float = 0.1  # carved from the train CSV, stratified by letter
-    limit: int | None = None  # use only the first N rows of each CSV (tests, quick checks)
-    seed: int = 0
-    device: str = "auto"  # auto | cpu | cuda | mps
-    dry_run: bool = False  # one batch of one epoch: checks the whole pipeline in seconds
-    init_weights: str = ""  # fine-tune from this weights file (its arch, width and normalisation win); "" = scratch
-    train_rows: int | None = None  # random stratified subset of the training split (fine-tuning: a replay
-    # sample of Sign-MNIST that keeps the other hands in mind); None = all of it
-    personal_dir: str = ""  # a signcam.samples folder of the learner's own crops, added oversampled; "" = none
-    personal_share: float = 0.25  # personal rows are repeated to about this fraction of each epoch
-    personal_holdout: float = 0.2  # per letter, kept back from training for the "your hand" report; 0 = none
-    keep: str = "best"  # best: epoch with the best validation accuracy | last: the final epoch (fine-tuning,
-    # where validation has none of the learner's samples and would favour the untouched start)
-    compare_weights: str = ""  # also report these weights (the app: the ones in use) on the same rows
-    calibrate: bool = False  # fit the temperature on validation (Guo et al.); off keeps T = 1. Validation is
-    # ~100% right, so the fitted T (0.13-0.31) made the model claim ~99% on strangers' photos that it read 37%
-    # right (real_dev ECE 0.55); with label smoothing, T = 1 is honest there (ECE 0.08; benchmarks/README.md)
-
-
-@dataclass
-class EpochStats:
-    epoch: int
-    epochs: int
-    train_loss: float
-    val_loss: float
-    val_acc: float  # all validation rows: Sign-MNIST's split plus extra/'s held-out people
-    lr: float
-    seconds: float
-    val_signers_acc: float | None = None  # extra/'s held-out people only (None without extra/)
 
 
 @dataclass
@@ -116,15 +59,6 @@ class TrainResult:
 
 class TrainingCancelled(Exception):
     """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
-
-
-def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "") -> TrainConfig:
-    """`base` turned into a short fine-tune of `init_weights`: a few epochs at a lower rate over a replay
-    sample of Sign-MNIST plus the personal samples, keeping the last epoch. The figures behind these
-    numbers (accuracy on a new signer's hand and seconds on one CPU core) come from
-    benchmarks/personal_finetune.py."""
-    return replace(base, init_weights=init_weights, personal_dir=personal_dir, epochs=3, lr=2e-3, batch_size=64,
-                   train_rows=1500, personal_share=0.5, keep="last", val_fraction=0.05, extra=False)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -266,18 +200,22 @@ def train(
     on_batch: Callable[[int, int, float], None] | None = None,
     inspect: Callable[[float, Classifier], None] | None = None,
     inspect_every: int = 0,
+    on_stage: Callable[[str, dict], None] | None = None,
 ) -> TrainResult:
     """Train, calibrate, test once and (if config.out) save. Raises CsvError, DeviceError,
     TrainingCancelled; on any of them the weights at config.out are untouched.
 
     `inspect(epoch, model)` runs after each epoch, and every `inspect_every` batches within one (epoch then
     fractional) when that is > 0, outside the timed part: benchmarks use it to trace test accuracy over time,
-    which training itself must never look at."""
+    which training itself must never look at. `on_stage(stage, sizes)` says when loading, training and each
+    step of testing start, with the sizes the app's time estimate needs (training.progress)."""
+    stage = on_stage or (lambda name, sizes: None)
     # Config and data: both CSVs are validated before any training starts.
     gen = seed_everything(config.seed)
     device = resolve_device(config.device)
     if config.keep not in ("best", "last"):
         raise ValueError(f"unknown keep {config.keep!r}: best or last")
+    stage("loading", {})
     train_set, fit, val, test_set = load_splits(config)
     if config.train_rows is not None and config.train_rows < len(fit):
         fit = fit.subset(stratified_split(fit.labels, 1 - config.train_rows / len(fit), config.seed)[0])
@@ -310,6 +248,10 @@ def train(
     aug = AugmentConfig(flip=config.flip) if config.augment else None
     steps = 1 if config.dry_run else math.ceil(len(fit) / config.batch_size)
     optimizer, scheduler = make_optimizer(model, config, steps)
+    tests = 1 + bool(config.compare_weights)  # the new weights, and the ones compared with
+    stage("training", {"epochs": 1 if config.dry_run else config.epochs, "batches": steps, "rows": len(fit),
+                       "val_rows": len(val),
+                       "test_rows": len(test_set) * tests + len(held_back or ()) * tests})
 
     # Loop: keep the weights of the epoch with the best validation accuracy (later wins ties).
     history: list[EpochStats] = []
@@ -321,13 +263,14 @@ def train(
         batch_hook = inspecting_hook(on_batch, inspect, inspect_every, epoch, model, inspect_s)
         train_loss = train_one_epoch(model, x_fit, y_fit, optimizer, scheduler, config, aug, gen,
                                      should_stop, batch_hook)
+        val_start = time.perf_counter()
         val_logits = predict_logits(model, x_val)
         val_loss = F.cross_entropy(val_logits, y_val).item()
         val_right = (val_logits.argmax(1) == y_val).float()
         val_acc = val_right.mean().item()
         signers_acc = val_right[n_csv_val:].mean().item() if len(val) > n_csv_val else None
         stats = EpochStats(epoch, config.epochs, train_loss, val_loss, val_acc, lr,
-                           time.perf_counter() - start - inspect_s[0], signers_acc)
+                           time.perf_counter() - start - inspect_s[0], signers_acc, time.perf_counter() - val_start)
         history.append(stats)
         log.info("epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.4f (held-out people %s)  lr %.2e  %.1fs",
                  epoch, config.epochs, train_loss, val_loss, val_acc,
@@ -341,6 +284,7 @@ def train(
     model.load_state_dict(best_state)
 
     # Calibrate on validation (if asked), then the one look at the test set.
+    stage("testing", {"step": 1, "steps": tests + 1, "what": "the new weights"})
     temperature = fit_temperature(predict_logits(model, x_val), y_val) if config.calibrate else 1.0
     test_pred = predict_logits(model, to_model_input(test_set.images).to(device)).argmax(1).cpu().numpy()
     test = classification_metrics(test_set.labels, test_pred)
@@ -354,10 +298,12 @@ def train(
         log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
                  len(held_back))
     if config.compare_weights:
+        stage("testing", {"step": 2, "steps": tests + 1, "what": "the weights in use"})
         baseline, _ = load_model(config.compare_weights, device)
         result.baseline = {"test": evaluate_model(baseline, test_set),
                            "personal": evaluate_model(baseline, held_back) if held_back is not None else {}}
     if config.out and not config.dry_run:
+        stage("testing", {"step": tests + 1, "steps": tests + 1, "what": "saving the report"})
         result.weights_path = save_result(result, config, train_set, test_set)
     return result
 
