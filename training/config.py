@@ -1,11 +1,19 @@
-"""What a training run is asked to do, and where its data is: torch-free, so the app's Retrain dialog
-opens without loading torch, pandas or the trainer (issue 23). training.train and training.data re-export
-these names; the trainer itself stays there.
+"""What a training run is asked to do: `TrainConfig` and the command line that fills it, with no torch.
+
+The app's Retrain dialog and `signcam-train --help` need the options and their defaults, not the network: keeping
+them apart from training/train.py means neither waits ~3 s for torch to import.
 """
 
-from dataclasses import dataclass, replace
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+ARCHITECTURE_NAMES = ("signnet", "seed")  # signcam.model.ARCHITECTURES' keys (a test checks they agree)
+
+# Where the data is: here rather than in training.data (pandas, torch) so the Retrain dialog checks the
+# folder without loading them (issue 23); training.data re-exports these.
 CSV_NAMES = {"train": "sign_mnist_train.csv", "test": "sign_mnist_test.csv"}
 
 
@@ -74,19 +82,6 @@ class TrainConfig:
     # right (real_dev ECE 0.55); with label smoothing, T = 1 is honest there (ECE 0.08; benchmarks/README.md)
 
 
-@dataclass
-class EpochStats:
-    epoch: int
-    epochs: int
-    train_loss: float
-    val_loss: float
-    val_acc: float  # all validation rows: Sign-MNIST's split plus extra/'s held-out people
-    lr: float
-    seconds: float
-    val_signers_acc: float | None = None  # extra/'s held-out people only (None without extra/)
-    val_seconds: float = 0.0  # of `seconds`, spent on validation: the app times the test phase from it
-
-
 def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "") -> TrainConfig:
     """`base` turned into a short fine-tune of `init_weights`: a few epochs at a lower rate over a replay
     sample of Sign-MNIST plus the personal samples, keeping the last epoch. The figures behind these
@@ -94,3 +89,49 @@ def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "
     benchmarks/personal_finetune.py."""
     return replace(base, init_weights=init_weights, personal_dir=personal_dir, epochs=3, lr=2e-3, batch_size=64,
                    train_rows=1500, personal_share=0.5, keep="last", val_fraction=0.05, extra=False)
+
+
+def parse_blocks(text: str) -> tuple[int, ...]:
+    """--blocks "1,2,2" -> (1, 2, 2)."""
+    try:
+        blocks = tuple(int(n) for n in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated counts like 1,2,2, got {text!r}") from None
+    if not blocks or min(blocks) < 1:
+        raise argparse.ArgumentTypeError(f"every block needs at least one conv, got {text!r}")
+    return blocks
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = TrainConfig()
+    p = argparse.ArgumentParser(prog="signcam-train",
+                                description="Train the letter classifier on the Sign-MNIST CSVs; write its weights.",
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="Subcommand: signcam-train evaluate --weights W --csv C [--json]")
+    p.add_argument("--data", help="folder with sign_mnist_train.csv[.gz] and sign_mnist_test.csv[.gz]")
+    p.add_argument("--train-csv", help="train CSV (instead of --data)")
+    p.add_argument("--test-csv", help="test CSV (instead of --data)")
+    for f in fields(TrainConfig):
+        if f.name in ("train_csv", "test_csv"):
+            continue
+        flag, default = "--" + f.name.replace("_", "-"), getattr(defaults, f.name)
+        if isinstance(default, bool):
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
+                           help=f"(default: {default})")
+        else:
+            kind = {"limit": int, "train_rows": int, "blocks": parse_blocks}.get(f.name, type(default))
+            choices = {"arch": ARCHITECTURE_NAMES, "optimizer": ["adamw", "sgd"],
+                       "schedule": ["onecycle", "constant"], "keep": ["best", "last"]}.get(f.name)
+            p.add_argument(flag, type=kind, default=default, choices=choices, help=f"(default: {default})")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging (default: off)")
+    return p
+
+
+def build_evaluate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="signcam-train evaluate",
+                                description="Accuracy, per-letter results and confusion of weights on a CSV.")
+    p.add_argument("--weights", required=True, help="a .safetensors weights file")
+    p.add_argument("--csv", required=True, help="a Sign-MNIST CSV (plain or .gz)")
+    p.add_argument("--device", default="auto", help="(default: auto)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
+    return p

@@ -34,9 +34,9 @@ from typing import IO
 import torch
 
 from signcam.weights import DeviceError, WeightsError
-from training.config import CsvError, EpochStats, TrainConfig, find_csvs
+from training.config import CsvError, TrainConfig, find_csvs
 from training.results import RunResult
-from training.train import TrainingCancelled, train
+from training.train import EpochStats, TrainingCancelled, train
 
 CRASH_ENV = "SIGNCAM_RUNNER_CRASH_AFTER"
 EXIT_ERROR, EXIT_CANCELLED = 2, 3

@@ -11,16 +11,13 @@ kept; the test CSV is read at the start (to fail early on a bad file) but used o
 `train()` is also what the app's Retrain dialog calls, with callbacks for progress and cancel.
 """
 
-import argparse
 import copy
 import datetime
-import json
 import logging
 import math
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +27,29 @@ from tqdm import tqdm
 
 from signcam import __version__
 from signcam.classifier import PERSONAL_LANDMARK_SHARE
-from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
+from signcam.model import Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
-from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
-from training.config import EpochStats, TrainConfig, fine_tune_config  # noqa: F401 (re-exported)
-from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
+from signcam.weights import load_model, resolve_device, save_weights
+from training.config import TrainConfig
+from training.data import AugmentConfig, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
 from training.personal import combine, load_personal, split_personal
-from training.report import classification_metrics, format_metrics, write_json, write_png
+from training.report import classification_metrics, write_json, write_png
 
 log = logging.getLogger("signcam.train")
+
+
+@dataclass
+class EpochStats:
+    epoch: int
+    epochs: int
+    train_loss: float
+    val_loss: float
+    val_acc: float  # all validation rows: Sign-MNIST's split plus extra/'s held-out people
+    lr: float
+    seconds: float
+    val_signers_acc: float | None = None  # extra/'s held-out people only (None without extra/)
+    val_seconds: float = 0.0  # of `seconds`, spent on validation: the app times the test phase from it
 
 
 @dataclass
@@ -349,80 +359,4 @@ def evaluate_weights(weights: str | Path, csv_path: str | Path, device: str = "a
     return evaluate_model(model, load_csv(csv_path))
 
 
-def parse_blocks(text: str) -> tuple[int, ...]:
-    """--blocks "1,2,2" -> (1, 2, 2)."""
-    try:
-        blocks = tuple(int(n) for n in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated counts like 1,2,2, got {text!r}") from None
-    if not blocks or min(blocks) < 1:
-        raise argparse.ArgumentTypeError(f"every block needs at least one conv, got {text!r}")
-    return blocks
 
-
-def build_parser() -> argparse.ArgumentParser:
-    defaults = TrainConfig()
-    p = argparse.ArgumentParser(prog="signcam-train", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="Subcommand: signcam-train evaluate --weights W --csv C [--json]")
-    p.add_argument("--data", help="folder with sign_mnist_train.csv[.gz] and sign_mnist_test.csv[.gz]")
-    p.add_argument("--train-csv", help="train CSV (instead of --data)")
-    p.add_argument("--test-csv", help="test CSV (instead of --data)")
-    for f in fields(TrainConfig):
-        if f.name in ("train_csv", "test_csv"):
-            continue
-        flag, default = "--" + f.name.replace("_", "-"), getattr(defaults, f.name)
-        if isinstance(default, bool):
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
-                           help=f"(default: {default})")
-        else:
-            kind = {"limit": int, "train_rows": int, "blocks": parse_blocks}.get(f.name, type(default))
-            choices = {"arch": sorted(ARCHITECTURES), "optimizer": ["adamw", "sgd"],
-                       "schedule": ["onecycle", "constant"], "keep": ["best", "last"]}.get(f.name)
-            p.add_argument(flag, type=kind, default=default, choices=choices, help=f"(default: {default})")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging (default: off)")
-    return p
-
-
-def build_evaluate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="signcam-train evaluate",
-                                description="Accuracy, per-letter results and confusion of weights on a CSV.")
-    p.add_argument("--weights", required=True, help="a .safetensors weights file")
-    p.add_argument("--csv", required=True, help="a Sign-MNIST CSV (plain or .gz)")
-    p.add_argument("--device", default="auto", help="(default: auto)")
-    p.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        if argv and argv[0] == "evaluate":
-            args = build_evaluate_parser().parse_args(argv[1:])
-            metrics = evaluate_weights(args.weights, args.csv, args.device)
-            print(json.dumps(metrics) if args.json else format_metrics(metrics))
-            return 0
-        args = build_parser().parse_args(argv)
-        if args.verbose:
-            logging.getLogger().setLevel(logging.DEBUG)
-        if args.data:
-            args.train_csv, args.test_csv = (str(p) for p in find_csvs(args.data))  # JSON metadata needs str
-        if not (args.train_csv and args.test_csv):
-            build_parser().error("give --data DIR, or both --train-csv and --test-csv")
-        config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
-        result = train(config)
-        print(format_metrics(result.test))
-        if result.weights_path:
-            print(f"\nwrote {result.weights_path} (+ .report.json, .report.png)")
-        return 0
-    except (CsvError, WeightsError, DeviceError) as e:
-        print(f"signcam-train: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
