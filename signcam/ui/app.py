@@ -6,6 +6,7 @@ Usage:
 
 import argparse
 import logging
+import os
 import signal
 import sys
 
@@ -62,8 +63,25 @@ def parse_source(spec: str | None) -> int | str | None:
     return int(spec) if spec is not None and spec.strip().isdigit() else spec
 
 
+def display_problem(env: dict[str, str] | os._Environ = os.environ, platform: str = sys.platform) -> str:
+    """Why the window cannot be shown here ("" when it can): on Linux without a display Qt aborts with
+    "xcb-cursor0 is needed... reinstalling may fix this", which sends people to reinstall (issue 23)."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") \
+            or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return ("signcam: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so there is nowhere to show "
+            "the window.\n"
+            "  - Run it from a desktop session (a terminal on the desktop), or over SSH with X forwarding (ssh -X).\n"
+            "  - Without a screen: xvfb-run -a signcam (or xvfb-run -a make run), or QT_QPA_PLATFORM=offscreen signcam.\n"
+            "  - To read photos without a window: signcam predict PHOTO.jpg")
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Start the window; command-line choices override the saved settings for this run."""
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal quits (Qt would swallow it)
