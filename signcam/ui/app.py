@@ -10,9 +10,9 @@ import os
 import signal
 import sys
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from signcam.ui.main_window import MainWindow
 from signcam.ui.practice_menu import install_practice
@@ -40,6 +40,31 @@ def dark_palette() -> QPalette:
     return palette
 
 
+INDICATOR_OUTLINE = "#8a8c93"  # on the dark menu: Fusion's own outline (the window colour, darker) vanished
+
+
+class MenuIndicatorStyle(QProxyStyle):
+    """Fusion with a visible outline round the check boxes and radio buttons of menu items: on the dark palette
+    an unchecked toggle ("Mirror view", "Loop videos") showed a nearly invisible box (issue 23). Exclusive
+    choices keep Fusion's look: a dot beside the chosen one, nothing beside the others."""
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802 (Qt override)
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        radio = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+        if not isinstance(widget, QMenu) or not (radio or element == QStyle.PrimitiveElement.PE_IndicatorCheckBox):
+            return
+        side = min(option.rect.width(), option.rect.height()) - 2
+        box = QRect(0, 0, side, side)
+        box.moveCenter(option.rect.center())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor(INDICATOR_OUTLINE))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(box) if radio else painter.drawRoundedRect(box, 2, 2)
+        painter.restore()
+
+
 STYLE_SHEET = """
 #emptyTitle { font-size: 26px; font-weight: bold; }
 #emptyDetail { color: #9a9ca3; font-size: 14px; }
@@ -52,7 +77,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    app.setStyle("Fusion")
+    app.setStyle(MenuIndicatorStyle("Fusion"))
     app.setPalette(dark_palette())
     app.setStyleSheet(STYLE_SHEET)
     return app
@@ -72,7 +97,8 @@ def display_problem(env: dict[str, str] | os._Environ = os.environ, platform: st
     return ("signcam: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so there is nowhere to show "
             "the window.\n"
             "  - Run it from a desktop session (a terminal on the desktop), or over SSH with X forwarding (ssh -X).\n"
-            "  - Without a screen: xvfb-run -a signcam (or xvfb-run -a make run), or QT_QPA_PLATFORM=offscreen signcam.\n"
+            "  - Without a screen: xvfb-run -a signcam (or xvfb-run -a make run), or QT_QPA_PLATFORM=offscreen "
+            "signcam.\n"
             "  - To read photos without a window: signcam predict PHOTO.jpg")
 
 

@@ -64,3 +64,18 @@ def test_no_display_says_so_and_how_to_run_it():
     assert app_module.display_problem({"DISPLAY": ":0"}, "linux") == ""
     assert app_module.display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") == ""
     assert app_module.display_problem({}, "win32") == ""
+
+
+def test_unchecked_menu_toggles_show_a_visible_box(qtbot):
+    """Issue 23: on the dark palette an unchecked toggle's box was nearly invisible."""
+    from PySide6.QtGui import QAction, QColor
+    from PySide6.QtWidgets import QMenu
+
+    app_module.make_application()
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    menu.addAction(QAction("Mirror view", menu, checkable=True, checked=False))
+    image = menu.grab().toImage()
+    background = QColor(image.pixel(image.width() - 3, image.height() // 2)).lightness()
+    box = [QColor(image.pixel(x, y)).lightness() for x in range(4, 26) for y in range(2, image.height() - 2)]
+    assert max(box) - background > 60  # the outline stands out from the menu
