@@ -172,12 +172,14 @@ class AboutDialog(QDialog):
             f"<h3>signcam {html.escape(signcam.__version__)}</h3><p>Reads ASL fingerspelling letters (the 24 "
             f"static letters; J and Z need motion) from a webcam, a video or photos.</p><table>{rows}</table>")
         self.summary_label.setWordWrap(True)
-        self.summary_label.setMinimumWidth(460)
+        self.summary_label.setMinimumWidth(520)
         self.details_button = QPushButton("Details")
         self.details_button.setCheckable(True)
         details = QLabel(about_html(info, device))
         details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details.setWordWrap(True)  # the explanations wrap to the dialog's width instead of scrolling sideways
         self.details = QScrollArea()
+        self.details.setWidgetResizable(True)
         self.details.setWidget(details)
         self.details.setMinimumHeight(260)
         self.details.hide()

@@ -44,7 +44,7 @@ INDICATOR_OUTLINE = "#8a8c93"  # on the dark menu: Fusion's own outline (the win
 
 
 class MenuIndicatorStyle(QProxyStyle):
-    """Fusion with a visible outline round the check boxes and radio buttons of menu items: on the dark palette
+    """Fusion with a visible outline round check boxes (and menu items' radio buttons): on the dark palette
     an unchecked toggle ("Mirror view", "Loop videos") showed a nearly invisible box (issue 23). Exclusive
     choices keep Fusion's look: a dot beside the chosen one, nothing beside the others."""
 
@@ -52,8 +52,8 @@ class MenuIndicatorStyle(QProxyStyle):
                       painter: QPainter, widget: QWidget | None = None) -> None:
         super().drawPrimitive(element, option, painter, widget)
         radio = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
-        if not isinstance(widget, QMenu) or not (radio or element == QStyle.PrimitiveElement.PE_IndicatorCheckBox):
-            return
+        if not (element == QStyle.PrimitiveElement.PE_IndicatorCheckBox or radio and isinstance(widget, QMenu)):
+            return  # dialogs' check boxes ("Misclassified only") had the same faint box
         side = min(option.rect.width(), option.rect.height()) - 2
         box = QRect(0, 0, side, side)
         box.moveCenter(option.rect.center())
