@@ -109,7 +109,7 @@ class ProgressDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Practice progress")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(720, 720)
+        self.resize(720, 680)
         self.view = ProgressView(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)

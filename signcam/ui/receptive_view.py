@@ -126,14 +126,14 @@ class HandStage(QWidget):
                 painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.hint)
             return
         centre, size, angle = self.hand_centre()
-        if self.step.motion:
-            self._paint_trail(painter, short)
         pixmap = self.pixmap(self.step.hand, self.step.signer)
         painter.save()
         painter.translate(centre)
         painter.rotate(angle)
         painter.drawPixmap(QRectF(-size / 2, -size / 2, size, size), pixmap, QRectF(pixmap.rect()))
         painter.restore()
+        if self.step.motion:  # on top: the crop's painted-over surround is opaque and would hide it
+            self._paint_trail(painter, short)
         if self.caption:
             painter.setPen(QColor("#e8e8e8"))
             painter.setFont(QFont(self.font().family(), max(14, int(short / 9)), QFont.Weight.Bold))
@@ -141,7 +141,7 @@ class HandStage(QWidget):
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.caption)
 
     def _paint_trail(self, painter: QPainter, short: float) -> None:
-        """The path walked so far, fading in behind the hand, so the motion reads even in a still frame."""
+        """The path walked so far, half transparent over the hand, so the motion reads even in a still frame."""
         path = self._paths[self.step.letter]
         area = MOTION_AREA * short
         origin = QPointF(self.width() / 2 - area / 2, self.height() / 2 - area / 2)
@@ -151,7 +151,9 @@ class HandStage(QWidget):
             x, y = self._along(path, k / (len(path) - 1))
             point = origin + QPointF(x * area, y * area)
             trail.moveTo(point) if k == 0 else trail.lineTo(point)
-        pen = QPen(QColor(TRAIL), max(3.0, short / 60))
+        colour = QColor(TRAIL)
+        colour.setAlphaF(0.75)
+        pen = QPen(colour, max(3.0, short / 70))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         painter.drawPath(trail)
@@ -334,9 +336,12 @@ class ReceptiveView(QWidget):
         self.custom_edit.setEnabled(SOURCES[text] is WordSource.CUSTOM)
 
     def _show_reference(self, hand: str, letter: str) -> None:
-        pixmap = QPixmap(str(REFERENCE_DIR / f"{hand}.png"))
-        self.reference_label.setPixmap(pixmap.scaled(124, 124, Qt.AspectRatioMode.KeepAspectRatio,
-                                                     Qt.TransformationMode.SmoothTransformation))
+        ratio = self.devicePixelRatioF()  # sharp at QT_SCALE_FACTOR=2 too
+        pixmap = QPixmap(str(REFERENCE_DIR / f"{hand}.png")).scaled(
+            round(124 * ratio), round(124 * ratio), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation)
+        pixmap.setDevicePixelRatio(ratio)
+        self.reference_label.setPixmap(pixmap)
         self.reference_label.setToolTip(f"Reference: {letter}" + (f" (starts as {hand})" if hand != letter else ""))
 
     def _render(self) -> None:
@@ -395,7 +400,8 @@ class ReceptiveDialog(QDialog):
     def __init__(self, drill: ReceptiveDrill, words: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Read fingerspelling")
-        self.resize(760, 680)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(760, int(screen.width() * 0.9)), min(680, int(screen.height() * 0.9)))
         self.view = ReceptiveView(drill, words, parent=self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
