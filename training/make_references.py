@@ -163,13 +163,22 @@ def ranked_candidates(data: Path, letter: str, faces: FaceFinder) -> list[tuple[
     for i, shape in zip(rows, shapes, strict=True):
         image = cv2.imread(str(data / "extra" / photos.paths[i]))
         square = hand_square(photos.points[i], image.shape)
-        x, y, side = square
-        crop = image[y:y + side, x:x + side]
-        if not 60 <= crop.mean() <= 200 or faces.touches_face(image, square):
+        score = photo_score(image, square, shape, median)
+        if score is None or faces.touches_face(image, square):
             continue
-        typical = 1.0 / (1.0 + float(np.linalg.norm(shape - median, axis=1).mean()) * 8)
-        scored.append((side * np.sqrt(sharpness(crop)) * typical, int(i)))
+        scored.append((score, int(i)))
     return sorted(scored, reverse=True)
+
+
+def photo_score(image_bgr: np.ndarray, square: tuple[int, int, int], shape: np.ndarray,
+                median: np.ndarray) -> float | None:
+    """Hand size x sharpness x how typical the shape is (higher is better); None for a dim or blown-out crop."""
+    x, y, side = square
+    crop = image_bgr[y:y + side, x:x + side]
+    if not 60 <= crop.mean() <= 200:
+        return None
+    typical = 1.0 / (1.0 + float(np.linalg.norm(shape - median, axis=1).mean()) * 8)
+    return side * np.sqrt(sharpness(crop)) * typical
 
 
 def write_sheet(data: Path, out_dir: Path) -> None:
@@ -201,9 +210,9 @@ def write_sheet(data: Path, out_dir: Path) -> None:
         faces.close()
 
 
-def read_credits(data: Path) -> dict[str, tuple[str, str, str]]:
-    """relative_path -> (repository, commit, licence text) from extra/labels.csv."""
-    with open(data / "extra" / "labels.csv", newline="") as f:
+def read_credits(data: Path, photo_set: str = "extra") -> dict[str, tuple[str, str, str]]:
+    """relative_path -> (repository, commit, licence text) from extra/labels.csv (or extra2/'s, same columns)."""
+    with open(data / photo_set / "labels.csv", newline="") as f:
         return {row["relative_path"]: (row["source_repo"], row["source_commit"], row["licence"])
                 for row in csv.DictReader(f)}
 
