@@ -21,9 +21,11 @@ from packaging.requirements import Requirement
 
 PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 # pip takes the tags as given (no expansion to older compatible ones), so each platform lists the tags its pip
-# would accept: glibc 2.17-2.28 for a current Linux, macOS 11-14 on Apple silicon.
+# would accept: glibc up to 2.35 for a current Linux (Ubuntu 22.04; Debian 12 has 2.36: PySide6 6.10-6.11 need
+# 2.34), macOS 11-14 on Apple silicon.
 PLATFORMS = {
-    "linux-x86_64": ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
+    "linux-x86_64": ("manylinux_2_35_x86_64", "manylinux_2_34_x86_64", "manylinux_2_31_x86_64",
+                     "manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
                      "manylinux2014_x86_64", "linux_x86_64"),
     "windows-x86_64": ("win_amd64",),
     "macos-arm64": ("macosx_14_0_arm64", "macosx_13_0_arm64", "macosx_12_0_arm64", "macosx_11_0_arm64",
