@@ -5,8 +5,8 @@ out-of-memory kill or a CUDA error in training cannot take the window down with 
 per line on stdout:
 
     {"event": "started", "config": {...}}
-    {"event": "stage", "stage": "loading"}                                   (then "training" with the sizes,
-    {"event": "stage", "stage": "testing", "step": 1, "steps": 3, ...}       and each step of testing)
+    {"event": "stage", "stage": "loading"}                (then "training", with the sizes training.progress needs)
+    {"event": "stage", "stage": "testing", "step": 1, "steps": 3, "what": "the new weights"}   (each test step)
     {"event": "batch", "epoch": 1, "epochs": 5, "batch": 3, "batches": 40, "loss": 2.9}   (running mean)
     {"event": "epoch", "epoch": 1, "epochs": 5, "train_loss": .., "val_loss": .., "val_acc": .., ...}
     {"event": "finished", "weights": PATH, "test": {...}, ...}    (training.results.RunResult)
