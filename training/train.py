@@ -32,7 +32,7 @@ from signcam import __version__
 from signcam.classifier import PERSONAL_LANDMARK_SHARE
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
-from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights
+from signcam.weights import DeviceError, WeightsError, load_model, read_info, resolve_device, save_weights
 from training.data import AugmentConfig, CsvError, Dataset, augment, find_csvs, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
 from training.personal import combine, load_personal, split_personal
@@ -116,6 +116,46 @@ class TrainResult:
 
 class TrainingCancelled(Exception):
     """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
+
+
+class ConfigError(ValueError):
+    """A TrainConfig value out of its range; the message is one line naming the setting (its CLI flag)."""
+
+
+# (setting, low, high, low included, high included): every number a user can give, checked before any data is read.
+_RANGES = [
+    ("epochs", 1, 10_000, True, True), ("batch_size", 1, 65_536, True, True), ("threads", 0, 1024, True, True),
+    ("lr", 0.0, 10.0, False, True), ("momentum", 0.0, 1.0, True, False), ("weight_decay", 0.0, 1.0, True, True),
+    ("warmup", 0.0, 1.0, True, True), ("label_smoothing", 0.0, 1.0, True, False), ("flip", 0.0, 1.0, True, True),
+    ("val_fraction", 0.0, 0.9, False, True), ("extra_share", 0.0, 1.0, True, False),
+    ("extra_val_persons", 0.0, 1.0, True, False), ("personal_share", 0.0, 1.0, True, False),
+    ("personal_holdout", 0.0, 1.0, True, False), ("limit", 2, 10**9, True, True), ("train_rows", 1, 10**9, True, True),
+]
+
+
+def check_config(config: TrainConfig) -> None:
+    """ConfigError for the first setting out of range, and for an `out` that cannot be written as a file, so a
+    bad flag fails in a second instead of as a traceback, or after the whole run (`--out` naming a folder)."""
+    for name, low, high, low_in, high_in in _RANGES:
+        value = getattr(config, name)
+        if value is None and name in ("limit", "train_rows"):
+            continue
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and (
+            (low <= value if low_in else low < value) and (value <= high if high_in else value < high))
+        if not ok:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} must be in {'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}, "
+                              f"got {value!r}")
+    try:
+        ModelConfig(arch=config.arch, width=config.width, blocks=tuple(config.blocks))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"model settings: {e}") from None
+    out = Path(config.out) if config.out else None
+    if out is not None and (out.is_dir() or out.name in ("", ".", "..")):
+        raise ConfigError(f"--out {config.out} is a folder; give the weights file to write, e.g. {out / 'signnet'}"
+                          ".safetensors")
+    if out is not None and out.parent.exists() and not out.parent.is_dir():
+        raise ConfigError(f"--out {config.out}: {out.parent} is a file, not a folder")
 
 
 def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "") -> TrainConfig:
@@ -208,6 +248,9 @@ def load_splits(config: TrainConfig) -> tuple[Dataset, Dataset, Dataset, Dataset
     train_set = load_csv(config.train_csv, config.limit)
     test_set = load_csv(config.test_csv, config.limit)
     train_idx, val_idx = stratified_split(train_set.labels, config.val_fraction, config.seed)
+    if len(train_idx) == 0 or len(val_idx) == 0:
+        raise CsvError(f"{config.train_csv}: {len(train_set)} data rows are too few to hold out a validation split "
+                       "(at least two rows of one letter are needed)")
     return train_set, train_set.subset(train_idx), train_set.subset(val_idx), test_set
 
 
@@ -273,11 +316,14 @@ def train(
     `inspect(epoch, model)` runs after each epoch, and every `inspect_every` batches within one (epoch then
     fractional) when that is > 0, outside the timed part: benchmarks use it to trace test accuracy over time,
     which training itself must never look at."""
-    # Config and data: both CSVs are validated before any training starts.
+    # Config and data: every setting and both CSVs are validated before any training starts.
+    check_config(config)
     gen = seed_everything(config.seed)
     device = resolve_device(config.device)
     if config.keep not in ("best", "last"):
         raise ValueError(f"unknown keep {config.keep!r}: best or last")
+    if config.compare_weights:
+        read_info(config.compare_weights)  # a bad file fails now, not after the run
     train_set, fit, val, test_set = load_splits(config)
     if config.train_rows is not None and config.train_rows < len(fit):
         fit = fit.subset(stratified_split(fit.labels, 1 - config.train_rows / len(fit), config.seed)[0])
@@ -448,9 +494,19 @@ def build_evaluate_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """(inode, mtime) of `path`, None if absent: a save renames a new file over it, so this changes."""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out, before = "", None
     try:
         if argv and argv[0] == "evaluate":
             args = build_evaluate_parser().parse_args(argv[1:])
@@ -465,16 +521,21 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.train_csv and args.test_csv):
             build_parser().error("give --data DIR, or both --train-csv and --test-csv")
         config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+        out, before = config.out, _file_identity(config.out)
         result = train(config)
         print(format_metrics(result.test))
         if result.weights_path:
             print(f"\nwrote {result.weights_path} (+ .report.json, .report.png)")
         return 0
-    except (CsvError, WeightsError, DeviceError) as e:
+    except (CsvError, ConfigError, WeightsError, DeviceError) as e:
         print(f"signcam-train: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
+        if out and _file_identity(out) != before:  # Ctrl-C while the reports were written, after the weights
+            print(f"\nsigncam-train: interrupted after the new weights were written to {out}; its reports may be "
+                  "missing or from the previous run", file=sys.stderr)
+        else:
+            print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
         return 130
 
 
