@@ -1,0 +1,30 @@
+"""The trainer process runs isolated from the current folder (issue 24): code planted there never runs."""
+
+import os
+from pathlib import Path
+
+from signcam.ui.training_process import TrainingProcess, runner_command
+
+PLANT = "import pathlib; pathlib.Path({marker!r}).write_text('ran')\n"
+
+
+def test_runner_command_is_isolated_with_an_absolute_root():
+    program, args = runner_command({"epochs": 1})
+    assert args[0] == "-I" and args[1] == "-c" and "-m" not in args
+    root = Path(args[3])
+    assert root.is_absolute() and (root / "training" / "runner.py").is_file()
+
+
+def test_code_planted_in_the_current_folder_does_not_run(qtbot, tmp_path, monkeypatch):
+    marker = tmp_path / "planted-code-ran"
+    (tmp_path / "training").mkdir()
+    (tmp_path / "training" / "__init__.py").write_text(PLANT.format(marker=str(marker)))
+    (tmp_path / "training" / "runner.py").write_text(PLANT.format(marker=str(marker)))
+    (tmp_path / "json.py").write_text(PLANT.format(marker=str(marker)))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    process = TrainingProcess()
+    with qtbot.waitSignal(process.failed, timeout=60_000) as failed:
+        process.start({"train_csv": str(tmp_path / "missing.csv"), "test_csv": str(tmp_path / "missing.csv")})
+    assert "missing.csv: file not found" in failed.args[0]  # the real runner answered
+    assert not marker.exists()
