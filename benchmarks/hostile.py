@@ -108,7 +108,8 @@ def edit_metadata(path: Path, change: Callable[[dict], object], raw: str | None 
     from safetensors.torch import save
 
     with safe_open(path, framework="pt") as f:
-        tensors = {name: f.get_tensor(name) for name in f.keys()}
+        names = f.keys()  # a safe_open handle is not iterable itself
+        tensors = {name: f.get_tensor(name) for name in names}
         meta = json.loads(f.metadata()["signcam"])
     change(meta)
     path.write_bytes(save(tensors, metadata={"signcam": raw if raw is not None else json.dumps(meta)}))
@@ -117,12 +118,14 @@ def edit_metadata(path: Path, change: Callable[[dict], object], raw: str | None 
 
 def int64_weights(path: Path) -> Path:
     """The tensors of a valid file cast to int64: shapes right, values meaningless."""
+    import torch
     from safetensors import safe_open
     from safetensors.torch import save
 
     small_weights(path)
     with safe_open(path, framework="pt") as f:
-        tensors = {name: f.get_tensor(name).to(dtype=__import__("torch").int64) for name in f.keys()}
+        names = f.keys()
+        tensors = {name: f.get_tensor(name).to(dtype=torch.int64) for name in names}
         metadata = f.metadata()
     path.write_bytes(save(tensors, metadata=metadata))
     return path
@@ -153,6 +156,11 @@ def csv_rows(n: int, seed: int = 0) -> str:
     labels = [v for v in range(25) if v != 9]
     rows = [",".join(map(str, [labels[i % 24], *rng.integers(0, 256, 784)])) for i in range(n)]
     return "\n".join([CSV_HEADER, *rows]) + "\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
 
 
 def gzip_of(path: Path, head: bytes, filler: bytes, total: int) -> Path:
@@ -235,7 +243,7 @@ def run(args: list[str], cwd: Path | None = None, env: dict | None = None, timeo
 
 PY = [sys.executable]
 PREDICT = [*PY, "-m", "signcam.cli", "predict", "--roi", "box"]
-TRAIN = [*PY, "-m", "training.train"]
+TRAIN = [*PY, "-m", "training.cli"]
 
 
 @dataclass
@@ -357,12 +365,13 @@ CASES = [
     train_case("--val-fraction 1.0", ["--val-fraction", "1.0"], 2, "--val-fraction"),
     train_case("--lr nan", ["--lr", "nan"], 2, "--lr"),
     train_case("--width 0", ["--width", "0"], 2, "width 0"),
-    train_case("CSV of one row", [], 2, "too few", csv=lambda t: (t / "one.csv").write_text(csv_rows(1)) and t / "one.csv"),
+    train_case("CSV of one row", [], 2, "too few", csv=lambda t: write(t / "one.csv", csv_rows(1))),
     train_case("gzip: 1 GB of blank lines in ~1 MB", [], 2, "blank lines",
                csv=lambda t: gzip_of(t / "blank.csv.gz", (CSV_HEADER + "\n").encode(), b"\n", 2**30)),
-    train_case("gzip: 1 GB of zeros", [], 2, "NUL bytes", csv=lambda t: gzip_of(t / "zeros.csv.gz", b"", b"\0", 2**30)),
+    train_case("gzip: 1 GB of zeros", [], 2, "NUL bytes",
+               csv=lambda t: gzip_of(t / "zeros.csv.gz", b"", b"\0", 2**30)),
     python_case("trainer", "--out naming a folder is refused before training",
-                _IMPORT + "from training.train import main; import os; os.mkdir(tmp / 'out'); "
+                _IMPORT + "from training.cli import main; import os; os.mkdir(tmp / 'out'); "
                 "(tmp / 'a.csv').write_text(__import__('benchmarks.hostile', fromlist=['x']).csv_rows(48)); "
                 "code = main(['--train-csv', str(tmp / 'a.csv'), '--test-csv', str(tmp / 'a.csv'), '--out', "
                 "str(tmp / 'out'), '--no-extra', '--epochs', '1']); print('exit', code)", "exit 2"),
@@ -373,7 +382,8 @@ CASES = [
     python_case("sources", "a folder as live source plays every photo",
                 _IMPORT + "import signcam.sources as s; from benchmarks.hostile import grey_jpeg; "
                 "s.FOLDER_PHOTO_S = 0.01; [grey_jpeg(tmp / f'{i:03}.jpg', 32) for i in range(30)]; "
-                "src = s.open_source(tmp, realtime=True); print(len(list(src)), 'of 30', src.is_live)", "30 of 30 True"),
+                "src = s.open_source(tmp, realtime=True); print(len(list(src)), 'of 30', src.is_live)",
+                "30 of 30 True"),
     python_case("history", "locked at start-up: kept, attempts saved once free",
                 _IMPORT + "import sqlite3; from benchmarks.hostile import history_with_rows; "
                 "from signcam.practice.history import History; from signcam.practice import Attempt, Outcome; "

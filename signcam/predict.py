@@ -21,14 +21,16 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from signcam.locate import ROI_MODES
-from signcam.recognizer import Recognition, Recognizer
 from signcam.sources import SourceError, find_images, read_photo
-from signcam.weights import DeviceError, WeightsError
+
+if TYPE_CHECKING:  # the recognizer brings torch (~2-3 s): imported once the arguments are known to be good
+    from signcam.recognizer import Recognition, Recognizer
 
 ENLARGED_SIZE = 224  # --save-crops also writes the 28x28 input at this size (nearest) for viewing
 
@@ -120,6 +122,9 @@ def main(argv: list[str]) -> int:
     if not 0.0 <= args.threshold <= 1.0:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
         return 2
+    from signcam.recognizer import Recognizer  # torch: only after `--help` and bad usage have had their answer
+    from signcam.weights import DeviceError, WeightsError
+
     try:
         recognizer = Recognizer(args.weights, roi=args.roi, device=args.device, threshold=args.threshold, video=False)
     except (WeightsError, DeviceError) as e:

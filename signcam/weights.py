@@ -205,7 +205,8 @@ def load_tensors(path: Path, expected: Mapping[str, tuple[tuple[int, ...], torch
     remove_stale_temps(path)
     try:
         with safe_open(path, framework="pt") as f:
-            found = {name: (tuple(f.get_slice(name).get_shape()), f.get_slice(name).get_dtype()) for name in f.keys()}
+            names = f.keys()  # a safe_open handle is not iterable itself
+            found = {name: (tuple(f.get_slice(name).get_shape()), f.get_slice(name).get_dtype()) for name in names}
             _compare(path, found, expected)
             tensors = {name: f.get_tensor(name) for name in found}
     except (SafetensorError, OSError, ValueError) as e:

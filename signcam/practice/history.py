@@ -3,11 +3,12 @@
 One row per attempt, committed by a writer thread within milliseconds (WAL journal), so a crash loses at
 most the attempts in flight. The schema version lives in PRAGMA user_version. A file SQLite cannot read,
 or one written by a newer signcam, is renamed aside (never deleted) and a fresh file is started;
-`recovery_message` says so, for the UI to show. A file another program holds locked is never renamed:
-attempts stay queued and the writer retries until it is free; a damaged page met later makes that read
-come back empty with `problem` saying why, instead of raising. Where that is impossible too (a read-only or missing folder: the rename
-or the new file fails), the file is left untouched and practice runs on an in-memory history that is
-not saved; `recovery_message` says that instead.
+`recovery_message` says so, for the UI to show. Where that is impossible too (a read-only or missing
+folder: the rename or the new file fails), the file is left untouched and practice runs on an in-memory
+history that is not saved; `recovery_message` says that instead.
+
+A file another program holds locked is never renamed: attempts stay queued and the writer retries until it
+is free. A damaged page met later makes that read come back empty with `problem` saying why, not raise.
 
 Usage:
     history = History()                 # platformdirs.user_data_dir("signcam")/history.sqlite3
