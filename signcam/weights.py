@@ -2,10 +2,14 @@
 
 One file, not a tensors file and a sidecar, so a copied or downloaded model can never lose or
 mismatch its metadata. Loading never unpickles anything: a PyTorch `.pt` (a pickle that can run
-code) is recognised by its first bytes and refused before any parsing. Saving writes a temp file
-in the target folder, fsyncs it and renames it over the target, so a crash or Ctrl-C at any
-point leaves the previous weights intact; a temp file left by a killed save is removed by the
-next save or load in that folder.
+code) is recognised by its first bytes and refused before any parsing. Before anything is
+allocated, a file is checked in this order: a regular file within MAX_WEIGHTS_BYTES, safetensors'
+own header check (tensors cover the file exactly), the metadata (size, JSON, every number in its
+range: ModelConfig's fields, temperature, landmark share), then each tensor's name, dtype and
+shape against the model the config describes, built on the meta device. Only then is the model
+built and filled. Saving writes a temp file in the target folder, fsyncs it and renames it over
+the target, so a crash or Ctrl-C at any point leaves the previous weights intact; a temp file
+left by a killed save is removed by the next save or load in that folder.
 """
 
 import json

@@ -1,4 +1,5 @@
-"""The trainer process runs isolated from the current folder (issue 24): code planted there never runs."""
+"""Issue 24 in the app: the trainer process runs isolated from the current folder (code planted there never
+runs), and a video error names the path as it was typed."""
 
 import os
 from pathlib import Path
@@ -28,3 +29,14 @@ def test_code_planted_in_the_current_folder_does_not_run(qtbot, tmp_path, monkey
         process.start({"train_csv": str(tmp_path / "missing.csv"), "test_csv": str(tmp_path / "missing.csv")})
     assert "missing.csv: file not found" in failed.args[0]  # the real runner answered
     assert not marker.exists()
+
+
+def test_video_error_keeps_the_path_as_typed(qtbot, make_window, tmp_path, monkeypatch):
+    """Issue 24: the message named "Vid/broken.avi" for vid/broken.avi."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "vid").mkdir()
+    (tmp_path / "vid" / "broken.avi").write_bytes(b"not a video")
+    window = make_window()
+    window.start_source("vid/broken.avi")
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=5000)
+    assert window.empty_view.detail.startswith("vid/broken.avi: ")
