@@ -2,7 +2,8 @@
 tried / passed / failed, so the next battery starts from here.
 
 A case passes when the command answers as promised (exit status, a one-line message naming the problem, no
-traceback) within its time limit and below MAX_RSS_MB of resident memory (measured per child with wait4). The
+traceback) within its time limit and below MAX_RSS_MB of resident memory (per child from wait4: an upper bound, as
+Linux counts what this launcher held when it forked; the photo cases run first, before it imports torch). The
 builders here are also what the tests use (tests/core/test_hostile_*.py), so a test and this script try the same
 bytes. Nothing allocates the sizes the files announce: the bombs are headers, sparse files and compressed zeros.
 

@@ -41,6 +41,9 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".
 # and preprocessing's copies of it stay small (issue 24: 4.9 GB peak before).
 MAX_IMAGE_PIXELS = 80_000_000
 MAX_DECODED_BYTES = MAX_IMAGE_PIXELS * 3  # BGR uint8, what OpenCV hands back: 240 MB at the limit
+# The whole file is read before its header is looked at; an uncompressed 80 MP BMP is 240 MB, so a larger file is
+# not a photo we could decode anyway (a sparse 10 GB "photo.jpg" would otherwise be read into memory).
+MAX_IMAGE_FILE_BYTES = 256 * 2**20
 MAX_FRAME_PIXELS = 16_000_000  # a 12 MP phone photo passes unchanged; a hand in it is still found after scaling
 DEFAULT_FPS = 30.0  # named fallback for files and cameras reporting 0 or NaN frames per second
 FOLDER_PHOTO_S = 1.0  # a folder played as a live source shows each photo this long
@@ -150,6 +153,9 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     small."""
     path = Path(path)
     _check_regular(path, "an image file")
+    if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
+        raise SourceError(f"{path}: {path.stat().st_size / 2**20:.0f} MB is too large for a photo (the limit is "
+                          f"{MAX_IMAGE_FILE_BYTES // 2**20} MB)")
     try:
         data = np.fromfile(path, dtype=np.uint8)  # np.fromfile + imdecode: non-ASCII paths work too
     except OSError as e:

@@ -164,12 +164,17 @@ def read_metadata(path: str | Path) -> dict:
     return meta
 
 
-def metadata_number(meta: Mapping, key: str, default: float, low: float, high: float, path: Path) -> float:
-    """meta[key] as a finite float in (low, high]; WeightsError with a one-line message otherwise."""
+def metadata_number(meta: Mapping, key: str, default: float, low: float, high: float, path: Path, *,
+                    low_included: bool = False) -> float:
+    """meta[key] as a finite float in (low, high] ([low, high] with `low_included`); WeightsError with a one-line
+    message otherwise (NaN fails every comparison, so it is refused too)."""
     value = meta.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high:
-        raise WeightsError(f"{path}: {key} {value!r} in its metadata is not a number in ({low:g}, {high:g}] "
-                           "(a damaged or hand-edited file)")
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and (
+        low <= value <= high if low_included else low < value <= high)
+    if not ok:
+        shown = repr(value)[:40]
+        raise WeightsError(f"{path}: {key} {shown} in its metadata is not a number in {'[' if low_included else '('}"
+                           f"{low:g}, {high:g}] (a damaged or hand-edited file)")
     return float(value)
 
 
@@ -180,8 +185,8 @@ def read_info(path: str | Path) -> WeightsInfo:
     if not isinstance(meta.get("config"), dict) or not isinstance(meta.get("letters"), list):
         raise WeightsError(f"{path}: not a signcam weights file (no valid signcam metadata)")
     arch = meta["config"].get("arch", ModelConfig.arch)
-    if arch not in ARCHITECTURES:
-        raise WeightsError(f"{path}: unknown architecture {arch!r} (this signcam reads "
+    if not isinstance(arch, str) or arch not in ARCHITECTURES:
+        raise WeightsError(f"{path}: unknown architecture {repr(arch)[:40]} (this signcam reads "
                            f"{', '.join(sorted(ARCHITECTURES))}); it may come from another program or a newer signcam")
     try:
         config = ModelConfig.from_dict(meta["config"])
@@ -193,7 +198,7 @@ def read_info(path: str | Path) -> WeightsInfo:
                            f"{''.join(LETTERS)}")
     temperature = metadata_number(meta, "temperature", 1.0, 0.0, MAX_TEMPERATURE, path)
     if "landmark_share" in meta:
-        metadata_number(meta, "landmark_share", 0.0, -1e-9, 1.0, path)  # [0, 1]: the fusion's share of the landmarks
+        metadata_number(meta, "landmark_share", 0.0, 0.0, 1.0, path, low_included=True)  # the fusion's share
     extra = {k: v for k, v in meta.items() if k not in ("config", "letters")}
     return WeightsInfo(path, config, letters, temperature, extra)
 

@@ -62,12 +62,18 @@ def test_79_megapixel_png_decodes_within_budget_and_is_scaled_down(tmp_path):
     """A child, so its peak memory is its own: ~470 MB while decoding (twice the BGR size), not 4.9 GB."""
     path = png_of(tmp_path / "p79.png", 8_880, 8_880)
     assert path.stat().st_size < 200_000
-    code = ("import resource, sys; from signcam.sources import read_image; im = read_image(sys.argv[1]); "
-            "print(im.shape[0] * im.shape[1], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    code = ("import re, sys; from signcam.sources import read_image; im = read_image(sys.argv[1]); "  # VmHWM: this
+            "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1); "  # program's own
+            "print(im.shape[0] * im.shape[1], int(hwm) // 1024)")  # peak (ru_maxrss counts pytest's, from the fork)
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=True).stdout.split()
     pixels, peak_mb = int(out[0]), int(out[1])
     assert pixels <= MAX_FRAME_PIXELS and peak_mb < 700
+
+
+def test_huge_sparse_photo_file_is_refused_by_its_size(tmp_path):
+    with pytest.raises(SourceError, match="too large for a photo"):
+        read_image(sparse_file(tmp_path / "photo.jpg", 10 * 2**30))
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
@@ -159,9 +165,16 @@ def test_temperature_out_of_range_is_a_one_line_error(tmp_path, value, capsys):
     assert "\n" not in str(caught.value)
 
 
-def test_landmark_share_out_of_range_is_refused(tmp_path):
-    path = edit_metadata(small_weights(tmp_path / "w.safetensors"), lambda meta: meta.update(landmark_share=7))
-    with pytest.raises(WeightsError, match="landmark_share"):
+@pytest.mark.parametrize("share", [7, -0.1, "half"])
+def test_landmark_share_out_of_range_is_refused(tmp_path, share):
+    path = edit_metadata(small_weights(tmp_path / "w.safetensors"), lambda meta: meta.update(landmark_share=share))
+    with pytest.raises(WeightsError, match=r"landmark_share .* is not a number in \[0, 1\]"):
+        read_info(path)
+
+
+def test_arch_that_is_not_a_name_is_refused(tmp_path):
+    path = small_weights(tmp_path / "w.safetensors", arch=["signnet"])
+    with pytest.raises(WeightsError, match="unknown architecture"):
         read_info(path)
 
 
