@@ -98,7 +98,7 @@ def write_safetensors(path: str | Path, state_dict: Mapping[str, torch.Tensor], 
     temp file (`.tmpXXXXXX`, mode 0600) and renames it over ours, which a kill could leave behind and which
     would give the weights other permissions than the reports beside them."""
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
-    data = serialize(tensors, metadata={METADATA_KEY: json.dumps(meta, allow_nan=False)})
+    data = serialize(tensors, metadata={METADATA_KEY: json.dumps(meta)})
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
