@@ -271,9 +271,10 @@ def expect(outcome: Outcome, status: int, *needles: str, one_line: bool = True) 
     return not problems, summary + ("" if not problems else "  <- " + "; ".join(problems))
 
 
-def photo_case(name: str, build: Callable[[Path], Path], status: int, *needles: str) -> Case:
+def photo_case(name: str, build: Callable[[Path], Path], status: int, *needles: str, roi: str = "box") -> Case:
     def go(tmp: Path) -> tuple[bool, str]:
-        return expect(run([*PREDICT, "--json", str(build(tmp))], cwd=ROOT), status, *needles, one_line=False)
+        args = [*PREDICT, "--json", str(build(tmp)), "--roi", roi]  # the last --roi wins
+        return expect(run(args, cwd=ROOT), status, *needles, one_line=False)
     return Case("photos", name, go)
 
 
@@ -334,6 +335,8 @@ CASES = [
                '"error": null'),
     photo_case("PNG of 79 MP, 16-bit grey", lambda t: png_of(t / "p79-16.png", 8_880, 8_880, 16), 0,
                '"error": null'),
+    photo_case("PNG of 79 MP, --roi auto (MediaPipe's photo retries)", lambda t: png_of(t / "p79a.png", 8_880, 8_880),
+               0, '"error": null', roi="auto"),
     photo_case("FIFO named like a photo", lambda t: fifo(t, "pipe.jpg"), 1, "a pipe (FIFO)"),
     photo_case("/dev/urandom", lambda t: Path("/dev/urandom"), 1, "a device"),
     Case("photos", "non-UTF-8 file name, strict UTF-8 stdout", non_utf8_name),
