@@ -1,9 +1,10 @@
 """Issue 24 in the app: the trainer process runs isolated from the current folder (code planted there never
-runs), and a video error names the path as it was typed."""
+runs), a video error names the path as it was typed, and a folder as source shows all its photos."""
 
 import os
 from pathlib import Path
 
+from benchmarks.hostile import grey_jpeg
 from signcam.ui.training_process import TrainingProcess, runner_command
 
 PLANT = "import pathlib; pathlib.Path({marker!r}).write_text('ran')\n"
@@ -40,3 +41,16 @@ def test_video_error_keeps_the_path_as_typed(qtbot, make_window, tmp_path, monke
     window.start_source("vid/broken.avi")
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=5000)
     assert window.empty_view.detail.startswith("vid/broken.avi: ")
+
+
+def test_folder_as_source_shows_every_photo(qtbot, make_window, tmp_path, monkeypatch):
+    """Issue 24: a folder given to --source played as a video (15 of 300 photos, then "End of video")."""
+    monkeypatch.setattr("signcam.sources.FOLDER_PHOTO_S", 0.2)
+    for i in range(4):
+        grey_jpeg(tmp_path / f"{i}.jpg", side=64)
+    window = make_window(roi="box")
+    seen: list[str] = []
+    window.recognition_changed.connect(lambda rec: seen.append(Path(rec.frame.origin).name))
+    window.start_source(str(tmp_path))
+    qtbot.waitUntil(lambda: len(set(seen)) == 4, timeout=20_000)
+    assert sorted(set(seen)) == ["0.jpg", "1.jpg", "2.jpg", "3.jpg"]
