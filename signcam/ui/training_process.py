@@ -37,6 +37,7 @@ def runner_command(config: dict) -> tuple[str, list[str]]:
 class TrainingProcess(QObject):
     """One run of training.runner with a config (see `runner_command`); start() again for another."""
 
+    stage_started = Signal(str, dict)  # "loading" | "training" | "testing", with the sizes (training.progress)
     batch_progressed = Signal(int, int, int, int, float)  # epoch, epochs, batch, batches, running mean loss
     epoch_finished = Signal(dict)  # EpochStats as a dict
     finished = Signal(object)  # training.results.RunResult: weights path, test, personal, baseline, history
@@ -97,7 +98,9 @@ class TrainingProcess(QObject):
 
     def _on_event(self, event: dict) -> None:
         kind = event.pop("event")
-        if kind == "batch":
+        if kind == "stage":
+            self.stage_started.emit(event.pop("stage"), event)
+        elif kind == "batch":
             self.batch_progressed.emit(event["epoch"], event["epochs"], event["batch"], event["batches"],
                                        float(event.get("loss", "nan")))
         elif kind == "epoch":
