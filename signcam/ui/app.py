@@ -123,4 +123,6 @@ def run_app(args: argparse.Namespace) -> int:
     history = practice.controller.history
     if history.recovery_message:  # after start_source, which clears the status bar
         window.show_warning("Practice history", history.recovery_message)
+    if problem := settings.save_problem():
+        window.show_warning("Settings", problem)
     return app.exec()
