@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,7 +20,6 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-ROI_MODES = ("auto", "box", "full")
 # Fraction of the landmarks' extent added on each side. Calibrated on sign_mnist_sources, whose crops are
 # the reference boxes: the margin that turns the landmarks' extent into the crop's side has median 0.18
 # (quartiles 0.12-0.26; benchmarks/preprocess_calibration.py). Landmarks stop at the fingertip and wrist
@@ -292,17 +291,9 @@ class MediaPipeLocator:
         self._main = self._retry = self._low = None
 
 
-def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
-    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
-    margin/border/model_complexity for auto; options meant for another mode are ignored).
-    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
-    if mode not in ROI_MODES:
-        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
+    """MediaPipe Hands; without MediaPipe installed it logs a warning and returns the guide box."""
     box_options = {k: options[k] for k in ("size", "cx", "cy") if k in options}
-    if mode == "full":
-        return FullFrameLocator()
-    if mode == "box":
-        return GuideBoxLocator(**box_options)
     auto_options = {k: v for k, v in options.items() if k not in box_options}
     try:
         return MediaPipeLocator(video=video, **auto_options)
@@ -313,3 +304,28 @@ def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocat
             e,
         )
         return GuideBoxLocator(**box_options)
+
+
+def _box_locator(*, video: bool = False, size: float = 0.6, cx: float = 0.5, cy: float = 0.5,
+                 **_other: Any) -> HandLocator:
+    return GuideBoxLocator(size=size, cx=cx, cy=cy)
+
+
+def _full_locator(*, video: bool = False, **_other: Any) -> HandLocator:
+    return FullFrameLocator()
+
+
+N_LANDMARKS = 21  # points in Box.landmarks (MediaPipe Hands): the wrist, then 4 per finger from thumb to little finger
+
+# The hand-locating modes, in menu order: name -> factory(video=..., **options). A new locator is one class and
+# one line here; the config, the CLI's --roi and the Recognition menu read their choices from this dict.
+ROI_MODES: dict[str, Callable[..., HandLocator]] = {"auto": _auto_locator, "box": _box_locator, "full": _full_locator}
+
+
+def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
+    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
+    margin/border/model_complexity for auto; options meant for another mode are ignored).
+    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
+    if mode not in ROI_MODES:
+        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+    return ROI_MODES[mode](video=video, **options)

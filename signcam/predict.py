@@ -24,6 +24,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognition, Recognizer
 from signcam.sources import SourceError, find_images, read_photo
@@ -107,7 +109,8 @@ def main(argv: list[str]) -> int:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
         return 2
     try:
-        recognizer = Recognizer(args.weights, roi=args.roi, device=args.device, threshold=args.threshold, video=False)
+        config = RecognitionConfig(weights=args.weights, device=args.device, roi=args.roi, threshold=args.threshold)
+        recognizer = build_recognizer(config, video=False)
     except (WeightsError, DeviceError) as e:
         print(f"signcam predict: {e}", file=sys.stderr)
         return 2

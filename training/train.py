@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from signcam import __version__
-from signcam.classifier import PERSONAL_LANDMARK_SHARE
+from signcam.config import PERSONAL_LANDMARK_SHARE
 from signcam.model import ARCHITECTURES, Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
 from signcam.weights import DeviceError, WeightsError, load_model, resolve_device, save_weights

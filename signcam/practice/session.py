@@ -6,7 +6,7 @@ call takes `t_s`, so scripted streams test it exactly.
 
 Usage:
     session = PracticeSession(word_drill(load_words(), 10, rng), start_s=now)
-    state = session.update(smoother.update_from(rec, now), rec, now)  # per recognition
+    state = session.update(rec.smoothed, rec, now)  # per live recognition
     session.tick(now)  # from a timer, so time-outs happen without frames too
 """
 

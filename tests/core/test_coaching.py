@@ -19,6 +19,7 @@ from signcam.practice import (
 )
 from signcam.practice.coaching import DrillCoach
 from signcam.recognizer import Recognition
+from signcam.labels import LETTERS
 from signcam.smoothing import SmoothedLetter, Smoother
 from tests.core.real_hands import locate_hands
 from training.motion_clips import drawn_clip
@@ -40,11 +41,12 @@ def _rec(points: np.ndarray | None, letter: str | None) -> Recognition:
 
 def _feed(drill_coach: DrillCoach, session: PracticeSession, points, letter, start_s: float, seconds: float):
     """Frames of one still hand the model reads as `letter`, never confirmed (the coach is under test)."""
-    smoother = Smoother(hold_ms=10_000)
+    smoother = Smoother(LETTERS, hold_ms=10_000)
     notes, t = [], start_s
     while t < start_s + seconds:
         rec = _rec(points, letter)
-        state = session.update(smoother.update_from(rec, t), rec, t)
+        probs = None if points is None else np.eye(len(LETTERS))[LETTERS.index(letter or "S")] * 0.9
+        state = session.update(smoother.update(probs, t), rec, t)
         notes.append((t, drill_coach.update(state, rec, t)))
         t += FRAME_S
     return notes
