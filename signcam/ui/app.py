@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QProcess
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -79,4 +79,8 @@ def run_app(args: argparse.Namespace) -> int:
     history = practice.controller.history
     if history.recovery_message:  # after start_source, which clears the status bar
         window.show_warning("Practice history", history.recovery_message)
-    return app.exec()
+    code = app.exec()
+    for process in window.findChildren(QProcess):  # a retraining child must not outlive the app
+        process.kill()
+        process.waitForFinished(1000)
+    return code

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from signcam.labels import LETTERS
 from signcam.locate import Box
 from signcam.practice import (
     DrillItem,
@@ -19,7 +20,6 @@ from signcam.practice import (
 )
 from signcam.practice.coaching import DrillCoach
 from signcam.recognizer import Recognition
-from signcam.labels import LETTERS
 from signcam.smoothing import SmoothedLetter, Smoother
 from tests.core.real_hands import locate_hands
 from training.motion_clips import drawn_clip

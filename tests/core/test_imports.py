@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 QT_FREE = (
-    "signcam.recognizer", "signcam.builder", "signcam.letter_models", "signcam.predict", "signcam.smoothing", "signcam.sources",
+    "signcam.recognizer", "signcam.builder", "signcam.letter_models", "signcam.predict", "signcam.smoothing",
+    "signcam.sources",
     "signcam.weights", "signcam.config", "signcam.files", "signcam.photo_reader", "signcam.practice",
     "signcam.practice.history", "signcam.practice.controller", "signcam.samples", "signcam.user_weights",
     "training.train", "training.runner", "training.personal", "training.results",

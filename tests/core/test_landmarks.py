@@ -84,8 +84,8 @@ def test_recognizer_fuses_cnn_and_landmark_probabilities(
     with build_recognizer(config, video=False) as recognizer:
         cnn, marks = recognizer.models
         rec = recognizer.recognize(image)
-        expected = geometric_mean([cnn.probabilities(rec.crop_gray, rec.box), marks.probabilities(rec.crop_gray, rec.box)],
-                                  [0.75, 0.25], 1.0)
+        answers = [model.probabilities(rec.crop_gray, rec.box) for model in (cnn, marks)]
+        expected = geometric_mean(answers, [0.75, 0.25], 1.0)
         assert rec.confidence == pytest.approx(expected.max(), abs=1e-5)
         assert rec.best_letter == recognizer.letters[int(expected.argmax())]
     with build_recognizer(replace(config, roi="box"), video=False) as recognizer:  # no landmarks: the CNN alone

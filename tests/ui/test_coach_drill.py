@@ -13,12 +13,12 @@ import cv2
 import numpy as np
 import pytest
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.locate import Box
 from signcam.practice.coach import Hint
 from signcam.practice.coaching import CoachNote
 from signcam.practice.controller import PracticeController
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
 from signcam.recognizer import Recognition
 from signcam.sources import Frame, open_source
 from signcam.ui.coach_overlay import MARK
