@@ -35,7 +35,9 @@ class GeometricFuser:
     def __init__(self, shares: Mapping[str, float], temperature: float = 1.0) -> None:
         if temperature <= 0.0:
             raise ValueError(f"temperature must be > 0, got {temperature}")
-        self.shares = {name: float(share) for name, share in shares.items() if share > 0.0}
+        if any(share < 0.0 for share in shares.values()) or not any(share > 0.0 for share in shares.values()):
+            raise ValueError(f"shares must be >= 0 and not all 0, got {dict(shares)}")
+        self.shares = {name: float(share) for name, share in shares.items()}
         self.temperature = temperature
 
     def fuse(self, probs: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
@@ -44,4 +46,6 @@ class GeometricFuser:
         if len(answered) <= 1:
             return answered[0][0] if answered else None
         total = sum(share for _, share in answered)
+        if total == 0.0:
+            raise ValueError(f"every model that answered has share 0 ({sorted(probs)})")
         return geometric_mean([p for p, _ in answered], [share / total for _, share in answered], self.temperature)
