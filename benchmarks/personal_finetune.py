@@ -39,8 +39,9 @@ from signcam.recognizer import Recognizer
 from signcam.samples import SampleStore
 from signcam.sources import read_image
 from signcam.weights import BUNDLED_WEIGHTS
+from training.config import TrainConfig, fine_tune_config
 from training.data import Dataset
-from training.train import TrainConfig, evaluate_model, fine_tune_config, predict_logits, train
+from training.train import evaluate_model, predict_logits, train
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 log = logging.getLogger("signcam.bench")

@@ -146,7 +146,7 @@ def held_out_extra(rec: Recognizer, shared: Path, recipe: LandmarkTrainConfig, t
     result = [Photo(str(p), rec.letters[y]) for p, y in zip(persons, photos.labels, strict=True)]
     for person in sorted(set(persons)):
         logging.info("lopo: training without %s", person)
-        model = fit(hands.points[hands.persons != person], hands.labels[hands.persons != person], recipe)
+        model = fit(hands.subset(hands.persons != person), recipe)
         for i in np.flatnonzero((persons == person) & photos.found):
             result[i].found, result[i].cnn, result[i].crop = True, cnn[i], photos.crops[i]
             result[i].landmarks = landmark_probabilities(model, temperature, photos.points[i])

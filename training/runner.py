@@ -32,9 +32,10 @@ from typing import IO
 import torch
 
 from signcam.weights import DeviceError, WeightsError
+from training.config import TrainConfig
 from training.data import CsvError, find_csvs
 from training.results import RunResult
-from training.train import EpochStats, TrainConfig, TrainingCancelled, train
+from training.train import EpochStats, TrainingCancelled, train
 
 CRASH_ENV = "SIGNCAM_RUNNER_CRASH_AFTER"
 EXIT_ERROR, EXIT_CANCELLED = 2, 3

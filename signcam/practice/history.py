@@ -18,9 +18,13 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signcam.files import user_data_dir
 from signcam.practice.scoring import Attempt, LetterStats
+
+if TYPE_CHECKING:
+    from signcam.practice.receptive import ReadResult
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,26 @@ CREATE TABLE attempts (
 );
 CREATE INDEX attempts_letter ON attempts (letter);
 """
+# The reading drill (practice.receptive), kept apart from the signing drills' attempts. Created on first use
+# with IF NOT EXISTS and no version bump: an older signcam ignores tables it does not know, so its file stays
+# readable to it (a bump would make that signcam set the whole history aside).
+_READINGS = """
+CREATE TABLE IF NOT EXISTS readings (
+    id INTEGER PRIMARY KEY,
+    at_unix_s REAL NOT NULL,       -- wall clock when the word was answered
+    word TEXT NOT NULL,            -- A-Z upper case, as shown
+    typed TEXT NOT NULL,           -- the answer, upper-case letters only
+    correct INTEGER NOT NULL,      -- 1 when typed == word
+    pace REAL NOT NULL,            -- letters per second the word was shown at
+    replays INTEGER NOT NULL,      -- extra showings asked for
+    source TEXT NOT NULL           -- WordSource.value: words, custom, weakest
+);
+CREATE TABLE IF NOT EXISTS reading_letters (
+    reading_id INTEGER NOT NULL REFERENCES readings (id),
+    letter TEXT NOT NULL,          -- one row per letter shown
+    correct INTEGER NOT NULL       -- 0 when the alignment found it missed
+);
+"""
 
 
 def default_history_path() -> Path:
@@ -57,8 +81,20 @@ class DayStats(LetterStats):
         return 60.0 / self.mean_time_s if self.mean_time_s > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class ReadingDay:
+    """One calendar day (local time) of the reading drill, for Progress's pace-per-day plot."""
+
+    day: str  # ISO date, YYYY-MM-DD
+    words: int
+    right: int
+    best_pace: float  # letters/s: the fastest pace at which a word was read right that day (0 if none)
+
+
 class History:
     """The attempts database; one connection, used from the GUI thread only."""
+
+    _readings_ready = False  # the reading tables exist in this file (made on first use)
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_history_path()
@@ -152,6 +188,48 @@ class History:
             " FROM attempts GROUP BY day ORDER BY day"
         )
         return [DayStats(n, correct, mean_s, day=day) for day, n, correct, mean_s in rows]
+
+    # -- the reading drill (practice.receptive) --------------------------------------------------------------
+    def _readings(self) -> sqlite3.Connection:
+        """The connection, with the reading tables made if this file has none yet."""
+        if not self._readings_ready:
+            with self._conn:
+                self._conn.executescript(_READINGS)
+            self._readings_ready = True
+        return self._conn
+
+    def record_reading(self, result: "ReadResult", at_unix_s: float) -> None:
+        """Stores one answered word and its letters, committed together before returning."""
+        conn = self._readings()
+        with conn:
+            cursor = conn.execute(
+                "INSERT INTO readings (at_unix_s, word, typed, correct, pace, replays, source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (at_unix_s, result.word, result.typed, int(result.correct), result.pace, result.replays,
+                 result.source.value),
+            )
+            missed = set(result.missed)
+            conn.executemany("INSERT INTO reading_letters (reading_id, letter, correct) VALUES (?, ?, ?)",
+                             [(cursor.lastrowid, c, int(i not in missed)) for i, c in enumerate(result.word)])
+
+    def reading_letter_stats(self) -> dict[str, LetterStats]:
+        """Per letter read: letters shown, read right (no times: a reading is timed per word, not letter)."""
+        rows = self._readings().execute(
+            "SELECT letter, count(*), sum(correct) FROM reading_letters GROUP BY letter ORDER BY letter")
+        return {letter: LetterStats(n, right, 0.0) for letter, n, right in rows}
+
+    def reading_days(self) -> list[ReadingDay]:
+        """Per local calendar day, oldest first: words read, read right, and the fastest pace read right."""
+        rows = self._readings().execute(
+            "SELECT date(at_unix_s, 'unixepoch', 'localtime') AS day, count(*), sum(correct),"
+            " coalesce(max(CASE WHEN correct THEN pace END), 0) FROM readings GROUP BY day ORDER BY day")
+        return [ReadingDay(day, n, right, pace) for day, n, right, pace in rows]
+
+    def last_reading_pace(self) -> float | None:
+        """The pace the learner was last shown a word at, so the next drill goes on from there."""
+        row = self._readings().execute("SELECT pace FROM readings ORDER BY at_unix_s DESC, id DESC LIMIT 1")
+        found = row.fetchone()
+        return found[0] if found else None
 
     def close(self) -> None:
         self._conn.close()

@@ -12,14 +12,16 @@ J/Z choices are restored and remembered.
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QDialog, QInputDialog
 
-from signcam.practice import LetterOrder
+from signcam.practice import LetterOrder, load_words
 from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.practice.history import History
 from signcam.ui.menus import add_action, add_choices
 from signcam.ui.practice_view import PracticePanel
 from signcam.ui.settings import Key, Settings
+
+READING_DIALOG = "reading-drill"  # object name of Practice > Read fingerspelling's window
 
 
 def install_practice(window, history: History | None = None, settings: Settings | None = None) -> PracticePanel:
@@ -69,6 +71,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
     add_action(menu, "&Word drill", shown(controller.start_word_drill), "Ctrl+Shift+W")
     add_action(menu, "&Custom text…", shown(ask_custom_text))
     add_action(menu, "&Free spelling", shown(controller.start_free_spelling), "Ctrl+Shift+F")
+    add_action(menu, "R&ead fingerspelling…", lambda: _show_reading(history, window), "Ctrl+Shift+E")
     menu.addSeparator()
     menu.addActions([panel.skip_action, panel.motion_done_action, panel.stop_action])
     menu.addSeparator()
@@ -86,6 +89,19 @@ def install_practice(window, history: History | None = None, settings: Settings 
     toggle.setText("Practice &panel")
     menu.addAction(toggle)
     return panel
+
+
+def _show_reading(history: History, window) -> None:
+    """The reading drill's window: one per main window, raised when already open (it keeps its drill)."""
+    from signcam.ui.receptive_view import open_reading_drill
+
+    dialog = window.findChild(QDialog, READING_DIALOG)
+    if dialog is None:
+        dialog = open_reading_drill(history, load_words(), window)
+        dialog.setObjectName(READING_DIALOG)
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
 
 
 def _show_progress(history: History, window) -> None:

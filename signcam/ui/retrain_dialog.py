@@ -41,9 +41,9 @@ from signcam.ui.settings import Key, Settings
 from signcam.ui.training_process import TrainingProcess
 from signcam.user_weights import WeightsHistory
 from signcam.weights import WeightsError, read_metadata
+from training.config import TrainConfig, fine_tune_config
 from training.data import CsvError, find_csvs
 from training.results import RunResult
-from training.train import TrainConfig, fine_tune_config
 
 # No fixed time promises: a 1-epoch fine-tune took 3-4 minutes on a shared 2-core CPU against the "about a
 # minute" once written here (issue 13). Before the run the expected time comes from the speed the weights in use

@@ -20,7 +20,7 @@ from signcam.weights import (
     write_safetensors,
 )
 from tests.training.conftest import csv_text, synthetic_rows
-from training import train
+from training import cli as train_cli
 
 SMALL = ModelConfig(width=8)
 
@@ -65,7 +65,7 @@ def test_train_evaluate_with_unknown_arch_says_why_and_exits_2(tmp_path, capsys)
     csv = tmp_path / "test.csv"
     csv.write_text(csv_text(synthetic_rows(24)))
     path = unknown_arch_weights(tmp_path / "resnet.safetensors")
-    assert train.main(["evaluate", "--weights", str(path), "--csv", str(csv), "--device", "cpu"]) == 2
+    assert train_cli.main(["evaluate", "--weights", str(path), "--csv", str(csv), "--device", "cpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("signcam-train: error: ") and "unknown architecture" in err[0]
 

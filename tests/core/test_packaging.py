@@ -49,6 +49,8 @@ def test_wheel_holds_models_word_list_and_every_reference(wheel: Path) -> None:
         assert f"signcam/assets/{asset}" in names
     references = {n for n in names if n.startswith("signcam/assets/reference/") and n.endswith(".png")}
     assert {Path(n).stem for n in references} >= set(LETTERS)
+    assert {"signcam/assets/read_hands/index.json", "signcam/assets/read_hands/CREDITS.md"} <= names
+    assert {n[-6] for n in names if n.startswith("signcam/assets/read_hands/") and n.endswith(".jpg")} >= set(LETTERS)
     assert "training/train.py" in names and "signcam/ui/main_window.py" in names
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
 

@@ -8,9 +8,10 @@ import pytest
 from signcam.weights import read_info
 from tests.training.conftest import synthetic_rows
 from training import extra as extra_module
+from training.config import TrainConfig
 from training.extra import load_extra, split_persons
 from training.photos import PhotoSet, person_of
-from training.train import TrainConfig, train
+from training.train import train
 
 SIGNERS = ["ann_s1", "ann_s2", "bob_s1", "cat_s1", "dan_lighthand", "dan_darkhand"]
 

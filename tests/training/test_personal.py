@@ -13,10 +13,11 @@ from signcam.model import ModelConfig, build_model
 from signcam.samples import SampleStore
 from signcam.weights import read_info, save_weights
 from tests.training.conftest import synthetic_rows
+from training.config import TrainConfig, fine_tune_config
 from training.data import CsvError, Dataset
 from training.personal import combine, load_personal, repeats_for_share, split_personal
 from training.runner import EXIT_CANCELLED, config_from_json, run
-from training.train import TrainConfig, fine_tune_config, train
+from training.train import train
 
 
 @pytest.fixture

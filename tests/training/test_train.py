@@ -8,7 +8,9 @@ import torch
 from signcam.model import ModelConfig, build_model
 from signcam.weights import load_model, read_info, save_weights
 from tests.training.conftest import synthetic_rows
-from training.train import TrainConfig, TrainingCancelled, load_splits, main, train
+from training.cli import main
+from training.config import TrainConfig
+from training.train import TrainingCancelled, load_splits, train
 
 
 @pytest.fixture
@@ -80,17 +82,17 @@ def test_cli_requires_data(capsys):
 
 def test_script_dry_run_and_evaluate_json(tiny_csvs, tmp_path):
     train_csv, test_csv = tiny_csvs
-    run = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
+    run = subprocess.run([sys.executable, "-m", "training.cli", "--train-csv", str(train_csv), "--test-csv",
                           str(test_csv), "--dry-run", "--width", "8", "--blocks", "1,1,1", "--out",
                           str(tmp_path / "d.safetensors")], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert f"epoch 1/{TrainConfig().epochs}" in run.stderr and not (tmp_path / "d.safetensors").exists()
-    bad = subprocess.run([sys.executable, "-m", "training.train", "--train-csv", str(train_csv), "--test-csv",
+    bad = subprocess.run([sys.executable, "-m", "training.cli", "--train-csv", str(train_csv), "--test-csv",
                           str(test_csv), "--dry-run", "--blocks", "1,0"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "every block needs at least one conv" in bad.stderr
 
     weights = save_weights(tmp_path / "w.safetensors", build_model(ModelConfig(width=8)))
-    run = subprocess.run([sys.executable, "-m", "training.train", "evaluate", "--weights", str(weights), "--csv",
+    run = subprocess.run([sys.executable, "-m", "training.cli", "evaluate", "--weights", str(weights), "--csv",
                           str(test_csv), "--json"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     metrics = json.loads(run.stdout)
@@ -117,3 +119,17 @@ def test_temperature_is_one_unless_calibration_is_asked_for(tiny_csvs):
     assert train(config).temperature == 1.0
     config.calibrate = True
     assert train(config).temperature != 1.0
+
+
+def test_help_answers_without_torch() -> None:
+    """`signcam-train --help` and a usage error come before torch is imported (~3 s), and the trainer's
+    architecture choices are the model's."""
+    code = ("import sys\nfrom training.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip().endswith("False") and "--epochs" in run.stdout
+    from signcam.model import ARCHITECTURES
+    from training.config import ARCHITECTURE_NAMES
+
+    assert sorted(ARCHITECTURE_NAMES) == sorted(ARCHITECTURES)

@@ -1,0 +1,58 @@
+"""`signcam-train`: the command line of the trainer. Arguments are read before torch is imported, so `--help`
+and a usage error answer at once; training/train.py (torch) is imported only to do the work.
+
+Usage:
+    signcam-train --data DIR --out signcam/assets/signnet.safetensors          # DIR holds the Kaggle CSVs
+    signcam-train evaluate --weights signcam/assets/signnet.safetensors --csv DIR/sign_mnist_test.csv [--json]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import fields
+
+from training.config import TrainConfig, build_evaluate_parser, build_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if argv and argv[0] == "evaluate":
+        args = build_evaluate_parser().parse_args(argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
+        if not (args.data or (args.train_csv and args.test_csv)):
+            build_parser().error("give --data DIR, or both --train-csv and --test-csv")
+    # torch and the data code: only now that the arguments are known to be good (~3 s to import)
+    from signcam.weights import DeviceError, WeightsError
+    from training.data import CsvError, find_csvs
+    from training.report import format_metrics
+    from training.train import evaluate_weights, train
+
+    try:
+        if argv and argv[0] == "evaluate":
+            metrics = evaluate_weights(args.weights, args.csv, args.device)
+            print(json.dumps(metrics) if args.json else format_metrics(metrics))
+            return 0
+        if args.verbose:
+            logging.getLogger().setLevel(logging.DEBUG)
+        if args.data:
+            args.train_csv, args.test_csv = (str(p) for p in find_csvs(args.data))  # JSON metadata needs str
+        config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+        result = train(config)
+        print(format_metrics(result.test))
+        if result.weights_path:
+            print(f"\nwrote {result.weights_path} (+ .report.json, .report.png)")
+        return 0
+    except (CsvError, WeightsError, DeviceError) as e:
+        print(f"signcam-train: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
