@@ -23,8 +23,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.config import RecognitionConfig
 from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.sources import open_source
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

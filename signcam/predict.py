@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from signcam.builder import build_recognizer
 from signcam.config import RecognitionConfig
 from signcam.locate import ROI_MODES
 from signcam.sources import SourceError, find_images, read_photo
@@ -110,7 +109,7 @@ def main(argv: list[str]) -> int:
     if not 0.0 <= args.threshold <= 1.0:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
         return 2
-    from signcam.recognizer import Recognizer  # torch: only after `--help` and bad usage have had their answer
+    from signcam.builder import build_recognizer  # torch: only after `--help` and bad usage have had their answer
     from signcam.weights import DeviceError, WeightsError
 
     try:
