@@ -107,6 +107,7 @@ class RecognitionWorker(QObject):
             log.exception("recognition worker failed")
             self.failed.emit(f"Recognition stopped: {e}")
         finally:
+            self._stop.set()  # a loader still running closes what it builds (the source may have ended first)
             with self._lock:
                 recognizer, self._recognizer = self._recognizer, None
                 ready, self._ready = self._ready, None
