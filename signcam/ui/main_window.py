@@ -289,7 +289,10 @@ class MainWindow(QMainWindow):
         self.model_info = recognizer.info
         device = recognizer.device
         self._device_text = "CPU" if device.type == "cpu" else f"GPU ({device})"
-        if self.sender() is self.live and not self._model_ready:
+        if self.sender() is self.live and self._model_ready:  # rebuilt after a new choice of weights or device
+            name = recognizer.info.path.name if recognizer.info is not None else "weights"
+            self.statusBar().showMessage(f"Using weights {name} on {self._device_text}", 5000)
+        elif self.sender() is self.live:
             self._model_ready = True
             if self.live_view.message == LOADING:
                 self.live_view.set_message("")
