@@ -24,7 +24,7 @@ class FakeLocator:
     def __init__(self, mode: str = "fake", landmarks: bool = False) -> None:
         self.mode, self.landmarks, self.calls, self.closed = mode, landmarks, 0, False
 
-    def locate(self, image_bgr: np.ndarray) -> Box | None:
+    def locate(self, image_bgr: np.ndarray, timestamp_s: float | None = None) -> Box | None:
         self.calls += 1
         if not image_bgr.any():
             return None
