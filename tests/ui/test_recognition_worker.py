@@ -123,15 +123,19 @@ def test_camera_that_never_opens_fails_once_and_stops(qtbot, start_worker):
     assert seen.opened == [] and seen.recognized == []
 
 
+def build_after(release: threading.Event):
+    """build_fake once `release` is set (at most 30 s): a model that takes long to load."""
+    def build(config: RecognitionConfig):
+        release.wait(30)
+        return build_fake(config)
+
+    return build
+
+
 def test_frames_show_before_the_model_is_built_then_letters(qtbot, start_worker):
     """Issue 20 (a): the picture does not wait for the model, which loads in another thread."""
     release = threading.Event()
-
-    def slow_build(config):
-        release.wait(10)
-        return build_fake(config)
-
-    worker, seen = start_worker(lambda: FakeCamera(frames=None), build=slow_build)
+    worker, seen = start_worker(lambda: FakeCamera(frames=None), build=build_after(release))
     qtbot.waitUntil(lambda: len(seen.previewed) >= 3, timeout=5000)
     assert seen.recognized == [] and worker.recognizer is None
     release.set()
@@ -156,12 +160,7 @@ def test_config_change_is_applied_in_the_worker_and_a_bad_one_is_refused(qtbot, 
 def test_stop_while_the_model_loads_returns_at_once(qtbot, start_worker):
     """Issue 20 (c): the worker thread does not wait for a model that is still loading."""
     never = threading.Event()
-
-    def stuck_build(config):
-        never.wait(30)
-        return build_fake(config)
-
-    worker, seen = start_worker(lambda: FakeCamera(frames=None), build=stuck_build)
+    worker, seen = start_worker(lambda: FakeCamera(frames=None), build=build_after(never))
     qtbot.waitUntil(lambda: len(seen.previewed) >= 1, timeout=5000)
     with qtbot.waitSignal(worker.finished, timeout=2000):
         worker.stop()
