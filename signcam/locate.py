@@ -350,9 +350,8 @@ def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
         return GuideBoxLocator(**box_options)
 
 
-def _box_locator(*, video: bool = False, size: float = 0.6, cx: float = 0.5, cy: float = 0.5,
-                 **_other: Any) -> HandLocator:
-    return GuideBoxLocator(size=size, cx=cx, cy=cy)
+def _box_locator(*, video: bool = False, **options: Any) -> HandLocator:
+    return GuideBoxLocator(**{k: options[k] for k in ("size", "cx", "cy") if k in options})
 
 
 def _full_locator(*, video: bool = False, **_other: Any) -> HandLocator:

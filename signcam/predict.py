@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from signcam.config import RecognitionConfig
+from signcam.config import DEFAULT_THRESHOLD, RecognitionConfig
 from signcam.locate import ROI_MODES
 from signcam.sources import SourceError, find_images, read_photo
 
@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--weights", help="a .safetensors weights file (default: the bundled weights)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default: auto)")
     parser.add_argument(
-        "--threshold", type=float, default=0.6, help="below this confidence the letter is null (default: 0.6)"
+        "--threshold", type=float, default=DEFAULT_THRESHOLD,
+        help=f"below this confidence the letter is null (default: {DEFAULT_THRESHOLD})"
     )
     parser.add_argument(
         "--save-crops", type=Path, metavar="DIR", help="write each 28x28 model input here (default: off)"

@@ -22,7 +22,7 @@ Rules, per update:
 - `no_hand_ms` runs from the first update of the current no-hand run; 0 while a hand is seen.
 
 Usage:
-    smoother = Smoother(LETTERS, window=5, hold_ms=800)
+    smoother = Smoother(LETTERS, window=5, hold_ms=800, min_confidence=0.6)   # signcam.builder passes the config's
     state = smoother.update(probs, t_s)        # probs: (24,) or None for no hand
 """
 
@@ -49,8 +49,8 @@ class SmoothedLetter:
 
 
 class Smoother:
-    def __init__(self, letters: Sequence[str], window: int = 5, hold_ms: float = 800.0,
-                 min_confidence: float = 0.6):
+    def __init__(self, letters: Sequence[str], *, window: int, hold_ms: float, min_confidence: float):
+        """`letters` name the probabilities' columns; the three numbers come from the RecognitionConfig."""
         if window < 1:
             raise ValueError(f"window must be >= 1, got {window}")
         if hold_ms < 0:

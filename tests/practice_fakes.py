@@ -44,7 +44,7 @@ class Stream:
     Recognition carries the smoothed letter, confidence, top-3 and hold state."""
 
     def __init__(self, hold_ms: float = HOLD_MS, threshold: float = 0.6) -> None:
-        self.smoother = Smoother(LETTERS, hold_ms=hold_ms, min_confidence=threshold)
+        self.smoother = Smoother(LETTERS, window=5, hold_ms=hold_ms, min_confidence=threshold)
 
     def recognition(self, letter: str | None, confidence: float = 0.9, hand: bool = True,
                     t_s: float = 0.0) -> Recognition:

@@ -41,7 +41,7 @@ def _rec(points: np.ndarray | None, letter: str | None) -> Recognition:
 
 def _feed(drill_coach: DrillCoach, session: PracticeSession, points, letter, start_s: float, seconds: float):
     """Frames of one still hand the model reads as `letter`, never confirmed (the coach is under test)."""
-    smoother = Smoother(LETTERS, hold_ms=10_000)
+    smoother = Smoother(LETTERS, window=5, hold_ms=10_000, min_confidence=0.6)
     notes, t = [], start_s
     while t < start_s + seconds:
         rec = _rec(points, letter)
