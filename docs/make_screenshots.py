@@ -258,6 +258,7 @@ def take_screenshots(out: Path, tmp: Path, data: str, weights: str | None) -> No
                            else []) >= 1 and dialog.progress_bar.value() > 600, timeout_s=300)
     save(dialog, out / "screenshot-retrain-progress.png")
     wait_until(lambda: dialog.pages.currentWidget() is dialog.report_page, timeout_s=600)
+    wait_until(dialog.adopt_button.isEnabled)  # the buttons wait a moment after the run (issue 23)
     save(dialog, out / "screenshot-retrain-report.png")
     dialog.discard()
 

@@ -23,17 +23,13 @@ import torch.nn.functional as F
 
 from signcam.labels import class_of_csv_label, is_known_csv_label
 from signcam.model import INPUT_SIZE
+from training.config import CSV_NAMES, CsvError, find_csvs  # noqa: F401 (re-exported: torch-free, for the app)
 
 N_PIXELS = INPUT_SIZE * INPUT_SIZE
 HEADER = ["label", *(f"pixel{i}" for i in range(1, N_PIXELS + 1))]
-CSV_NAMES = {"train": "sign_mnist_train.csv", "test": "sign_mnist_test.csv"}
 # A row is at most 785 cells of 3 digits and commas (3,139 characters); a longer line is not a row, and reading
 # stops there instead of holding a 2 GB "line" in memory (issue 11).
 MAX_LINE_CHARS = 16_384
-
-
-class CsvError(ValueError):
-    """A CSV that cannot be used; the message names the file, and the line and column if any."""
 
 
 @dataclass(frozen=True)
@@ -48,21 +44,6 @@ class Dataset:
 
     def subset(self, indices: np.ndarray) -> "Dataset":
         return Dataset(self.images[indices], self.labels[indices], self.source, self.sha256)
-
-
-def find_csvs(data_dir: str | Path) -> tuple[Path, Path]:
-    """The train and test CSVs in a folder, plain or gzipped (Kaggle's file names)."""
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise CsvError(f"{data_dir}: not a folder")
-    found = []
-    for name in CSV_NAMES.values():
-        candidates = [data_dir / name, data_dir / f"{name}.gz"]
-        path = next((p for p in candidates if p.exists()), None)
-        if path is None:
-            raise CsvError(f"{data_dir}: no {name} or {name}.gz (download Sign Language MNIST from Kaggle)")
-        found.append(path)
-    return found[0], found[1]
 
 
 def _open_text(path: Path) -> IO[str]:

@@ -49,6 +49,7 @@ class EpochStats:
     lr: float
     seconds: float
     val_signers_acc: float | None = None  # extra/'s held-out people only (None without extra/)
+    val_seconds: float = 0.0  # of `seconds`, spent on validation: the app times the test phase from it
 
 
 @dataclass
@@ -209,18 +210,22 @@ def train(
     on_batch: Callable[[int, int, float], None] | None = None,
     inspect: Callable[[float, Classifier], None] | None = None,
     inspect_every: int = 0,
+    on_stage: Callable[[str, dict], None] | None = None,
 ) -> TrainResult:
     """Train, calibrate, test once and (if config.out) save. Raises CsvError, DeviceError,
     TrainingCancelled; on any of them the weights at config.out are untouched.
 
     `inspect(epoch, model)` runs after each epoch, and every `inspect_every` batches within one (epoch then
     fractional) when that is > 0, outside the timed part: benchmarks use it to trace test accuracy over time,
-    which training itself must never look at."""
+    which training itself must never look at. `on_stage(stage, sizes)` says when loading, training and each
+    step of testing start, with the sizes the app's time estimate needs (training.progress)."""
+    stage = on_stage or (lambda name, sizes: None)
     # Config and data: both CSVs are validated before any training starts.
     gen = seed_everything(config.seed)
     device = resolve_device(config.device)
     if config.keep not in ("best", "last"):
         raise ValueError(f"unknown keep {config.keep!r}: best or last")
+    stage("loading", {})
     train_set, fit, val, test_set = load_splits(config)
     if config.train_rows is not None and config.train_rows < len(fit):
         fit = fit.subset(stratified_split(fit.labels, 1 - config.train_rows / len(fit), config.seed)[0])
@@ -253,6 +258,10 @@ def train(
     aug = AugmentConfig(flip=config.flip) if config.augment else None
     steps = 1 if config.dry_run else math.ceil(len(fit) / config.batch_size)
     optimizer, scheduler = make_optimizer(model, config, steps)
+    tests = 1 + bool(config.compare_weights)  # the new weights, and the ones compared with
+    stage("training", {"epochs": 1 if config.dry_run else config.epochs, "batches": steps, "rows": len(fit),
+                       "val_rows": len(val),
+                       "test_rows": len(test_set) * tests + len(held_back or ()) * tests})
 
     # Loop: keep the weights of the epoch with the best validation accuracy (later wins ties).
     history: list[EpochStats] = []
@@ -264,13 +273,14 @@ def train(
         batch_hook = inspecting_hook(on_batch, inspect, inspect_every, epoch, model, inspect_s)
         train_loss = train_one_epoch(model, x_fit, y_fit, optimizer, scheduler, config, aug, gen,
                                      should_stop, batch_hook)
+        val_start = time.perf_counter()
         val_logits = predict_logits(model, x_val)
         val_loss = F.cross_entropy(val_logits, y_val).item()
         val_right = (val_logits.argmax(1) == y_val).float()
         val_acc = val_right.mean().item()
         signers_acc = val_right[n_csv_val:].mean().item() if len(val) > n_csv_val else None
         stats = EpochStats(epoch, config.epochs, train_loss, val_loss, val_acc, lr,
-                           time.perf_counter() - start - inspect_s[0], signers_acc)
+                           time.perf_counter() - start - inspect_s[0], signers_acc, time.perf_counter() - val_start)
         history.append(stats)
         log.info("epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.4f (held-out people %s)  lr %.2e  %.1fs",
                  epoch, config.epochs, train_loss, val_loss, val_acc,
@@ -284,6 +294,7 @@ def train(
     model.load_state_dict(best_state)
 
     # Calibrate on validation (if asked), then the one look at the test set.
+    stage("testing", {"step": 1, "steps": tests + 1, "what": "the new weights"})
     temperature = fit_temperature(predict_logits(model, x_val), y_val) if config.calibrate else 1.0
     test_pred = predict_logits(model, to_model_input(test_set.images).to(device)).argmax(1).cpu().numpy()
     test = classification_metrics(test_set.labels, test_pred)
@@ -297,10 +308,12 @@ def train(
         log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
                  len(held_back))
     if config.compare_weights:
+        stage("testing", {"step": 2, "steps": tests + 1, "what": "the weights in use"})
         baseline, _ = load_model(config.compare_weights, device)
         result.baseline = {"test": evaluate_model(baseline, test_set),
                            "personal": evaluate_model(baseline, held_back) if held_back is not None else {}}
     if config.out and not config.dry_run:
+        stage("testing", {"step": tests + 1, "steps": tests + 1, "what": "saving the report"})
         result.weights_path = save_result(result, config, train_set, test_set)
     return result
 

@@ -17,16 +17,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +51,8 @@ WRONG = QColor(210, 60, 50)
 SOURCES = {"samples": "My samples", "references": "Reference hands", "test": "Test (Sign-MNIST)",
            "train": "Train (Sign-MNIST)"}
 GET_CSVS = ("The Sign-MNIST CSVs are a free download: save sign_mnist_train.csv and sign_mnist_test.csv from "
-            "kaggle.com/datasets/datamunge/sign-language-mnist into a folder and choose it in Training > Retrain….")
+            "kaggle.com/datasets/datamunge/sign-language-mnist into a folder, then choose it with Sign-MNIST "
+            "folder… above.")
 
 
 def reference_dataset(folder: Path = REFERENCE_DIR) -> Dataset:
@@ -131,6 +134,8 @@ class BrowserDialog(QDialog):
     """`data_dir` holds the Kaggle CSVs (the Retrain dialog's setting); `weights` are the ones whose
     predictions are shown (the weights in use)."""
 
+    data_dir_chosen = Signal(str)  # a folder with the CSVs, picked here: the Training menu remembers it
+
     def __init__(self, *, data_dir: str, samples: SampleStore, weights: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Browse data")
@@ -166,6 +171,10 @@ class BrowserDialog(QDialog):
         self.letter_combo.currentIndexChanged.connect(self._on_letter_chosen)
         self.wrong_check = QCheckBox("Misclassified only")
         self.wrong_check.toggled.connect(self._apply_filter)
+        # Its own folder picker: the Sign-MNIST views stayed empty until a folder was set in Retrain (issue 23).
+        self.folder_button = QPushButton("Sign-MNIST folder…")
+        self.folder_button.setToolTip(data_dir or "Where sign_mnist_train.csv and sign_mnist_test.csv are")
+        self.folder_button.clicked.connect(self._on_choose_folder)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)
         self.progress = QProgressBar()
@@ -174,7 +183,8 @@ class BrowserDialog(QDialog):
         self.confusion.cell_chosen.connect(self.show_cell)
 
         controls = QHBoxLayout()
-        for widget in (QLabel("Data:"), self.source_combo, QLabel("Letter:"), self.letter_combo, self.wrong_check):
+        for widget in (QLabel("Data:"), self.source_combo, self.folder_button, QLabel("Letter:"), self.letter_combo,
+                       self.wrong_check):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.progress)
@@ -229,7 +239,29 @@ class BrowserDialog(QDialog):
         self.letter_combo.blockSignals(False)
         self._apply_filter()
 
+    def set_data_dir(self, folder: str) -> bool:
+        """Use the CSVs in `folder` (False, and why in the status line, if they are not there)."""
+        try:
+            find_csvs(folder)
+        except CsvError as e:
+            self._error = str(e)
+            self._apply_filter()
+            return False
+        self._data_dir = folder
+        self.folder_button.setToolTip(folder)
+        self.data_dir_chosen.emit(folder)
+        if self.source_combo.currentData() in ("test", "train"):
+            self.load_source()
+        else:
+            self.select_source("test")
+        return True
+
     # -- internals -----------------------------------------------------------------------------
+    def _on_choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs", self._data_dir)
+        if folder:
+            self.set_data_dir(folder)
+
     def select_source(self, key: str) -> None:
         """Show one of SOURCES ("samples", "references", "test", "train")."""
         self.source_combo.setCurrentIndex(self.source_combo.findData(key))

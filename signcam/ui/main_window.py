@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -61,6 +60,18 @@ def wait_cursor() -> Iterator[None]:
         yield
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def menu_actions(actions: list[QAction]) -> list[QAction]:
+    """Every action under `actions`, submenus included, in menu order. Walked through the menus rather than
+    the menu bar's children: File, Camera and Recognition are the window's children, so their Ctrl+O,
+    Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 were missing from the shortcuts list (issue 23)."""
+    found: list[QAction] = []
+    for action in actions:
+        found.append(action)
+        if action.menu() is not None:
+            found += menu_actions(action.menu().actions())
+    return found
 
 
 def source_label(spec: int | str) -> str:
@@ -349,8 +360,8 @@ class MainWindow(QMainWindow):
     def _on_shortcuts(self) -> None:
         from signcam.ui.about import shortcuts_html
 
-        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
-        self._show_message("Keyboard shortcuts", shortcuts_html(dict.fromkeys(actions)), QMessageBox.Icon.NoIcon)
+        self._show_message("Keyboard shortcuts", shortcuts_html(menu_actions(self.menuBar().actions())),
+                           QMessageBox.Icon.NoIcon)
 
     # -- drag and drop -------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

@@ -35,8 +35,17 @@ def install_practice(window, history: History | None = None, settings: Settings 
         """The drill and free-spelling pages show the reading, so the video may take the live view's column."""
         window.set_practising(dock.isVisible() and controller.mode in (PracticeMode.DRILL, PracticeMode.FREE))
 
+    last_mode = [controller.mode]
+
+    def close_when_stopped() -> None:
+        """Stop practice or Done: the idle panel would only squeeze the video (issue 23), so it goes too."""
+        if controller.mode is PracticeMode.IDLE and last_mode[0] is not PracticeMode.IDLE:
+            dock.hide()
+        last_mode[0] = controller.mode
+
     dock.visibilityChanged.connect(sync_layout)
     controller.changed.connect(sync_layout)
+    controller.changed.connect(close_when_stopped)
     window.recognition_changed.connect(controller.on_recognition)
     controller.coached.connect(window.live_view.set_coach_note)  # the live view marks the fingers a hint names
     if history.recovery_message:

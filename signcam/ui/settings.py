@@ -27,6 +27,7 @@ class Key(str, Enum):
     GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
     TRAINING_DATA = "training/data-dir"  # the folder with the Kaggle Sign-MNIST CSVs
+    TRAINING_TIMES = "training/last-run-times"  # JSON {mode: RunTimes fields} of the last finished run per mode
     PRACTICE_HARD = "practice/hard-mode"  # reference picture hidden
     PRACTICE_LEFT = "practice/left-hand"  # reference pictures mirrored
     PRACTICE_MOTION = "practice/motion-words"  # words with J and Z, confirmed by a key press

@@ -22,6 +22,7 @@ STDERR_TAIL_CHARS = 2000
 class TrainingProcess(QObject):
     """One run of `python -m training.runner CONFIG`; start() again for another."""
 
+    stage_started = Signal(str, dict)  # "loading" | "training" | "testing", with the sizes (training.progress)
     batch_progressed = Signal(int, int, int, int, float)  # epoch, epochs, batch, batches, running mean loss
     epoch_finished = Signal(dict)  # EpochStats as a dict
     finished = Signal(object)  # training.results.RunResult: weights path, test, personal, baseline, history
@@ -82,7 +83,9 @@ class TrainingProcess(QObject):
 
     def _on_event(self, event: dict) -> None:
         kind = event.pop("event")
-        if kind == "batch":
+        if kind == "stage":
+            self.stage_started.emit(event.pop("stage"), event)
+        elif kind == "batch":
             self.batch_progressed.emit(event["epoch"], event["epochs"], event["batch"], event["batches"],
                                        float(event.get("loss", "nan")))
         elif kind == "epoch":

@@ -8,7 +8,7 @@ QT_FREE = (
     "signcam.sources",
     "signcam.weights", "signcam.config", "signcam.files", "signcam.photo_reader", "signcam.practice",
     "signcam.practice.history", "signcam.practice.controller", "signcam.samples", "signcam.user_weights",
-    "training.train", "training.runner", "training.personal", "training.results",
+    "training.train", "training.runner", "training.personal", "training.results", "training.progress",
 )
 
 

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from signcam.builder import build_recognizer
 from signcam.config import RecognitionConfig
@@ -100,6 +101,21 @@ def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot,
     assert dialog.tiles.rowCount() == 0
     assert "kaggle.com/datasets/datamunge/sign-language-mnist" in dialog.count_label.text()
     assert "color" not in dialog.count_label.text()  # a pointer, not an error
+    assert "…." not in dialog.count_label.text()  # issue 23: it ended "Retrain…."
+
+
+def test_browser_has_its_own_sign_mnist_folder_picker(qtbot, tmp_path, kaggle_dir, test_weights, monkeypatch):
+    """Issue 23: the Sign-MNIST views stayed empty until a folder was set in the Retrain dialog."""
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), weights=test_weights)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(tmp_path))
+    dialog.folder_button.click()  # a folder without the CSVs: says why, keeps none
+    assert "no sign_mnist_train.csv" in dialog.count_label.text()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(kaggle_dir))
+    with qtbot.waitSignal(dialog.data_dir_chosen) as chosen:
+        dialog.folder_button.click()
+    assert chosen.args == [str(kaggle_dir)] and dialog.source_combo.currentData() == "test"
+    assert dialog.tiles.rowCount() == 48
 
 
 def _capturing(qtbot, tmp_path, letters: str, gray_video, test_weights) -> tuple[CaptureDialog, Recognition]:

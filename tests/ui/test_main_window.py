@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
 from signcam.builder import build_recognizer
@@ -235,3 +235,15 @@ def test_weights_that_cannot_load_show_why_after_the_window_is_up(qtbot, make_wi
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=10000)
     assert window.empty_view.title == "Cannot start recognition"
     assert "bad.safetensors" in window.empty_view.detail and "Recognition menu" in window.empty_view.detail
+
+
+def test_shortcuts_list_names_every_menu_shortcut(qtbot, make_window):
+    """Issue 23: Ctrl+O, Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 (File and Camera menus) were missing."""
+    window: MainWindow = make_window()
+    window._on_shortcuts()
+    text = window.message_box.text()
+    shortcuts = [a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                 for a in main_window.menu_actions(window.menuBar().actions()) if not a.shortcut().isEmpty()]
+    assert len(shortcuts) >= 7
+    for shortcut in shortcuts + ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+Q", "F5"]:
+        assert f"<b>{shortcut}</b>" in text, shortcut

@@ -13,7 +13,7 @@ from signcam.practice import LetterOrder, SessionSummary
 from signcam.practice.controller import PracticeController
 from signcam.practice.history import History
 from signcam.ui.practice_menu import install_practice
-from signcam.ui.practice_view import PracticePanel
+from signcam.ui.practice_view import MISSED, PracticePanel
 from signcam.ui.progress_view import ProgressDialog
 from tests.practice_fakes import FRAME_S, Stream
 
@@ -104,19 +104,46 @@ def test_hard_mode_hides_and_left_hand_mirrors_reference(panel):
     assert panel.reference_label.pixmap().isNull() and "memory" in panel.reference_label.text()
 
 
-def test_time_out_from_timer_without_frames(qtbot, tmp_path, clock):
+def test_time_out_from_timer_between_frames(qtbot, tmp_path, clock):
     history = History(tmp_path / "h.sqlite3")
     panel = make_panel(qtbot, history, clock, skip_after_s=2.0)
     panel.controller.start_custom_text("ab")
-    clock.t += 2.5  # the camera stalled; only the panel's timer runs
+    feed(panel, clock, "C", 1.5)  # last frame 1.4 s in
+    clock.t += 0.7  # frames late; the hand was seen within HAND_GRACE_S, so only the panel's timer runs
     qtbot.waitUntil(lambda: panel.target_label.text() == "B", timeout=2000)
     assert history.letter_stats()["A"].correct == 0
     history.close()
 
 
+def test_drill_without_camera_records_nothing(qtbot, panel, clock, history):
+    """Issue 23: with no camera every letter was saved as timed out and drawn red in Progress."""
+    panel.controller.start_letter_drill(LetterOrder.RANDOM)
+    first = panel.target_label.text()
+    for _ in range(5):
+        clock.t += 30.0
+        panel.controller.tick()
+    assert panel.target_label.text() == first and history.count() == 0
+    assert panel.feedback_label.text() == "No hand in view."
+    assert "waiting for your hand" in panel.time_bar.format()
+    panel.skip_action.trigger()  # passed over without a try: moves on, not recorded
+    assert panel.target_label.text() != first or panel.title_label.text().endswith("2 of 20")
+    assert history.count() == 0
+
+
+def test_missed_letter_of_a_word_is_not_green(panel, clock):
+    """Issue 23: in PUSH, S timed out but was coloured green like the right letters."""
+    panel.controller.start_custom_text("push")
+    feed(panel, clock, "P", 1.1)
+    feed(panel, clock, "U", 1.1)
+    feed(panel, clock, "A", 10.5)  # S times out while a hand shows A
+    html = panel.word_label.text()
+    assert panel.target_label.text() == "H"
+    assert "<span style='color:#3fb66b'>PU</span>" in html and f"<span style='color:{MISSED}'>S</span>" in html
+
+
 def test_skip_action_moves_on_and_stop_returns_to_idle(panel, clock, history):
     panel.controller.start_custom_text("ab")
-    clock.t += 3.0
+    feed(panel, clock, "C", 0.3)
     panel.skip_action.trigger()
     assert panel.target_label.text() == "B" and history.count() == 1
     panel.stop_action.trigger()
@@ -155,7 +182,7 @@ def test_history_survives_restart_and_feeds_weakest_drill(qtbot, tmp_path, clock
     panel = make_panel(qtbot, first, clock)
     panel.controller.start_custom_text("mm")
     for _ in range(2):
-        clock.t += 4.0
+        feed(panel, clock, "A", 4.0)
         panel.skip_action.trigger()
     first.close()
 
@@ -281,3 +308,27 @@ def test_camera_keeps_the_room_while_practising(qtbot, make_window, tmp_path):
     panel.controller.stop()  # the idle page shows no reading: the live view's column comes back
     assert window.live_view.side_panel
     history.close()
+
+
+def test_stop_practice_closes_the_panel_and_gives_the_video_back(qtbot, make_window, tmp_path):
+    """Issue 23: after Stop practice the idle panel stayed open and squeezed the video to ~400 px."""
+    history = History(tmp_path / "history.sqlite3")
+    window = make_window()
+    panel = install_practice(window, history)
+    window.show()
+    before = window.pages.width()
+    next(a for a in window.practice_menu.actions() if a.text() == "&Free spelling").trigger()
+    qtbot.waitUntil(panel.isVisible)
+    panel.stop_action.trigger()
+    qtbot.waitUntil(lambda: not panel.isVisible())
+    qtbot.waitUntil(lambda: window.pages.width() == before)
+    history.close()
+
+
+def test_free_spelling_buttons_show_their_whole_labels(qtbot, panel):
+    """Issue 23: "Backspace" was clipped in the narrow panel."""
+    panel.controller.start_free_spelling()
+    panel.show()
+    qtbot.waitExposed(panel)
+    for button in panel.free_page.findChildren(QPushButton):
+        assert button.width() >= button.sizeHint().width(), button.text()
