@@ -76,6 +76,8 @@ class Recognizer:
     ):
         if not models:
             raise ValueError("a Recognizer needs at least one letter model")
+        if len({tuple(model.letters) for model in models}) > 1:
+            raise ValueError("the letter models read their letters in different orders; the fuser cannot mix them")
         self.models = list(models)
         self.fuser = fuser
         self.letters = self.models[0].letters

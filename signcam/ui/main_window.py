@@ -270,6 +270,8 @@ class MainWindow(QMainWindow):
             self._refuse(str(e), self.recognition.config)
             return False
         self.recognition.update(weights=config.weights, device=config.device)
+        if not self.live.running and self.pages.currentWidget() is self.empty_view:
+            self.start_source(self._source)  # "Cannot start recognition" with the old choice: try the new one
         return True
 
     def _refuse(self, message: str, kept: RecognitionConfig) -> None:
