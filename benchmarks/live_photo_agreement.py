@@ -56,30 +56,35 @@ def main(argv: list[str] | None = None) -> int:
     frames = [letterboxed(cv2.imread(str(args.data / r["relative_path"]))) for r in rows]
     hold = max(1, round(args.hold_s * args.fps))
     config = RecognitionConfig()
-    photo_letters = []
+    photo_letters, photo_p = [], []
     with build_recognizer(config, video=False) as still:
         for frame in frames:
-            photo_letters.append(still.recognize(frame).letter)
+            recognition = still.recognize(frame)
+            photo_letters.append(recognition.letter)
+            photo_p.append(recognition.top[0] if recognition.top else (None, 0.0))
     with tempfile.TemporaryDirectory() as folder:
         video = Path(folder) / "held_photos.avi"
         writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), args.fps, (FRAME_W, FRAME_H))
+        writer.set(cv2.VIDEOWRITER_PROP_QUALITY, 100)  # a webcam's MJPG is good; artefacts would blur the question
         for frame in frames:
             for _ in range(hold):
                 writer.write(frame)
         writer.release()
-        live_letters = []
+        live_letters, live_p = [], []
         with build_recognizer(config, video=True) as live, open_source(video) as source:
             for frame in source:
                 recognition = live.step(frame)
                 if frame.index % hold == hold - 1:
                     live_letters.append(recognition.letter)
+                    live_p.append(recognition.top[0] if recognition.top else (None, 0.0))
     pairs = list(zip(live_letters, photo_letters, strict=True))
     agree = sum(a == b for a, b in pairs)
     classes = Counter("live none" if a is None else "photo none" if b is None else "different letters"
                       for a, b in pairs if a != b)
     result = {"photos": len(pairs), "agree": agree, "agreement": agree / len(pairs), "disagreements": dict(classes),
-              "cases": [{"path": r["relative_path"], "letter": r["letter"], "live": a, "photo": b}
-                        for r, (a, b) in zip(rows, pairs, strict=True) if a != b]}
+              "cases": [{"path": r["relative_path"], "letter": r["letter"], "live": a, "photo": b,
+                         "live_top": lp, "photo_top": pp}
+                        for r, (a, b), lp, pp in zip(rows, pairs, live_p, photo_p, strict=True) if a != b]}
     if args.json:
         print(json.dumps(result))
         return 0
@@ -88,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     for kind, n in classes.most_common():
         print(f"  {kind}: {n}")
     for case in result["cases"]:
-        print(f"  {case['path']} ({case['letter']}): live {case['live']}, photo {case['photo']}")
+        (live_best, live_best_p), (photo_best, photo_best_p) = case["live_top"], case["photo_top"]
+        print(f"  {case['path']} ({case['letter']}): live {case['live']} (top {live_best} {live_best_p:.2f}), "
+              f"photo {case['photo']} (top {photo_best} {photo_best_p:.2f})")
     return 0
 
 

@@ -27,7 +27,15 @@ from torch import nn
 from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS, NUM_CLASSES
 from signcam.locate import N_LANDMARKS
-from signcam.weights import WeightsError, load_tensors, read_metadata, write_safetensors
+from signcam.weights import (
+    MAX_TEMPERATURE,
+    WeightsError,
+    expected_tensors,
+    load_tensors,
+    metadata_number,
+    read_metadata,
+    write_safetensors,
+)
 
 BUNDLED_LANDMARK_WEIGHTS = ASSETS_DIR / "landmarks.safetensors"
 MODEL_KIND = "landmarks"  # metadata "model" value that tells this file from the CNN's
@@ -130,13 +138,17 @@ def load_landmark_model(path: str | Path | None = None) -> tuple[LandmarkNet, La
     meta = read_metadata(path)
     if meta.get("model") != MODEL_KIND or tuple(meta.get("letters", ())) != LETTERS:
         raise WeightsError(f"{path}: not a signcam landmark model for the letters {''.join(LETTERS)}")
+    temperature = metadata_number(meta, "temperature", 1.0, 0.0, MAX_TEMPERATURE, path)
     try:
         config = LandmarkConfig.from_dict(meta.get("config", {}))
-        model = LandmarkNet(config)
-        model.load_state_dict(load_tensors(path))
-    except (RuntimeError, ValueError, TypeError):
-        raise WeightsError(f"{path}: tensors do not match the landmark model's configuration") from None
-    info = LandmarkInfo(path, config, float(meta.get("temperature", 1.0)), meta)
+        with torch.device("meta"):  # shapes only, compared with the file's header before anything is allocated
+            expected = expected_tensors(LandmarkNet(config))
+    except (RuntimeError, ValueError, TypeError, KeyError):
+        raise WeightsError(f"{path}: its landmark model configuration cannot be used") from None
+    tensors = load_tensors(path, expected)
+    model = LandmarkNet(config)
+    model.load_state_dict(tensors)
+    info = LandmarkInfo(path, config, temperature, meta)
     return model.eval(), info
 
 

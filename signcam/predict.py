@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -70,8 +71,21 @@ def iter_paths(specs: list[str]) -> Iterator[tuple[Path, str | None]]:
             yield path, EMPTY_FOLDER
 
 
+NOT_FINITE = "the model gave probabilities that are not finite numbers (damaged weights?)"
+
+
+def printable(text: str) -> str:
+    """`text` safe for any stdout: a file name's undecodable bytes (kept by Python as lone surrogates) shown as
+    \\xNN, and characters the stream cannot encode as escapes, instead of a UnicodeEncodeError mid-run."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
 def entry(path: Path, rec: Recognition | None, error: str | None) -> dict:
-    """The JSON contract of one image."""
+    """The JSON contract of one image; never a NaN (not JSON), an `error` instead."""
+    if rec is not None and not all(math.isfinite(p) for p in (rec.confidence, *(p for _, p in rec.top))):
+        rec, error = None, NOT_FINITE
     if rec is None:
         return {"path": str(path), "letter": None, "confidence": 0.0, "top": [], "hand": None, "error": error}
     return {
@@ -117,7 +131,7 @@ def main(argv: list[str]) -> int:
         config = RecognitionConfig(weights=args.weights, device=args.device, roi=args.roi, threshold=args.threshold)
         recognizer = build_recognizer(config, video=False)
     except (WeightsError, DeviceError) as e:
-        print(f"signcam predict: {e}", file=sys.stderr)
+        print(printable(f"signcam predict: {e}"), file=sys.stderr)
         return 2
     try:
         with recognizer:
@@ -137,9 +151,9 @@ def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
                 rec = recognizer.step(read_photo(path))
             except SourceError as e:
                 error = str(e).removeprefix(f"{path}: ")
-        failed += error is not None
         item = entry(path, rec, error)
-        print(json.dumps(item) if args.json else format_line(item), flush=True)
+        failed += item["error"] is not None
+        print(json.dumps(item, allow_nan=False) if args.json else printable(format_line(item)), flush=True)
         if args.save_crops and rec is not None and rec.crop_gray is not None:
             save_crop(args.save_crops, index, path, rec.crop_gray)
     return 1 if failed else 0

@@ -1,8 +1,8 @@
 """Run `train()` in its own process for the app, speaking JSON lines on stdout. No Qt here.
 
-The app's Retrain dialog starts `python -m training.runner CONFIG_JSON` with QProcess, so a crash, an
-out-of-memory kill or a CUDA error in training cannot take the window down with it. One JSON object
-per line on stdout:
+The app's Retrain dialog starts it with QProcess, isolated (`python -I`, the package folder by absolute path:
+signcam.ui.training_process.runner_command), so a crash, an out-of-memory kill or a CUDA error in training
+cannot take the window down with it, and nothing in the current folder runs. One JSON object per line on stdout:
 
     {"event": "started", "config": {...}}
     {"event": "stage", "stage": "loading"}                (then "training", with the sizes training.progress needs)

@@ -29,9 +29,9 @@ from signcam import __version__
 from signcam.config import PERSONAL_LANDMARK_SHARE
 from signcam.model import Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
-from signcam.weights import load_model, resolve_device, save_weights
+from signcam.weights import load_model, read_info, resolve_device, save_weights
 from training.config import TrainConfig
-from training.data import AugmentConfig, Dataset, augment, load_csv, stratified_split
+from training.data import AugmentConfig, CsvError, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
 from training.personal import combine, load_personal, split_personal
 from training.report import classification_metrics, write_json, write_png
@@ -69,6 +69,46 @@ class TrainResult:
 
 class TrainingCancelled(Exception):
     """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
+
+
+class ConfigError(ValueError):
+    """A TrainConfig value out of its range; the message is one line naming the setting (its CLI flag)."""
+
+
+# (setting, low, high, low included, high included): every number a user can give, checked before any data is read.
+_RANGES = [
+    ("epochs", 1, 10_000, True, True), ("batch_size", 1, 65_536, True, True), ("threads", 0, 1024, True, True),
+    ("lr", 0.0, 10.0, False, True), ("momentum", 0.0, 1.0, True, False), ("weight_decay", 0.0, 1.0, True, True),
+    ("warmup", 0.0, 1.0, True, True), ("label_smoothing", 0.0, 1.0, True, False), ("flip", 0.0, 1.0, True, True),
+    ("val_fraction", 0.0, 0.9, False, True), ("extra_share", 0.0, 1.0, True, False),
+    ("extra_val_persons", 0.0, 1.0, True, False), ("personal_share", 0.0, 1.0, True, False),
+    ("personal_holdout", 0.0, 1.0, True, False), ("limit", 2, 10**9, True, True), ("train_rows", 1, 10**9, True, True),
+]
+
+
+def check_config(config: TrainConfig) -> None:
+    """ConfigError for the first setting out of range, and for an `out` that cannot be written as a file, so a
+    bad flag fails in a second instead of as a traceback, or after the whole run (`--out` naming a folder)."""
+    for name, low, high, low_in, high_in in _RANGES:
+        value = getattr(config, name)
+        if value is None and name in ("limit", "train_rows"):
+            continue
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and (
+            (low <= value if low_in else low < value) and (value <= high if high_in else value < high))
+        if not ok:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} must be in {'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}, "
+                              f"got {value!r}")
+    try:
+        ModelConfig(arch=config.arch, width=config.width, blocks=tuple(config.blocks))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"model settings: {e}") from None
+    out = Path(config.out) if config.out else None
+    if out is not None and (out.is_dir() or out.name in ("", ".", "..")):
+        raise ConfigError(f"--out {config.out} is a folder; give the weights file to write, e.g. {out / 'signnet'}"
+                          ".safetensors")
+    if out is not None and out.parent.exists() and not out.parent.is_dir():
+        raise ConfigError(f"--out {config.out}: {out.parent} is a file, not a folder")
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -152,6 +192,9 @@ def load_splits(config: TrainConfig) -> tuple[Dataset, Dataset, Dataset, Dataset
     train_set = load_csv(config.train_csv, config.limit)
     test_set = load_csv(config.test_csv, config.limit)
     train_idx, val_idx = stratified_split(train_set.labels, config.val_fraction, config.seed)
+    if len(train_idx) == 0 or len(val_idx) == 0:
+        raise CsvError(f"{config.train_csv}: {len(train_set)} data rows are too few to hold out a validation split "
+                       "(at least two rows of one letter are needed)")
     return train_set, train_set.subset(train_idx), train_set.subset(val_idx), test_set
 
 
@@ -220,11 +263,14 @@ def train(
     which training itself must never look at. `on_stage(stage, sizes)` says when loading, training and each
     step of testing start, with the sizes the app's time estimate needs (training.progress)."""
     stage = on_stage or (lambda name, sizes: None)
-    # Config and data: both CSVs are validated before any training starts.
+    # Config and data: every setting and both CSVs are validated before any training starts.
+    check_config(config)
     gen = seed_everything(config.seed)
     device = resolve_device(config.device)
     if config.keep not in ("best", "last"):
         raise ValueError(f"unknown keep {config.keep!r}: best or last")
+    if config.compare_weights:
+        read_info(config.compare_weights)  # a bad file fails now, not after the run
     stage("loading", {})
     train_set, fit, val, test_set = load_splits(config)
     if config.train_rows is not None and config.train_rows < len(fit):

@@ -115,6 +115,8 @@ class PracticeController:
         weights = None
         if order is LetterOrder.WEAKEST:
             weights = letter_weights(self.history.letter_stats() if self.history else {})
+            if self.history is not None and self.history.problem:  # locked or damaged: say so, drill at random
+                self.notice = self.history.problem
         alphabet = drill_letters(self.motion_policy)
         count = len(alphabet) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # all of it, in order
         items = letter_drill(order, count, self._rng, weights, self.motion_policy)
@@ -258,3 +260,5 @@ class PracticeController:
             except sqlite3.Error as error:  # a full disk must not end the drill
                 log.warning("practice history not saved: %s", error)
                 self.notice = f"Practice history could not be saved: {error}"
+        if self.history.problem:  # the writer thread retries a locked or full file; the learner hears why
+            self.notice = self.history.problem

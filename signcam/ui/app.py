@@ -123,6 +123,8 @@ def run_app(args: argparse.Namespace) -> int:
     history = practice.controller.history
     if history.recovery_message:  # after start_source, which clears the status bar
         window.show_warning("Practice history", history.recovery_message)
+    if problem := settings.save_problem():
+        window.show_warning("Settings", problem)
     code = app.exec()
     for process in window.findChildren(QProcess):  # a retraining child must not outlive the app
         process.kill()

@@ -336,8 +336,8 @@ class MainWindow(QMainWindow):
         self.live_view.set_message("End of video — Camera > Retry plays it again")
 
     def _on_failed(self, message: str) -> None:
-        message = message[:1].upper() + message[1:]
-        if isinstance(self._source, int):
+        if isinstance(self._source, int):  # "cannot open camera 0" starts a sentence; a video's starts with its path
+            message = message[:1].upper() + message[1:]
             self._show_empty("No camera", f"{message}.\nConnect a camera and retry, or use a photo or video.")
         else:
             self._show_empty("Cannot play this video", message)

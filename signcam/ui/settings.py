@@ -66,6 +66,15 @@ class Settings:
     def sync(self) -> None:
         self._q.sync()
 
+    def save_problem(self) -> str | None:
+        """None when settings can be saved; else a message for the user (a read-only or missing config folder):
+        QSettings itself drops the changes without a word (issue 24)."""
+        self._q.sync()
+        if self._q.status() == QSettings.Status.AccessError or not self._q.isWritable():
+            return (f"Settings cannot be saved: {self._q.fileName()} cannot be written (a read-only folder?). "
+                    "Changes you make last until you quit.")
+        return None
+
     def recognition_config(self, weights: str | None = None, roi: str | None = None,
                            device: str | None = None) -> RecognitionConfig:
         """The given choices (the command line's), else the saved ones; a saved value no longer valid
