@@ -54,11 +54,13 @@ class LiveSession(QObject):
         """Frames the source delivered while recognition was busy with an earlier one."""
         return self._worker.frames_skipped if self._worker is not None else 0
 
-    def start(self, open_source: Callable[[], Source], config: RecognitionConfig, **parts: Callable) -> None:
+    def start(self, open_source: Callable[[], Source], config: RecognitionConfig, *, preview: bool = True,
+              **parts: Callable) -> None:
         """Run a worker that reads `open_source()` and recognises with a recognizer built from `config`
-        (`parts`: RecognitionWorker's build/rebuild, for tests)."""
+        (`preview`: frames shown before the model is ready, for a camera; `parts`: RecognitionWorker's
+        build/rebuild, for tests)."""
         self.stop()
-        worker = RecognitionWorker(open_source, config, **parts)
+        worker = RecognitionWorker(open_source, config, preview=preview, **parts)
         thread = QThread()  # kept in Python and never deleteLater'd, so no wrapper outlives its object
         worker.moveToThread(thread)
         thread.started.connect(worker.run)

@@ -1,8 +1,10 @@
 """Capture and recognition off the GUI thread: newest frame -> Recognizer.step -> `recognized`.
 
-The worker opens the source first and shows its frames at once (`previewed`) while a loader thread builds
-the recognizer from the RecognitionConfig (importing torch and MediaPipe and loading the weights take
-seconds): the camera picture, or "No camera", never waits for the model. Every later config change takes
+The worker opens the source first and shows a camera's frames at once (`previewed`) while a loader thread
+builds the recognizer from the RecognitionConfig (importing torch and MediaPipe and loading the weights take
+seconds): the camera picture, or "No camera", never waits for the model. A recording (video file, folder)
+is opened first too, so a bad file is told at once, but read only once the model is there: none of its
+frames goes unread. Every later config change takes
 the same road: `set_config(new)` -> the worker rebuilds what changed (signcam.builder) -> the next frame
 uses it; a rebuild that fails keeps the recognizer in use and says so (`config_failed`).
 
@@ -59,14 +61,16 @@ class RecognitionWorker(QObject):
     failed = Signal(str)  # could not open the source at all; the worker stops
     finished = Signal()
 
-    def __init__(self, open_source: Callable[[], Source], config: RecognitionConfig,
+    def __init__(self, open_source: Callable[[], Source], config: RecognitionConfig, *, preview: bool = True,
                  build: Callable[[RecognitionConfig], object] = _build,
                  rebuild: Callable[[object, RecognitionConfig, RecognitionConfig], object] = _reconfigure,
                  needs_rebuild: Callable[[RecognitionConfig, RecognitionConfig], bool] = _needs_rebuild):
         """`open_source` is called in the worker thread (opening a camera can block for seconds), `build` in a
-        loader thread; tests pass fakes for both."""
+        loader thread; tests pass fakes for both. `preview`: show frames before the model is ready (a camera);
+        False waits for the model before reading (a recording)."""
         super().__init__()
         self._open_source = open_source
+        self._preview = preview
         self._build, self._rebuild, self._needs_rebuild = build, rebuild, needs_rebuild
         self._lock = threading.Lock()
         self._wanted = config  # the GUI's latest config
@@ -182,6 +186,8 @@ class RecognitionWorker(QObject):
                 continue
             ever_opened, retry_s = True, FIRST_RETRY_S
             self.source_opened.emit(source.name)
+            if not self._preview:
+                self._wait_for_model()
             reader = LatestFrameReader(source).start()
             try:
                 if self._recognize_until_end(reader):
@@ -194,6 +200,13 @@ class RecognitionWorker(QObject):
                 return
             finally:
                 reader.close()
+
+    def _wait_for_model(self) -> None:
+        """Until the first recognizer is built, its build failed, or the worker is stopped."""
+        while not self._stop.is_set() and self._recognizer is None and (self._loading or self._ready is not None):
+            self._sync()
+            self._stop.wait(POLL_S / 10)
+        self._sync()
 
     def _recognize_until_end(self, reader: LatestFrameReader) -> bool:
         """True when the source ended by itself, False when stopped."""

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from signcam import builder
+from signcam.sources import open_source
+from signcam.ui import main_window
 from signcam.ui.main_window import LOADING
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,10 +32,11 @@ def slow_model(monkeypatch):
     release.set()
 
 
-def test_picture_plays_before_the_model_has_loaded(qtbot, make_window, gray_video, slow_model):
-    window = make_window(roi="box")
+def test_camera_picture_plays_before_the_model_has_loaded(qtbot, make_window, gray_video, slow_model, monkeypatch):
+    monkeypatch.setattr(main_window, "open_source", lambda spec, **kw: open_source(str(gray_video), **kw))
+    window = make_window(roi="box", loop=True)
     window.show()
-    window.start_source(str(gray_video))
+    window.start_source(0)  # camera 0 is the video file
     qtbot.waitUntil(lambda: window.live_view._image is not None, timeout=5000)  # a frame is painted
     assert window.live_view.message == LOADING and window.live_view.recognition is None
     assert window.live_view.state_text() == LOADING
