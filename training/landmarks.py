@@ -150,7 +150,8 @@ def augmented(points: torch.Tensor, config: LandmarkTrainConfig, gen: torch.Gene
 def fit(hands: Hands, config: LandmarkTrainConfig) -> LandmarkNet:
     """A LandmarkNet trained on the hands for config.epochs (AdamW, one-cycle, augmented batches)."""
     gen = seed_everything(config.seed)
-    x, y, depth = torch.from_numpy(hands.points), torch.from_numpy(hands.labels), torch.from_numpy(hands.z)
+    x, y = torch.from_numpy(hands.points), torch.from_numpy(hands.labels)
+    depth = torch.from_numpy(np.nan_to_num(hands.z))  # a hand without depth turns as a flat one
     model = LandmarkNet(LandmarkConfig(features=config.features, hidden=config.hidden, dropout=config.dropout))
     optimizer = torch.optim.AdamW(model.parameters(), config.lr, weight_decay=config.weight_decay)
     steps = math.ceil(len(y) / config.batch_size)

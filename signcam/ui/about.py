@@ -72,7 +72,7 @@ def about_summary(info: WeightsInfo | None, device: str) -> list[tuple[str, str]
                            f"{1 - share:.0%})"))
     hands = landmarks.get("train_hands")
     rows.append(("Learned from", "hand shape: " + (f"{hands:,} webcam photos" if isinstance(hands, int) else
-                                                  "webcam photos") + " of ~20 signers (MIT licence, CREDITS.md); "
+                                                  "webcam photos") + " of ~23 signers (MIT licence, CREDITS.md); "
                  + "picture: " + _picture_data(meta)))
     test_acc, data = meta.get("test_accuracy"), meta.get("data", {})
     if isinstance(test_acc, float):

@@ -2,8 +2,9 @@
 
 from PySide6.QtWidgets import QApplication
 
+from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS
 from signcam.ui.about import AboutDialog, about_summary
-from signcam.weights import read_info
+from signcam.weights import read_info, read_metadata
 
 
 def test_about_summarises_and_hides_details_until_asked(qtbot, bundled_weights):
@@ -30,7 +31,8 @@ def test_about_leads_with_strangers_hands_and_names_both_models(bundled_weights)
     rows = dict(about_summary(read_info(bundled_weights), "CPU"))
     assert list(rows)[0] == "Strangers' hands" and "95%" in rows["Strangers' hands"]
     assert "landmarks.safetensors, 70% of the vote" in rows["Models"] and "signnet.safetensors" in rows["Models"]
-    assert "4,553 webcam photos of ~20 signers" in rows["Learned from"]
+    hands = read_metadata(BUNDLED_LANDMARK_WEIGHTS)["train_hands"]  # the shipped model's own count
+    assert f"{hands:,} webcam photos of ~23 signers" in rows["Learned from"]
     assert "Sign-MNIST pictures of 7 people" in rows["Learned from"]
     assert "same 7 people" in rows["Textbook test"]  # why 99.9% flatters
 
