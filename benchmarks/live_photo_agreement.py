@@ -23,8 +23,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from signcam.builder import build_recognizer
 from signcam.config import RecognitionConfig
-from signcam.recognizer import Recognizer
 from signcam.sources import open_source
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     hold = max(1, round(args.hold_s * args.fps))
     config = RecognitionConfig()
     photo_letters, photo_p = [], []
-    with Recognizer.from_config(config, video=False) as still:
+    with build_recognizer(config, video=False) as still:
         for frame in frames:
             recognition = still.recognize(frame)
             photo_letters.append(recognition.letter)
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 writer.write(frame)
         writer.release()
         live_letters, live_p = [], []
-        with Recognizer.from_config(config, video=True) as live, open_source(video) as source:
+        with build_recognizer(config, video=True) as live, open_source(video) as source:
             for frame in source:
                 recognition = live.step(frame)
                 if frame.index % hold == hold - 1:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +24,6 @@ from signcam.assets_dir import ASSETS_DIR
 
 logger = logging.getLogger(__name__)
 
-ROI_MODES = ("auto", "box", "full")
 # MediaPipe's palm detector and hand landmark model (the "full" pair, Apache-2.0) as a Tasks bundle, made by
 # training/make_hand_model.py. One model for photos and streams: a hand reads the same in both.
 HAND_MODEL = ASSETS_DIR / "hand_landmarker.task"
@@ -377,17 +376,9 @@ def _close_all(landmarkers: list[Any]) -> None:
             landmarker._handle = None  # and MediaPipe's own __del__ would fail the same way, noisily
 
 
-def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
-    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
-    margin/border/photo_retries for auto; options meant for another mode are ignored).
-    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
-    if mode not in ROI_MODES:
-        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
+    """MediaPipe Hands; without MediaPipe installed it logs a warning and returns the guide box."""
     box_options = {k: options[k] for k in ("size", "cx", "cy") if k in options}
-    if mode == "full":
-        return FullFrameLocator()
-    if mode == "box":
-        return GuideBoxLocator(**box_options)
     auto_options = {k: v for k, v in options.items() if k not in box_options}
     try:
         return MediaPipeLocator(video=video, **auto_options)
@@ -398,3 +389,27 @@ def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocat
             e,
         )
         return GuideBoxLocator(**box_options)
+
+
+def _box_locator(*, video: bool = False, **options: Any) -> HandLocator:
+    return GuideBoxLocator(**{k: options[k] for k in ("size", "cx", "cy") if k in options})
+
+
+def _full_locator(*, video: bool = False, **_other: Any) -> HandLocator:
+    return FullFrameLocator()
+
+
+N_LANDMARKS = 21  # points in Box.landmarks (MediaPipe Hands): the wrist, then 4 per finger from thumb to little finger
+
+# The hand-locating modes, in menu order: name -> factory(video=..., **options). A new locator is one class and
+# one line here; the config, the CLI's --roi and the Recognition menu read their choices from this dict.
+ROI_MODES: dict[str, Callable[..., HandLocator]] = {"auto": _auto_locator, "box": _box_locator, "full": _full_locator}
+
+
+def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
+    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
+    margin/border/photo_retries for auto; options meant for another mode are ignored).
+    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
+    if mode not in ROI_MODES:
+        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+    return ROI_MODES[mode](video=video, **options)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from signcam.config import DEFAULT_THRESHOLD, RecognitionConfig
 from signcam.locate import ROI_MODES
 from signcam.sources import SourceError, find_images, read_photo
 
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--weights", help="a .safetensors weights file (default: the bundled weights)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default: auto)")
     parser.add_argument(
-        "--threshold", type=float, default=0.6, help="below this confidence the letter is null (default: 0.6)"
+        "--threshold", type=float, default=DEFAULT_THRESHOLD,
+        help=f"below this confidence the letter is null (default: {DEFAULT_THRESHOLD})"
     )
     parser.add_argument(
         "--save-crops", type=Path, metavar="DIR", help="write each 28x28 model input here (default: off)"
@@ -122,11 +124,12 @@ def main(argv: list[str]) -> int:
     if not 0.0 <= args.threshold <= 1.0:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
         return 2
-    from signcam.recognizer import Recognizer  # torch: only after `--help` and bad usage have had their answer
+    from signcam.builder import build_recognizer  # torch: only after `--help` and bad usage have had their answer
     from signcam.weights import DeviceError, WeightsError
 
     try:
-        recognizer = Recognizer(args.weights, roi=args.roi, device=args.device, threshold=args.threshold, video=False)
+        config = RecognitionConfig(weights=args.weights, device=args.device, roi=args.roi, threshold=args.threshold)
+        recognizer = build_recognizer(config, video=False)
     except (WeightsError, DeviceError) as e:
         print(printable(f"signcam predict: {e}"), file=sys.stderr)
         return 2

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from signcam import __version__
-from signcam.classifier import PERSONAL_LANDMARK_SHARE
+from signcam.config import PERSONAL_LANDMARK_SHARE
 from signcam.model import Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
 from signcam.weights import load_model, read_info, resolve_device, save_weights

@@ -11,7 +11,7 @@ seen moves on without an Attempt.
 
 Usage:
     session = PracticeSession(word_drill(load_words(), 10, rng), start_s=now)
-    state = session.update(smoother.update_from(rec, now), rec, now)  # per recognition
+    state = session.update(rec.smoothed, rec, now)  # per live recognition
     session.tick(now)  # from a timer, so time-outs happen without frames too
 """
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QS
 
 import signcam
 from signcam.assets_dir import BUNDLED_WEIGHTS
-from signcam.fusion import LANDMARK_SHARE
+from signcam.config import LANDMARK_SHARE
 from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS
 from signcam.weights import WeightsError, WeightsInfo, read_metadata
 

@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 
-from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtCore import QCoreApplication, QProcess, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QProxyStyle, QStyle, QStyleOption, QWidget
 
@@ -125,4 +125,8 @@ def run_app(args: argparse.Namespace) -> int:
         window.show_warning("Practice history", history.recovery_message)
     if problem := settings.save_problem():
         window.show_warning("Settings", problem)
-    return app.exec()
+    code = app.exec()
+    for process in window.findChildren(QProcess):  # a retraining child must not outlive the app
+        process.kill()
+        process.waitForFinished(1000)
+    return code

@@ -7,7 +7,9 @@ separate download; one sentence says where to get them (issue 13: it opened empt
 
 27k tiles stay fast because a QListView with uniform item sizes asks the model only for the tiles on
 screen, and a tile's pixmap is made when it is asked for. Predictions run in small chunks on a timer,
-so the dialog shows the images at once and fills in predictions without freezing the window.
+so the dialog shows the images at once and fills in predictions without freezing the window. The
+predictions are the app's own CNN (signcam.letter_models.CnnModel: the same file reading, inference model
+and calibrated probabilities the recognizer uses); 28x28 tiles have no landmarks, so nothing else is fused.
 """
 
 from pathlib import Path
@@ -33,12 +35,13 @@ from PySide6.QtWidgets import (
 
 from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS, class_of_letter
+from signcam.letter_models import CnnModel
 from signcam.locate import FullFrameLocator
-from signcam.preprocess import crop_hand, to_model_input
+from signcam.preprocess import crop_hand
 from signcam.samples import SampleStore
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.images import gray_to_qimage
-from signcam.weights import WeightsError, load_model
+from signcam.weights import WeightsError
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
 
@@ -138,9 +141,8 @@ class BrowserDialog(QDialog):
         self.setWindowTitle("Browse data")
         self.resize(1240, 740)
         self._data_dir, self._samples, self._weights = data_dir, samples, weights
-        self._model = None
-        self._temperature = 1.0
-        self._logits: list[torch.Tensor] = []
+        self._model: CnnModel | None = None
+        self._probs: list[np.ndarray] = []
         self._cell: tuple[int, int] | None = None
         self._error = ""  # something failed: shown in red
         self._note = ""  # nothing to show yet, and how to get it
@@ -219,7 +221,7 @@ class BrowserDialog(QDialog):
         self._cell = None
         self.tiles.set_data(data.images, data.labels)
         self.confusion.set_matrix(np.zeros((len(LETTERS), len(LETTERS)), int))
-        self._logits = []
+        self._probs = []
         if len(data) and self._ensure_model():
             self.progress.setRange(0, len(data))
             self.progress.setValue(0)
@@ -281,28 +283,26 @@ class BrowserDialog(QDialog):
     def _ensure_model(self) -> bool:
         if self._model is None:
             try:
-                self._model, info = load_model(self._weights, "cpu")
-                self._temperature = info.temperature
+                self._model = CnnModel(self._weights, torch.device("cpu"))
             except WeightsError as e:
                 self._error = f"No predictions: {e}"
                 return False
         return True
 
     def _predict_chunk(self) -> None:
-        done = sum(len(chunk) for chunk in self._logits)
+        done = sum(len(chunk) for chunk in self._probs)
         images = self.tiles.images[done:done + CHUNK]
-        with torch.inference_mode():
-            self._logits.append(self._model(to_model_input(images)))
+        self._probs.append(self._model.batch_probabilities(images))
         done += len(images)
         self.progress.setValue(done)
         if done < len(self.tiles.images):
             return
         self._timer.stop()
         self.progress.hide()
-        probs = torch.softmax(torch.cat(self._logits) / self._temperature, dim=1)
-        confidence, predicted = probs.max(dim=1)
-        self.tiles.set_predictions(predicted.numpy(), confidence.numpy())
-        self.confusion.set_matrix(classification_metrics(self.tiles.labels, predicted.numpy())["confusion"])
+        probs = np.concatenate(self._probs)  # (N, 24)
+        predicted = probs.argmax(axis=1)
+        self.tiles.set_predictions(predicted, probs.max(axis=1))
+        self.confusion.set_matrix(classification_metrics(self.tiles.labels, predicted)["confusion"])
         self._apply_filter()
 
     def _on_letter_chosen(self) -> None:

@@ -3,9 +3,9 @@
 Usage (from the app, once):
     install_practice(window)  # fills window.practice_menu, docks the panel, listens to recognition_changed
 
-`window` is signcam's MainWindow: it needs `practice_menu` (QMenu), `recognition` (RecognitionSettings,
-whose threshold practice uses), `add_panel(widget, title)`, `set_practising(bool)`, `recognition_changed`
-(Signal(object) carrying Recognition in the GUI thread) and `statusBar()`. `history` defaults to the one
+`window` is signcam's MainWindow: it needs `practice_menu` (QMenu), `add_panel(widget, title)`,
+`set_practising(bool)`, `recognition_changed` (Signal(object) carrying Recognition, smoothed by the
+recognizer, in the GUI thread) and `statusBar()`. `history` defaults to the one
 in the user data folder; tests pass one in a temporary folder. With `settings`, the easy/hard, hand and
 J/Z choices are restored and remembered.
 """
@@ -26,7 +26,7 @@ READING_DIALOG = "reading-drill"  # object name of Practice > Read fingerspellin
 
 def install_practice(window, history: History | None = None, settings: Settings | None = None) -> PracticePanel:
     history = history or History()
-    controller = PracticeController(history, recognition=window.recognition)
+    controller = PracticeController(history)
     panel = PracticePanel(controller)
     dock = window.add_panel(panel, "Practice")
     dock.hide()  # until a drill is chosen: the live view keeps the whole window

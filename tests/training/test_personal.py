@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from signcam.classifier import PERSONAL_LANDMARK_SHARE
+from signcam.config import PERSONAL_LANDMARK_SHARE
 from signcam.model import ModelConfig, build_model
 from signcam.samples import SampleStore
 from signcam.weights import read_info, save_weights

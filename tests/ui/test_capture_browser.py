@@ -6,13 +6,18 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS
-from signcam.recognizer import Recognition, Recognizer
+from signcam.recognizer import Recognition
 from signcam.samples import SampleStore
 from signcam.sources import open_source
 from signcam.ui.browser_dialog import BrowserDialog
 from signcam.ui.capture_dialog import CaptureDialog
 
+
+def box_recognizer(weights):
+    return build_recognizer(RecognitionConfig(weights=str(weights), roi="box", device="cpu"), video=True)
 
 def test_capture_from_a_video_stores_samples_letter_by_letter(qtbot, tmp_path, gray_video, test_weights):
     store = SampleStore(tmp_path / "samples")
@@ -21,7 +26,7 @@ def test_capture_from_a_video_stores_samples_letter_by_letter(qtbot, tmp_path, g
     dialog.letters_edit.setText("b a j")  # J needs motion: skipped
     dialog.start()
     assert dialog.letter == "B"
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+    with box_recognizer(test_weights) as recognizer, open_source(str(gray_video)) as source:
         for frame in source:
             dialog.on_recognition(recognizer.step(frame))  # what MainWindow.recognition_changed delivers
             if dialog.letter is None:
@@ -42,7 +47,7 @@ def test_capture_waits_for_the_countdown_and_a_hand(qtbot, tmp_path, gray_video,
     qtbot.addWidget(dialog)
     dialog.letters_edit.setText("C")
     dialog.start()
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+    with box_recognizer(test_weights) as recognizer, open_source(str(gray_video)) as source:
         rec = recognizer.step(source.read())
     dialog.on_recognition(rec)
     assert len(dialog.store) == 0 and "Get ready" in dialog.prompt_label.text()
@@ -121,7 +126,7 @@ def _capturing(qtbot, tmp_path, letters: str, gray_video, test_weights) -> tuple
     dialog.show()
     dialog.letters_edit.setText(letters)
     dialog.start()
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+    with box_recognizer(test_weights) as recognizer, open_source(str(gray_video)) as source:
         return dialog, recognizer.step(source.read())
 
 

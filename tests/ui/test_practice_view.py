@@ -15,12 +15,15 @@ from signcam.practice.history import History
 from signcam.ui.practice_menu import install_practice
 from signcam.ui.practice_view import MISSED, PracticePanel
 from signcam.ui.progress_view import ProgressDialog
-from tests.practice_fakes import FRAME_S, HOLD_MS, recognition
+from tests.practice_fakes import FRAME_S, Stream
 
 
 class FakeClock:
+    """The controller's clock, and the recognizer's stream the test feeds on the same time line."""
+
     def __init__(self) -> None:
         self.t = 100.0
+        self.stream = Stream()
 
     def __call__(self) -> float:
         return self.t
@@ -48,14 +51,14 @@ def make_panel(qtbot, history, clock=None, **options) -> PracticePanel:
 
 @pytest.fixture
 def panel(qtbot, clock, history) -> PracticePanel:
-    return make_panel(qtbot, history, clock, wall_clock=lambda: 1_750_000_000.0, hold_ms=HOLD_MS,
+    return make_panel(qtbot, history, clock, wall_clock=lambda: 1_750_000_000.0,
                       skip_after_s=10.0, rng=random.Random(0))
 
 
 def feed(panel: PracticePanel, clock: FakeClock, letter: str | None, seconds: float, hand: bool = True) -> None:
     """Recognitions every FRAME_S on the panel's clock, as the live view would deliver them."""
     for _ in range(round(seconds / FRAME_S)):
-        panel.controller.on_recognition(recognition(letter, hand=hand))
+        panel.controller.on_recognition(clock.stream.recognition(letter, hand=hand, t_s=clock.t))
         clock.t = round(clock.t + FRAME_S, 6)
 
 
@@ -176,7 +179,7 @@ def test_free_spelling_text_space_backspace_copy(qtbot, panel, clock):
 def test_history_survives_restart_and_feeds_weakest_drill(qtbot, tmp_path, clock):
     path = tmp_path / "history.sqlite3"
     first = History(path)
-    panel = make_panel(qtbot, first, clock, hold_ms=HOLD_MS)
+    panel = make_panel(qtbot, first, clock)
     panel.controller.start_custom_text("mm")
     for _ in range(2):
         feed(panel, clock, "A", 4.0)
@@ -235,7 +238,7 @@ def test_install_practice_in_main_window(qtbot, make_window, monkeypatch, tmp_pa
     word_drill.trigger()
     assert panel.pages.currentWidget() is panel.drill_page
     target = panel.target_label.text()
-    window.recognition_changed.emit(recognition(None, hand=False))
+    window.recognition_changed.emit(Stream().recognition(None, hand=False))
     assert panel.feedback_label.text() == "No hand in view." and panel.target_label.text() == target
     assert (tmp_path / "signcam" / "history.sqlite3").exists()
     panel.controller.history.close()
@@ -273,31 +276,20 @@ def test_practice_choices_are_remembered_across_restarts(qtbot, make_window, set
     history.close()
 
 
-def test_menu_threshold_governs_overlay_and_practice(qtbot, make_window, gray_video, tmp_path):
-    """One threshold (issue 12/13): the Recognition menu's choice reaches the live recognizer, its
-    overlay smoother and the practice smoother, and a reading between the old and new value stops counting."""
+def test_menu_threshold_reaches_the_one_smoother_in_the_recognition_thread(qtbot, make_window, gray_video, tmp_path):
+    """One threshold (issues 12/13/20): the Recognition menu's choice goes into the config, and the recognition
+    thread gives it to the recognizer's one smoother, whose output practice reads."""
     history = History(tmp_path / "history.sqlite3")
     window = make_window(roi="box")
-    panel = install_practice(window, history)
+    install_practice(window, history)
     window.show()
     window.start_source(str(gray_video))
     qtbot.waitUntil(lambda: window.live.recognizer is not None, timeout=10000)
     window.recognition_menu.threshold_actions[0.8].trigger()
     assert window.recognition.config.threshold == 0.8
-    live = window.live.recognizer
-    assert live.threshold == 0.8 and live._smoother.min_confidence == 0.8
-    assert panel.controller.smoother.min_confidence == 0.8
     assert window.recognition_menu.threshold_actions[0.8].isChecked()
-
-    window.live.stop()  # from here on the test feeds the recognitions itself
-    panel.controller.start_custom_text("b")
-    for _ in range(8):
-        window.recognition_changed.emit(recognition("B", confidence=0.7))
-    assert panel.ring.letter != "B"  # 0.7 counted at the old 0.6, not at 0.8
-    window.recognition_menu.threshold_actions[0.6].trigger()
-    for _ in range(8):
-        window.recognition_changed.emit(recognition("B", confidence=0.7))
-    assert panel.ring.letter == "B"
+    qtbot.waitUntil(lambda: window.live.recognizer.threshold == 0.8, timeout=5000)  # at the worker's next frame
+    window.live.stop()
     history.close()
 
 
