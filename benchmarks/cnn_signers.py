@@ -5,8 +5,8 @@ run's seed and `extra_val_persons`), so no photo scored there was trained on by 
 model is trained on all of extra/, so the "landmarks" and "fused" rows of that set are not held out (the
 leave-one-person-out figures for those are benchmarks/real_photos.py --lopo). real_dev is development data
 only (never training data for either model). Crops and landmarks come from training.photos, which locates and
-crops exactly as `signcam predict --roi auto` does. Fused = the Recognizer's weighted geometric mean at
-`--landmark-share` (default: the Recognizer's). Thumb letters (T, S, N, M, A, E), which 2D points see poorly,
+crops exactly as `signcam predict --roi auto` does. Fused = the app's fuser (signcam.fusion) at
+`--landmark-share` (default: the app's, signcam.config). Thumb letters (T, S, N, M, A, E), which 2D points see poorly,
 are listed one by one.
 
 Usage:
@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from signcam.fusion import LANDMARK_SHARE, fuse_probabilities
+from signcam.config import FUSED_TEMPERATURE, LANDMARK_SHARE
+from signcam.fusion import GeometricFuser
 from signcam.labels import LETTERS
-from signcam.landmarks import landmark_probabilities, load_landmark_model
-from signcam.weights import BUNDLED_WEIGHTS, load_model
+from signcam.landmarks import landmark_probabilities
+from signcam.letter_models import CnnModel, LandmarkModel
+from signcam.weights import BUNDLED_WEIGHTS, read_info
 from training.extra import EXTRA_DIR, split_persons
 from training.photos import load_photo_set
-from training.train import predict_logits, uint8_input
 
 THUMB_LETTERS = ("T", "S", "N", "M", "A", "E")
 
@@ -35,13 +36,13 @@ THUMB_LETTERS = ("T", "S", "N", "M", "A", "E")
 def probabilities(weights: Path, photos, share: float) -> dict[str, np.ndarray]:
     """{"cnn", "landmarks", "fused"}: (N, 24) probabilities of each model on found hands."""
     torch.set_num_threads(1)
-    model, info = load_model(weights, "cpu")
-    cnn = torch.softmax(predict_logits(model, uint8_input(photos.crops, torch.device("cpu"))) / info.temperature, 1)
-    landmark_model, landmark_info = load_landmark_model(None)
+    cpu = torch.device("cpu")
+    cnn = CnnModel(weights, cpu).batch_probabilities(photos.crops)  # the app's CNN, calibrated
+    landmarks = LandmarkModel(None, cpu)
     # The app's own landmark path: both views of each hand (mirror-proof), the model's fitted temperature.
-    marks = np.stack([landmark_probabilities(landmark_model, landmark_info.temperature, p) for p in photos.points])
-    cnn = cnn.numpy()
-    fused = np.stack([fuse_probabilities(c, m, share) for c, m in zip(cnn, marks, strict=True)])
+    marks = np.stack([landmark_probabilities(landmarks.model, landmarks.info.temperature, p) for p in photos.points])
+    fused = GeometricFuser({"cnn": 1.0 - share, "landmarks": share}, FUSED_TEMPERATURE).fuse(
+        {"cnn": cnn, "landmarks": marks})
     return {"cnn": cnn, "landmarks": marks, "fused": fused}
 
 
@@ -68,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
     args = parser.parse_args(argv)
 
-    _, info = load_model(args.weights, "cpu")
-    run = info.metadata.get("train_config", {})
+    run = read_info(args.weights).metadata.get("train_config", {})
     result = {"weights": str(args.weights), "landmark_share": args.landmark_share}
     extra = load_photo_set(args.data / EXTRA_DIR)
     extra = extra.subset(extra.found)

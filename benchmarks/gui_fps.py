@@ -7,7 +7,8 @@ source); worker drops: results not sent because the GUI had not taken the previo
 skips, never a queue, so latency cannot build up.
 
 Usage (no display needed beyond Xvfb):
-    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python benchmarks/gui_fps.py [--roi auto] [--seconds 10]
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python benchmarks/gui_fps.py [--roi auto] [--seconds 10] \
+        [--device cpu|cuda]
 """
 
 import argparse
@@ -25,6 +26,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, QTimer
 
 import signcam.ui.main_window as main_window
+from signcam.locate import ROI_MODES
 from signcam.sources import open_source
 from signcam.ui.app import make_application
 from signcam.ui.settings import Settings
@@ -64,7 +66,8 @@ def write_scene_video(path: Path, seconds: float) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--roi", default="box", choices=("auto", "box", "full"), help="(default: box)")
+    parser.add_argument("--roi", default="box", choices=ROI_MODES, help="(default: box)")
+    parser.add_argument("--device", default="cpu", help="where the models run: cpu, cuda, auto (default: cpu)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time (default: 10)")
     parser.add_argument("--weights", help="weights file (default: the bundled weights)")
     parser.add_argument("--video", help="a recorded clip to play instead (default: a generated scene with no hand)")
@@ -79,7 +82,7 @@ def main() -> int:
 
     app = make_application(sys.argv[:1])
     settings = Settings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-    window = main_window.MainWindow(settings, weights=args.weights, roi=args.roi, device="cpu", loop=True)
+    window = main_window.MainWindow(settings, weights=args.weights, roi=args.roi, device=args.device, loop=True)
     window.resize(1100, 720)
     window.show()
     painted: list[tuple[float, float, float, int]] = []  # (painted_at, latency_ms, recognition ms, frame index)
@@ -113,8 +116,8 @@ def main() -> int:
         per_second[int(at - t0)] = per_second.get(int(at - t0), 0) + 1
     full_seconds = [n for s, n in per_second.items() if s < int(measured[-1][0] - t0)]
     latencies = sorted(p[1] for p in measured)
-    log.info("roi=%s  frames painted=%d in %.1f s  (file %d fps, Qt platform %s, load average %.1f)", args.roi,
-             len(measured), measured[-1][0] - t0, FPS, app.platformName(), os.getloadavg()[0])
+    log.info("device=%s  roi=%s  frames painted=%d in %.1f s  (file %d fps, Qt platform %s, load average %.1f)",
+             args.device, args.roi, len(measured), measured[-1][0] - t0, FPS, app.platformName(), os.getloadavg()[0])
     duration_s = measured[-1][0] - t0
     log.info("displayed fps      median %.1f  min %d (per 1-s window)", statistics.median(full_seconds),
              min(full_seconds))

@@ -1,5 +1,7 @@
 """Per-stage latency of the recognition pipeline on a video file: median and p95 ms for read, locate,
-preprocess, model and total, for roi `auto` and `box`, on CPU with one thread and on CUDA when present.
+preprocess, model and total, for roi `auto` and `box`, on CPU with one thread and on CUDA when present
+(`--device cpu|cuda|all`). The recognizer is built as the app builds it (signcam.builder), so every letter model
+runs on the chosen device and torch's thread settings follow it.
 
 Targets (issue 4; median, one CPU core): total <= 10 ms with auto (MediaPipe lite, tracking mode),
 <= 1 ms with box; the CNN step <= 0.5 ms.
@@ -19,7 +21,7 @@ PYTHONPATH). Each variant's largest difference from eager is reported too.
 size and at half size (IMREAD_REDUCED_COLOR_2).
 
 Usage:
-    python benchmarks/latency.py [--video clip.avi] [--frames 300] [--json]
+    python benchmarks/latency.py [--video clip.avi] [--frames 300] [--device all|cpu|cuda] [--json]
     python benchmarks/latency.py --compare-inference [--calls 2000] [--json]
     python benchmarks/latency.py --compare-decode [--frames 600] [--json]
 """
@@ -36,9 +38,10 @@ import cv2
 import numpy as np
 import torch
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.inference import fold_batchnorm, inference_model
 from signcam.model import INPUT_SIZE, build_model
-from signcam.recognizer import Recognizer
 from signcam.sources import VideoSource, find_images
 from signcam.weights import BUNDLED_WEIGHTS, load_model, save_weights
 
@@ -66,7 +69,8 @@ def measure(video: Path, weights: Path | None, roi: str, device: str, frames: in
     """Run the pipeline over up to `frames` frames (looping the clip) and summarise each stage."""
     samples: dict[str, list[float]] = {s: [] for s in STAGES}
     found = 0
-    with Recognizer(weights, roi=roi, device=device, video=True) as recognizer, VideoSource(video, loop=True) as src:
+    config = RecognitionConfig(weights=str(weights), roi=roi, device=device)
+    with build_recognizer(config, video=True) as recognizer, VideoSource(video, loop=True) as src:
         for i in range(frames + WARMUP_FRAMES):
             start = time.perf_counter()
             frame = src.read()
@@ -85,7 +89,8 @@ def measure(video: Path, weights: Path | None, roi: str, device: str, frames: in
     summary = {
         s: {"median_ms": float(np.median(v)), "p95_ms": float(np.percentile(v, 95))} for s, v in samples.items() if v
     }
-    return {"roi": roi, "device": device, "frames": frames, "hands_found": found, "stages": summary}
+    return {"roi": roi, "device": device, "frames": frames, "hands_found": found, "stages": summary,
+            "threads": torch.get_num_threads()}
 
 
 def onnx_runner(model: torch.nn.Module, x: torch.Tensor):
@@ -157,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=300, help="frames measured per run (default: 300)")
     parser.add_argument("--hold", type=int, default=30, help="frames per photo in the made clip (default: 30)")
     parser.add_argument("--weights", type=Path, help="weights file (default: bundled, else random init)")
+    parser.add_argument("--device", choices=("all", "cpu", "cuda"), default="all",
+                        help="where the models run: all = cpu, then cuda when present (default: all)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table (default: table)")
     parser.add_argument("--compare-inference", action="store_true",
                         help="time the CNN's inference variants on one crop instead (default: off)")
@@ -184,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         if weights is None:  # timing does not depend on the weights' values
             weights = save_weights(Path(tmp) / "random.safetensors", build_model())
         video = args.video or make_clip(REAL_DEV, Path(tmp) / "clip.avi", photos=10, hold=args.hold)
-        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+        if args.device == "cuda" and not torch.cuda.is_available():
+            parser.error("--device cuda: no CUDA GPU here")
+        devices = [args.device] if args.device != "all" else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
         runs = [measure(video, weights, roi, device, args.frames) for device in devices for roi in ("auto", "box")]
 
     if args.json:

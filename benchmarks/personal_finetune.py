@@ -1,14 +1,14 @@
 """Does fine-tuning on a few of your own samples make the app read your hand? Simulated with real_dev.
 
 Each real_dev source folder is one person. For each person: crop every photo with the app's own
-pipeline (Recognizer(roi="auto") -> crop_gray, photos without a found hand are left out), keep
+pipeline (build_recognizer(roi="auto") -> crop_gray, photos without a found hand are left out), keep
 --shots crops per letter as that person's "captured samples" (fewer where a letter has too few photos:
 one is always left to test), fine-tune from the given weights with the app's fine-tune recipe
 (training.train.fine_tune_config, through train() with personal_dir, as the Retrain dialog does), and
 test before and after on the rest of that person's crops. The fine-tune time is the wall time of
 train(), CSV loading and the official test pass included: what the learner waits for. "after" is the
 fine-tuned CNN alone; "app after" is what the app shows once the learner adopts the weights: the CNN fused
-with the bundled landmark model at the share fine-tuned weights carry (PERSONAL_LANDMARK_SHARE); "best
+with the bundled landmark model at the share the app gives fine-tuned weights (PERSONAL_LANDMARK_SHARE); "best
 share" is the share that would have served that person best, of SHARES.
 
 Usage:
@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from signcam.classifier import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, fuse_probabilities
+from signcam.builder import build_recognizer
+from signcam.config import FUSED_TEMPERATURE, LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
+from signcam.fusion import GeometricFuser
 from signcam.labels import LETTERS
 from signcam.preprocess import to_model_input
 from signcam.recognizer import Recognizer
@@ -59,7 +61,8 @@ def crops_by_person(recognizer: Recognizer, root: Path) -> tuple[dict, dict]:
             missed[row["source"]] += 1
         else:
             uniform = np.full(len(LETTERS), 1 / len(LETTERS))
-            landmark_probs = recognizer.classifier.landmark_probabilities(rec.box)
+            landmark_probs = next(m.probabilities(rec.crop_gray, rec.box) for m in recognizer.models
+                                  if m.name == "landmarks")
             crops[row["source"]][row["letter"]].append(
                 (rec.crop_gray, uniform if landmark_probs is None else landmark_probs))
     return crops, missed
@@ -87,8 +90,9 @@ def split_shots(letters: dict, shots: int, rng: np.random.Generator) -> tuple[Da
 def fused_accuracy(model, rest: Dataset, landmark_probs: np.ndarray, share: float) -> float:
     """Accuracy of the app's fusion of `model` (the CNN) with the landmark model's probabilities."""
     cnn = torch.softmax(predict_logits(model, to_model_input(rest.images)), dim=1).numpy()
-    fused = [fuse_probabilities(c, lm, share).argmax() for c, lm in zip(cnn, landmark_probs, strict=True)]
-    return float(np.mean(np.array(fused) == rest.labels))
+    fuser = GeometricFuser({"cnn": 1.0 - share, "landmarks": share}, FUSED_TEMPERATURE)  # the app's fusion
+    fused = fuser.fuse({"cnn": cnn, "landmarks": landmark_probs}).argmax(axis=1)
+    return float(np.mean(fused == rest.labels))
 
 
 def run_person(base: TrainConfig, weights: Path, captured: Dataset, rest: Dataset, rest_landmarks: np.ndarray,
@@ -122,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     torch.set_num_threads(1)  # the learner's laptop runs the camera beside it; one core is the honest figure
 
-    recognizer = Recognizer(args.weights, roi="auto", device="cpu", video=False)
+    recognizer = build_recognizer(RecognitionConfig(weights=str(args.weights), roi="auto", device="cpu"), video=False)
     crops, missed = crops_by_person(recognizer, args.data / "real_dev")
     base = TrainConfig(train_csv=str(args.data / "sign_mnist_train.csv.gz"),
                        test_csv=str(args.data / "sign_mnist_test.csv.gz"), device="cpu", out="", seed=args.seed)
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(rest) == 0:
             log.warning("%s: no photos left to test after taking the samples", person)
             continue
-        model = recognizer.classifier.model
+        model = recognizer.models[0].model
         per_person[person] = {**run_person(base, args.weights, captured, rest, rest_landmarks, model),
                               "no_hand": missed[person]}
         log.info("%s: %s", person, per_person[person])

@@ -28,10 +28,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pandas as pd
+import torch
 
+from signcam.letter_models import CnnModel
 from signcam.locate import Box, make_locator
 from signcam.preprocess import crop_hand
-from signcam.recognizer import Recognizer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 GRID_SCALE = 3  # grid cells are 84x84 px
@@ -61,11 +62,11 @@ def histogram_l1(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(ha - hb).sum())
 
 
-def accuracy(recognizer: Recognizer | None, crops: np.ndarray, letters: np.ndarray) -> float | None:
-    if recognizer is None or len(crops) == 0:
+def accuracy(cnn: CnnModel | None, crops: np.ndarray, letters: np.ndarray) -> float | None:
+    if cnn is None or len(crops) == 0:
         return None
-    probs = recognizer.classifier.probabilities(crops)
-    predicted = np.array(recognizer.letters)[probs.argmax(1)]
+    probs = cnn.batch_probabilities(crops)
+    predicted = np.array(cnn.letters)[probs.argmax(1)]
     return float((predicted == letters).mean())
 
 
@@ -102,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     letters = np.array([r["letter"] for r in entries])
 
     try:
-        recognizer = Recognizer(args.weights, roi="full", device="cpu", video=False)
+        cnn = CnnModel(args.weights, torch.device("cpu"))
     except Exception as e:  # accuracy is optional here: the pixel statistics stand without a model
         logging.warning("no model for the accuracy column: %s", e)
-        recognizer = None
+        cnn = None
 
     def gray(image: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         ("auto, mirror all", np.ascontiguousarray(flipped_all), letters[found]),
     ):
         rmse = nearest_row_rmse(crops, lets, rows, labels)
-        acc = accuracy(recognizer, crops, lets)
+        acc = accuracy(cnn, crops, lets)
         acc_text = f"{acc:.3f}" if acc is not None else "-"
         print(
             f"{name:24} {len(crops):>5} {crops.mean():6.1f} {crops.std():5.1f} {histogram_l1(crops, rows):7.3f} "
@@ -154,8 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     args.png.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(args.png), grid_png(auto, letters[found], rows, labels))
     print(f"grid (ours | CSV rows, one line per letter): {args.png}; {time.perf_counter() - start:.0f} s")
-    if recognizer is not None:
-        recognizer.close()
     return 0
 
 

@@ -34,7 +34,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.fusion import FUSED_TEMPERATURE, LANDMARK_SHARE, fuse_probabilities
+from signcam.builder import build_recognizer
+from signcam.config import DEFAULT_THRESHOLD, FUSED_TEMPERATURE, LANDMARK_SHARE, RecognitionConfig
+from signcam.fusion import GeometricFuser
 from signcam.landmarks import landmark_probabilities, load_landmark_model
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognizer
@@ -58,8 +60,12 @@ class Photo:
     crop: np.ndarray | None = None
 
     def probs(self, share: float, temperature: float) -> np.ndarray:
-        """The recognizer's probabilities at this landmark share and fused temperature."""
-        return self.cnn if self.landmarks is None else fuse_probabilities(self.cnn, self.landmarks, share, temperature)
+        """The recognizer's probabilities at this landmark share and fused temperature (the app's fuser)."""
+        return fuser(share, temperature).fuse({"cnn": self.cnn, "landmarks": self.landmarks})
+
+
+def fuser(share: float, temperature: float) -> GeometricFuser:
+    return GeometricFuser({"cnn": 1.0 - share, "landmarks": share}, temperature)
 
 
 def photo_list(shared: Path, all_sources: bool) -> list[tuple[str, Path, str]]:
@@ -125,8 +131,8 @@ def recognise_all(rec: Recognizer, items: list[tuple[str, Path, str]]) -> list[P
         if recognition is None or not recognition.hand_found:
             continue
         photo.found, photo.crop = True, recognition.crop_gray
-        photo.cnn = rec.classifier.probabilities(recognition.crop_gray)[0]
-        photo.landmarks = rec.classifier.landmark_probabilities(recognition.box)
+        answers = {m.name: m.probabilities(recognition.crop_gray, recognition.box) for m in rec.models}
+        photo.cnn, photo.landmarks = answers["cnn"], answers.get("landmarks")
     return photos
 
 
@@ -136,11 +142,11 @@ def held_out_extra(rec: Recognizer, shared: Path, recipe: LandmarkTrainConfig, t
     hands = found_hands(photos)
     persons = np.array([f"extra/{s}" for s in photos.sources])
     cnn = np.zeros((len(photos), len(rec.letters)), np.float32)
-    cnn[photos.found] = rec.classifier.probabilities(photos.crops[photos.found])
+    cnn[photos.found] = rec.models[0].batch_probabilities(photos.crops[photos.found])
     result = [Photo(str(p), rec.letters[y]) for p, y in zip(persons, photos.labels, strict=True)]
     for person in sorted(set(persons)):
         logging.info("lopo: training without %s", person)
-        model = fit(hands.points[hands.persons != person], hands.labels[hands.persons != person], recipe)
+        model = fit(hands.subset(hands.persons != person), recipe)
         for i in np.flatnonzero((persons == person) & photos.found):
             result[i].found, result[i].cnn, result[i].crop = True, cnn[i], photos.crops[i]
             result[i].landmarks = landmark_probabilities(model, temperature, photos.points[i])
@@ -202,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fused-temperature", type=float, default=FUSED_TEMPERATURE,
                         help=f"divides the fused log-probabilities (default: {FUSED_TEMPERATURE})")
     parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
-    parser.add_argument("--threshold", type=float, default=0.6, help="the app's unsure threshold (default: 0.6)")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"the app's unsure threshold (default: {DEFAULT_THRESHOLD})")
     parser.add_argument("--lopo", action="store_true", help="leave one person out over extra/ + real_dev")
     parser.add_argument("--cnn-unseen", help="comma-separated extra/ sources the CNN never saw, for the fusion check "
                         "(default: all, right for a CNN trained on Sign-MNIST only)")
@@ -215,8 +222,11 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     share, temperature = args.landmark_share, args.fused_temperature
-    with Recognizer(args.weights, roi=args.roi, device="cpu", video=False, landmark_weights=args.landmark_weights,
-                    landmark_share=share) as rec:
+    config = RecognitionConfig(  # --landmark-share wins over the app's choice for fine-tuned weights too
+        weights=str(args.weights) if args.weights else None, device="cpu", roi=args.roi, threshold=args.threshold,
+        landmark_weights=str(args.landmark_weights) if args.landmark_weights else None, temperature=temperature,
+        shares=(shares := (("cnn", 1.0 - share), ("landmarks", share))), personal_shares=shares)
+    with build_recognizer(config, video=False) as rec:
         photos = recognise_all(rec, photo_list(args.shared, args.all_sources))
         letters, cnn_path = rec.letters, str(rec.info.path)
         if args.lopo:

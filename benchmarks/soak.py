@@ -37,6 +37,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 
+from signcam.locate import ROI_MODES  # noqa: E402
 from signcam.practice.history import History  # noqa: E402
 from signcam.ui.app import make_application  # noqa: E402
 from signcam.ui.main_window import MainWindow  # noqa: E402
@@ -155,7 +156,7 @@ def main() -> int:
     parser.add_argument("--video", type=Path, help=f"looping clip (default: {VIDEO}, made from real_dev photos)")
     parser.add_argument("--photos", type=Path, default=SHARED / "real_dev",
                         help=f"photos for the default clip (default: {SHARED / 'real_dev'})")
-    parser.add_argument("--roi", default="auto", choices=("auto", "box", "full"), help="(default: auto)")
+    parser.add_argument("--roi", default="auto", choices=ROI_MODES, help="(default: auto)")
     parser.add_argument("--json", action="store_true", help="print the samples and verdict as JSON on stdout")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -20,16 +20,17 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS
 from signcam.practice.history import History
+from signcam.practice.receptive import ReadResult, WordSource
 from signcam.practice.scoring import Attempt, Outcome
 from signcam.ui.about import AboutDialog
 from signcam.ui.app import make_application
 from signcam.ui.main_window import MainWindow
-from signcam.ui.practice_menu import install_practice
+from signcam.ui.practice_menu import READING_DIALOG, install_practice
 from signcam.ui.progress_view import ProgressDialog
 from signcam.ui.settings import Settings
 from signcam.ui.training_menu import install_training
@@ -123,6 +124,37 @@ def fill_history(history: History) -> None:
             history.record(Attempt(letter, outcome, 0.0, 2.2 + 0.3 * (k % 3), 0, ""), at)
 
 
+def fill_readings(history: History) -> None:
+    """Three days of the reading drill, the pace rising from 2 to 3.5 letters/s."""
+    now = time.time()
+    for days_ago, pace in ((2, 2.0), (1, 3.0), (0, 3.5)):
+        for word, typed in (("CAT", "CAT"), ("HELLO", "HELO"), ("SUN", "SUN")):
+            missed = (3,) if typed != word else ()
+            history.record_reading(ReadResult(word, typed, missed, pace, pace, 0, WordSource.WORDS),
+                                   now - days_ago * 24 * 3600)
+
+
+def reading_drill(window: MainWindow, out: Path) -> None:
+    """Practice > Read fingerspelling with no camera: HELLO read as HELO, the missed L shown again slowly beside
+    its reference; then the next word's J drawn moving along its hook."""
+    menu_action(window, "Practice/Read fingerspelling…").trigger()
+    dialog = window.findChild(QDialog, READING_DIALOG)
+    view = dialog.view
+    view.source_box.setCurrentText("Custom text")
+    view.custom_edit.setText("hello jam")
+    view.start()
+    wait_until(lambda: not view.playing)
+    view.answer_edit.setText("helo")
+    view.answer_edit.returnPressed.emit()
+    wait_until(lambda: view.stage.step is not None)
+    settle(0.5)
+    save(dialog, out / "screenshot-reading.png")
+    view.answer_edit.returnPressed.emit()  # Enter again: the next word, JAM
+    wait_until(lambda: view.stage.step is not None and view.stage.step.letter == "J" and view.stage.progress > 0.7)
+    save(dialog, out / "screenshot-reading-motion.png")
+    dialog.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="folder with the Sign-MNIST CSVs (for the retrain dialog)")
@@ -203,8 +235,10 @@ def take_screenshots(out: Path, tmp: Path, data: str, weights: str | None) -> No
     save(window, out / "screenshot-video-ended.png")
 
     references_sheet(out)
+    reading_drill(window, out)
 
     fill_history(history)
+    fill_readings(history)
     progress = ProgressDialog(history, window)
     progress.show()
     save(progress, out / "screenshot-progress.png")
@@ -224,6 +258,7 @@ def take_screenshots(out: Path, tmp: Path, data: str, weights: str | None) -> No
                            else []) >= 1 and dialog.progress_bar.value() > 600, timeout_s=300)
     save(dialog, out / "screenshot-retrain-progress.png")
     wait_until(lambda: dialog.pages.currentWidget() is dialog.report_page, timeout_s=600)
+    wait_until(dialog.adopt_button.isEnabled)  # the buttons wait a moment after the run (issue 23)
     save(dialog, out / "screenshot-retrain-report.png")
     dialog.discard()
 

@@ -8,6 +8,8 @@ The GUI and the predictor are imported lazily, so `signcam predict` never loads 
 """
 
 import argparse
+import logging
+import os
 import sys
 
 from signcam.locate import ROI_MODES
@@ -35,7 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_app_parser().parse_args(argv)
     from signcam.ui.app import run_app
 
-    return run_app(args)
+    code = run_app(args)
+    # The window is closed and everything it writes is on disk (settings synced on close, practice history
+    # committed per attempt, the trainer child killed): what is left is the interpreter tearing down torch,
+    # MediaPipe and any thread still finishing a model load, which kept the process alive for 3-8 s after the
+    # window had gone. Skip it.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

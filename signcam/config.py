@@ -1,9 +1,10 @@
-"""The recognition config: weights, device, hand locating and threshold, one frozen value for the whole app.
+"""The recognition config: weights, device, hand locating, fusion, smoothing and threshold, one frozen value.
 
-The window holds one `RecognitionSettings`; recognizers, the overlay's and practice's smoothers and the
-views read the current `RecognitionConfig` from it and subscribe to `changed`. A change replaces the
-config whole, so a subscriber sees either the old or the new one, never a mix, and can tell from the
-two whether it must reload weights (at most once per change) or only re-threshold. No Qt, no torch here.
+The window holds one `RecognitionSettings`; the recognition thread and the photo reader subscribe to
+`changed` and rebuild from the new config what changed (signcam.builder.build_recognizer is the one place
+that turns its strings into parts). A change replaces the config whole, so a subscriber sees either the old
+or the new one, never a mix. Every number that decides what counts as a letter lives here once. No Qt, no
+torch here.
 
 Usage:
     settings = RecognitionSettings(RecognitionConfig(roi="box"))
@@ -21,24 +22,56 @@ from signcam.locate import ROI_MODES
 # Every device the app can name, in menu order; `available_devices()` says which this machine has.
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "GPU (CUDA)", "mps": "Apple GPU (MPS)"}
 DEFAULT_THRESHOLD = 0.6  # at 0.6, 89.5% of the letters shown on strangers' hands are right (README)
+# Each letter model's share of the fused log-probabilities (signcam.fusion), by model name (signcam.builder's
+# LETTER_MODELS). Chosen with the CNN of branch i14 (Sign-MNIST + extra/'s crops, four extra/ persons held out) on
+# the nine persons neither model saw (those four + real_dev's five; 1,650 hands; the landmark model's held-out
+# logits): landmark shares 0.6-0.7 minimise the NLL on the other eight for every one of the nine (0.6 x4, 0.7 x5);
+# mean top-1 per person 0.921 at 0.6-0.7, 0.912 landmarks alone, 0.568 CNN alone (benchmarks/real_photos.py --lopo).
+LANDMARK_SHARE = 0.7
+FUSION_SHARES = (("cnn", 1.0 - LANDMARK_SHARE), ("landmarks", LANDMARK_SHARE))
+# CNN weights fine-tuned on the learner's own samples know that hand better than the landmark model does: fused at
+# 0.7 they read a new signer's hand 84.4% right, at 0.2 100% for all five people of benchmarks/personal_finetune.py
+# (0.0: 97.8%). Used instead of FUSION_SHARES when the weights' metadata says they were fine-tuned.
+PERSONAL_LANDMARK_SHARE = 0.2
+PERSONAL_FUSION_SHARES = (("cnn", 1.0 - PERSONAL_LANDMARK_SHARE), ("landmarks", PERSONAL_LANDMARK_SHARE))
+# Divides the fused log-probabilities. The NLL-best 0.7-0.8 is calibrated (ECE 0.02) but shows letters that are 94%
+# right at the threshold 0.6; 0.9 is the sharpest that keeps both promises on those nine persons: ECE 0.043
+# (<= 0.05), a letter shown for 89% of found hands (>= 75%), 95.0% of them right (>= 95%). 1.0: ECE 0.082.
+FUSED_TEMPERATURE = 0.9
 
 
 @dataclass(frozen=True)
 class RecognitionConfig:
-    weights: str | None = None  # a .safetensors path; None = the bundled weights
-    device: str = "auto"  # a DEVICE_LABELS key, or "cuda:1"
-    roi: str = "auto"  # a ROI_MODES value
-    threshold: float = DEFAULT_THRESHOLD  # below this probability no letter is shown or counted
+    weights: str | None = None  # the CNN's .safetensors path; None = the bundled weights
+    device: str = "auto"  # a DEVICE_LABELS key, or "cuda:1"; every model runs there
+    roi: str = "auto"  # a ROI_MODES key (the locator registry)
+    threshold: float = DEFAULT_THRESHOLD  # below this smoothed probability no letter is shown or counted
+    landmark_weights: str | None = None  # the landmark model's file; None = the bundled one (skipped if absent)
+    shares: tuple[tuple[str, float], ...] = FUSION_SHARES  # (model name, share); share 0 = model not loaded
+    personal_shares: tuple[tuple[str, float], ...] = PERSONAL_FUSION_SHARES  # for weights fine-tuned on the learner
+    temperature: float = FUSED_TEMPERATURE  # divides the fused log-probabilities (> 0)
+    window: int = 5  # frames the smoother averages: ~170 ms at 30 fps, so one misread frame shows nothing
+    hold_ms: float = 800.0  # how long a letter is held until practice counts it as signed
+    mirror_left: bool = True  # flip hands that look like left hands (Recognizer's docstring has the figures)
 
     def __post_init__(self) -> None:
         if self.roi not in ROI_MODES:
             raise ValueError(f"unknown roi mode {self.roi!r}; choose from {', '.join(ROI_MODES)}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
+        for name, share in (*self.shares, *self.personal_shares):
+            if share < 0.0:
+                raise ValueError(f"the share of {name!r} must be >= 0, got {share}")
+        if self.temperature <= 0.0:
+            raise ValueError(f"temperature must be > 0, got {self.temperature}")
 
     def needs_reload(self, other: RecognitionConfig) -> bool:
-        """True when going from self to `other` needs the weights loaded again (new file or device)."""
-        return (self.weights, self.device) != (other.weights, other.device)
+        """True when going from self to `other` needs models loaded again (new file, device or set of models)."""
+        return self._models_key() != other._models_key()
+
+    def _models_key(self) -> tuple:
+        used = {name for name, share in (*self.shares, *self.personal_shares) if share > 0.0}
+        return self.weights, self.landmark_weights, self.device, frozenset(used)
 
 
 class Event:

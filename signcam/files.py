@@ -2,7 +2,7 @@
 
 Weights, the samples' labels and the trainer's reports are all written to a temp file beside the
 target, fsynced and renamed over it (`os.replace` is atomic on one file system), so Ctrl-C or a full
-disk at any point leaves the previous file intact.
+disk at any point leaves the previous file intact; the new file keeps the old one's permissions.
 
 Usage:
     with atomic_path(user_data_dir() / "weights" / "mine.safetensors") as tmp:
@@ -12,6 +12,7 @@ Usage:
 
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -42,9 +43,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; what we save is an ordinary file
+    os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; what we save is an ordinary file
     try:
         yield tmp
         with open(tmp, "rb") as f:
@@ -62,11 +61,29 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return Path(path)
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions a new version of `path` gets: those of the file it replaces, else what the umask gives
+    an ordinary file (0644 with umask 022), so weights and the reports beside them always match."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+# safetensors' `save_file` (Rust `tempfile`) wrote `.tmp` + 6 letters and digits beside the target and renamed
+# it; signcam no longer calls it, but a save killed inside it by an older signcam left one of these for ever.
+_SAFETENSORS_TEMP = re.compile(r"\.tmp[A-Za-z0-9]{6}")
+
+
 def remove_stale_temps(path: Path) -> None:
-    """Delete the temp files (`.NAME.*.tmp`) that killed saves of `path` left beside it; a read-only folder is
-    left as it is."""
+    """Delete the temp files (`.NAME.*.tmp`, and safetensors' `.tmpXXXXXX`) that killed saves of `path` left
+    beside it, once older than STALE_TEMP_S; a read-only folder is left as it is."""
     now = time.time()
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+    ours = list(path.parent.glob(f".{path.name}.*.tmp"))
+    theirs = [p for p in path.parent.glob(".tmp*") if _SAFETENSORS_TEMP.fullmatch(p.name)]
+    for tmp in ours + theirs:
         try:
             if now - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()

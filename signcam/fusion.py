@@ -1,27 +1,51 @@
-"""Combining the CNN's and the landmark model's letter probabilities into the one confidence the app shows.
+"""Combining any number of letter models' probabilities into the one confidence the app shows.
 
-A weighted geometric mean, renormalised: two models that agree reinforce each other, and a disagreement lowers
-the confidence toward "unsure" (benchmarks/README.md compares it with the arithmetic mean). `temperature`
-then sharpens or softens the result so that its confidence means what it says on people the models never saw.
-Both constants are chosen leave-one-person-out (benchmarks/real_photos.py --lopo; training/landmarks.py).
+A weighted geometric mean, renormalised: models that agree reinforce each other, and a disagreement lowers
+the confidence toward "unsure" (benchmarks/README.md compares it with the arithmetic mean). A temperature
+then sharpens or softens the result so that its confidence means what it says on people the models never
+saw. The shares and the temperature live in the recognition config (signcam.config, with how they were
+chosen); the app, `signcam predict` and the benchmarks all fuse through `GeometricFuser`.
+
+Usage:
+    fuser = GeometricFuser({"cnn": 0.3, "landmarks": 0.7}, temperature=0.9)
+    probs = fuser.fuse({"cnn": cnn_probs, "landmarks": None})   # None: that model had nothing to say
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 
-# Chosen with the CNN of branch i14 (Sign-MNIST + extra/'s crops, four extra/ persons held out) on the nine persons
-# neither model saw (those four + real_dev's five; 1,650 hands; the landmark model's held-out logits). Share of the
-# landmark model, where the locator gave landmarks: 0.6-0.7 minimise the NLL on the other eight for every one of
-# the nine (0.6 x4, 0.7 x5); mean top-1 per person 0.921 at 0.6-0.7, 0.912 landmarks alone, 0.568 CNN alone.
-LANDMARK_SHARE = 0.7
-# Divides the fused log-probabilities. The NLL-best 0.7-0.8 is calibrated (ECE 0.02) but shows letters that are 94%
-# right at the app's threshold 0.6; 0.9 is the sharpest that keeps both promises on those nine persons: ECE 0.043
-# (<= 0.05), a letter shown for 89% of found hands (>= 75%), 95.0% of them right (>= 95%). 1.0: ECE 0.082.
-FUSED_TEMPERATURE = 0.9
 
-def fuse_probabilities(cnn: np.ndarray, landmarks: np.ndarray, share: float,
-                       temperature: float = FUSED_TEMPERATURE) -> np.ndarray:
-    """softmax(((1 - share) log cnn + share log landmarks) / temperature) of two (..., 24) probability arrays."""
-    log_p = (1.0 - share) * np.log(np.maximum(cnn, 1e-12)) + share * np.log(np.maximum(landmarks, 1e-12))
+def geometric_mean(probs: list[np.ndarray], shares: list[float], temperature: float) -> np.ndarray:
+    """softmax(sum_i share_i log p_i / temperature) of (..., K) probability arrays; shares sum to 1."""
+    log_p = sum(share * np.log(np.maximum(p, 1e-12)) for p, share in zip(probs, shares, strict=True))
     log_p = log_p / temperature
     fused = np.exp(log_p - log_p.max(axis=-1, keepdims=True))
     return fused / fused.sum(axis=-1, keepdims=True)
+
+
+class GeometricFuser:
+    """Fuses the models that answered (a model without a share is ignored), their shares renormalised over
+    them. A lone answer passes through
+    unchanged: each model is calibrated by its own temperature, and the fused temperature was fitted on the
+    combination."""
+
+    def __init__(self, shares: Mapping[str, float], temperature: float = 1.0) -> None:
+        if temperature <= 0.0:
+            raise ValueError(f"temperature must be > 0, got {temperature}")
+        if any(share < 0.0 for share in shares.values()) or not any(share > 0.0 for share in shares.values()):
+            raise ValueError(f"shares must be >= 0 and not all 0, got {dict(shares)}")
+        self.shares = {name: float(share) for name, share in shares.items()}
+        self.temperature = temperature
+
+    def fuse(self, probs: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
+        """(..., K) fused probabilities of the models in `probs` that gave some (not None); None if none did."""
+        answered = [(p, self.shares[name]) for name, p in probs.items() if p is not None and name in self.shares]
+        if len(answered) <= 1:
+            return answered[0][0] if answered else None
+        total = sum(share for _, share in answered)
+        if total == 0.0:
+            raise ValueError(f"every model that answered has share 0 ({sorted(probs)})")
+        return geometric_mean([p for p, _ in answered], [share / total for _, share in answered], self.temperature)

@@ -8,6 +8,9 @@ import string
 
 MOTION_LETTERS = frozenset("JZ")  # the model never reads them; practice reads them from motion (practice.motion)
 LETTERS: tuple[str, ...] = tuple(c for c in string.ascii_uppercase if c not in MOTION_LETTERS)
+# The static letter each motion letter starts from: J is an I whose little finger draws a hook, Z a D whose index
+# finger draws a Z (the coach shows the start pose; the motion reader checks it).
+START_POSE = {"J": "I", "Z": "D"}
 ALL_LETTERS: tuple[str, ...] = tuple(string.ascii_uppercase)  # what drills can ask for
 NUM_CLASSES = len(LETTERS)  # 24
 

@@ -26,10 +26,18 @@ from torch import nn
 
 from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS, NUM_CLASSES
-from signcam.weights import WeightsError, load_tensors, read_metadata, write_safetensors
+from signcam.locate import N_LANDMARKS
+from signcam.weights import (
+    MAX_TEMPERATURE,
+    WeightsError,
+    expected_tensors,
+    load_tensors,
+    metadata_number,
+    read_metadata,
+    write_safetensors,
+)
 
 BUNDLED_LANDMARK_WEIGHTS = ASSETS_DIR / "landmarks.safetensors"
-N_LANDMARKS = 21  # MediaPipe Hands: wrist, then 4 points per finger from thumb to little finger
 MODEL_KIND = "landmarks"  # metadata "model" value that tells this file from the CNN's
 # Points whose pairwise distances are features: the wrist and each finger's base, middle joint and tip (16 points,
 # 120 distances). Distances do not change when the hand turns, so they carry the shape apart from the pose.
@@ -55,14 +63,14 @@ def landmark_features(points: torch.Tensor, features: str = "xy+dist") -> torch.
     parts = [p.flatten(1)]  # (N, 42)
     if features == "xy+dist":
         key = p[:, DISTANCE_POINTS]  # (N, 16, 2)
-        rows, cols = torch.triu_indices(len(DISTANCE_POINTS), len(DISTANCE_POINTS), 1)
+        rows, cols = torch.triu_indices(len(DISTANCE_POINTS), len(DISTANCE_POINTS), 1, device=p.device)
         parts.append(torch.cdist(key, key)[:, rows, cols])  # (N, 120)
     return torch.cat(parts, dim=1)
 
 
 def mirrored(points: torch.Tensor) -> torch.Tensor:
     """The same hands seen in a mirror (x negated; features are translation-free, so no width is needed)."""
-    return points * torch.tensor([-1.0, 1.0], dtype=points.dtype)
+    return points * torch.tensor([-1.0, 1.0], dtype=points.dtype, device=points.device)
 
 
 def feature_count(features: str) -> int:
@@ -130,18 +138,25 @@ def load_landmark_model(path: str | Path | None = None) -> tuple[LandmarkNet, La
     meta = read_metadata(path)
     if meta.get("model") != MODEL_KIND or tuple(meta.get("letters", ())) != LETTERS:
         raise WeightsError(f"{path}: not a signcam landmark model for the letters {''.join(LETTERS)}")
+    temperature = metadata_number(meta, "temperature", 1.0, 0.0, MAX_TEMPERATURE, path)
     try:
         config = LandmarkConfig.from_dict(meta.get("config", {}))
-        model = LandmarkNet(config)
-        model.load_state_dict(load_tensors(path))
-    except (RuntimeError, ValueError, TypeError):
-        raise WeightsError(f"{path}: tensors do not match the landmark model's configuration") from None
-    info = LandmarkInfo(path, config, float(meta.get("temperature", 1.0)), meta)
+        with torch.device("meta"):  # shapes only, compared with the file's header before anything is allocated
+            expected = expected_tensors(LandmarkNet(config))
+    except (RuntimeError, ValueError, TypeError, KeyError):
+        raise WeightsError(f"{path}: its landmark model configuration cannot be used") from None
+    tensors = load_tensors(path, expected)
+    model = LandmarkNet(config)
+    model.load_state_dict(tensors)
+    info = LandmarkInfo(path, config, temperature, meta)
     return model.eval(), info
 
 
 def landmark_probabilities(model: LandmarkNet, temperature: float, points_xy: np.ndarray) -> np.ndarray:
-    """(21, 2) pixel landmarks of one hand -> (24,) calibrated letter probabilities (both views)."""
+    """(21, 2) pixel landmarks of one hand -> (24,) calibrated letter probabilities (both views), computed on the
+    model's device; only the probabilities come back to the host."""
+    device = next(model.parameters()).device
     with torch.inference_mode():
         points = torch.from_numpy(np.asarray(points_xy, np.float32)[:, :2]).unsqueeze(0)  # (1, 21, 2)
-        return torch.softmax(both_views_logits(model, points) / temperature, dim=1)[0].numpy()
+        logits = both_views_logits(model, points.to(device, non_blocking=True))  # (1, 24)
+        return torch.softmax(logits / temperature, dim=1)[0].cpu().numpy()

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +24,6 @@ from signcam.assets_dir import ASSETS_DIR
 
 logger = logging.getLogger(__name__)
 
-ROI_MODES = ("auto", "box", "full")
 # MediaPipe's palm detector and hand landmark model (the "full" pair, Apache-2.0) as a Tasks bundle, made by
 # training/make_hand_model.py. One model for photos and streams: a hand reads the same in both.
 HAND_MODEL = ASSETS_DIR / "hand_landmarker.task"
@@ -48,6 +47,11 @@ VIDEO_RETRY_EVERY = 4
 RETRY_DETECTION_CONFIDENCE = 0.15
 RETRY_GAMMA = 0.5
 STRETCH_PERCENTILES = (1, 99)
+# A photo is seen this many times by a fresh tracking landmarker, as a held hand is seen live (MediaPipe's tracking
+# refines the landmarks from their last position: the second and third readings move them, later ones hardly).
+PHOTO_SETTLE_FRAMES = 3
+# Longest side at which an image is located (larger ones are scaled down first; the box comes back in full size).
+LOCATE_MAX_SIDE = 1280
 
 
 @dataclass(frozen=True)
@@ -180,8 +184,10 @@ class MediaPipeLocator:
     `video=True` runs the landmarker in VIDEO mode: it tracks the hand from frame to frame, and the palm detector
     runs only when tracking is lost (~6 ms a frame here instead of ~13 ms). Timestamps come from the frames
     (`locate(..., timestamp_s=)`), kept strictly increasing as MediaPipe requires (a looping video restarts at 0).
-    Photos use IMAGE mode. Photo and stream use the same model, so a held hand reads the same live and in
-    `signcam predict`. When nothing is found, a second pass on the image with a black border catches hands
+    A photo is read the way the live view reads a hand held still: by a fresh VIDEO-mode landmarker run on it
+    PHOTO_SETTLE_FRAMES times (the palm detector finds the hand, then tracking refines the landmarks from their own
+    last position), so a photo and a video of it settle on the same points (benchmarks/live_photo_agreement.py).
+    When nothing is found, a second pass on the image with a black border catches hands
     that fill the frame; for video that pass has its own tracking instance, and with no hand at all it runs only
     every VIDEO_RETRY_EVERY-th frame. Photos that both passes miss are tried again brightened and
     contrast-stretched at a lower detection threshold (`photo_retries`; see RETRY_DETECTION_CONFIDENCE).
@@ -218,7 +224,7 @@ class MediaPipeLocator:
         self.photo_retries = photo_retries and not video
         self._landmarkers: list[Any] = []  # every instance made, closed together
         self._low: Any | None = None  # the photo retries' lower-threshold instance, made on first use
-        self._main = self._new_landmarker()
+        self._main = self._new_landmarker() if video else _PhotoSettler(self._new_landmarker)
         self._retry: Any | None = self._main if not video else None
         self._misses = 0  # consecutive frames the first pass found nothing (video)
         self._retry_tracking = False  # the bordered pass found the hand last frame (video)
@@ -226,18 +232,20 @@ class MediaPipeLocator:
         # MediaPipe's own finaliser fails at interpreter exit; close while the modules are still there.
         self._finalizer = weakref.finalize(self, _close_all, self._landmarkers)
 
-    def _new_landmarker(self, *, min_detection_confidence: float | None = None) -> Any:
+    def _new_landmarker(self, *, min_detection_confidence: float | None = None, keep: bool = True) -> Any:
+        """A VIDEO-mode landmarker; `keep`: closed with the locator (else the caller closes it)."""
         vision = self._vision
         options = vision.HandLandmarkerOptions(
             base_options=self._base_options(model_asset_path=str(self.model_path)),
-            running_mode=vision.RunningMode.VIDEO if self.video else vision.RunningMode.IMAGE,
+            running_mode=vision.RunningMode.VIDEO,
             num_hands=1,
             min_hand_detection_confidence=min_detection_confidence or self.min_detection_confidence,
             min_tracking_confidence=self.min_tracking_confidence,
         )
         with _quiet_stderr():
             landmarker = vision.HandLandmarker.create_from_options(options)
-        self._landmarkers.append(landmarker)
+        if keep:
+            self._landmarkers.append(landmarker)
         return landmarker
 
     def _detect(self, landmarker: Any, image_rgb: np.ndarray, timestamp_ms: int = 0
@@ -247,7 +255,7 @@ class MediaPipeLocator:
         image = self._mediapipe.Image(image_format=self._mediapipe.ImageFormat.SRGB,
                                       data=np.ascontiguousarray(image_rgb))
         run = (lambda: landmarker.detect_for_video(image, timestamp_ms)) if self.video else (
-            lambda: landmarker.detect(image))
+            lambda: landmarker.detect(image))  # a _PhotoSettler
         if _landmarks_warning_done:
             result = run()
         else:
@@ -286,7 +294,8 @@ class MediaPipeLocator:
     def _photo_retry(self, image_rgb: np.ndarray) -> tuple[np.ndarray, str, float, Any] | None:
         """Brightened, then contrast-stretched, each plain and bordered, at RETRY_DETECTION_CONFIDENCE."""
         if self._low is None:
-            self._low = self._new_landmarker(min_detection_confidence=RETRY_DETECTION_CONFIDENCE)
+            self._low = _PhotoSettler(lambda **kw: self._new_landmarker(
+                min_detection_confidence=RETRY_DETECTION_CONFIDENCE, **kw))
         for variant in (brightened(image_rgb), stretched(image_rgb)):
             found = self._detect(self._low, variant)
             if found is None and self.border > 0:
@@ -304,6 +313,11 @@ class MediaPipeLocator:
     def locate(self, image_bgr: np.ndarray, timestamp_s: float | None = None) -> Box | None:
         if self._main is None:
             raise RuntimeError("the hand locator is closed")
+        # MediaPipe looks at 192-224 px crops; a large photo only costs memory (the retries' copies: ~60 bytes a
+        # pixel, 1.3 GB for a 12 MP phone photo), so it is located at LOCATE_MAX_SIDE and the points scaled back.
+        scale = min(1.0, LOCATE_MAX_SIDE / max(image_bgr.shape[:2]))
+        if scale < 1.0:
+            image_bgr = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         timestamp_ms = self._timestamp_ms(timestamp_s) if self.video else 0
         found = self._detect(self._main, image_rgb, timestamp_ms)
@@ -318,6 +332,7 @@ class MediaPipeLocator:
         if found is None:
             return None
         points, side, score, world = found
+        points = points / scale  # x, y and z (in x's pixel units) back in the caller's pixels
         x, y, side_px = square_box(points[:, :2], self.margin)
         return Box(x, y, side_px, side_px, side=side, score=score, landmarks=points[:, :2].copy(),
                    landmarks_z=points[:, 2] - points[0, 2], world_landmarks=world)
@@ -325,6 +340,31 @@ class MediaPipeLocator:
     def close(self) -> None:
         self._finalizer()
         self._main = self._retry = self._low = None
+
+
+class _PhotoSettler:
+    """`detect(image)` for a photo: a fresh VIDEO-mode landmarker from `make(keep=False)` sees the image
+    PHOTO_SETTLE_FRAMES times and the last reading with a hand is kept (tracking state never leaks between photos).
+    ~15 ms to make a landmarker, then ~7 ms a tracked frame: ~40 ms a photo instead of ~13 ms."""
+
+    def __init__(self, make: Any):
+        self._make = make
+
+    def detect(self, image: Any) -> Any:
+        landmarker = self._make(keep=False)
+        try:
+            result = landmarker.detect_for_video(image, 0)
+            for frame in range(1, PHOTO_SETTLE_FRAMES if result.hand_landmarks else 0):
+                tracked = landmarker.detect_for_video(image, frame * 33)
+                if not tracked.hand_landmarks:
+                    break
+                result = tracked
+            return result
+        finally:
+            landmarker.close()
+
+    def close(self) -> None:
+        """Nothing held between photos."""
 
 
 def _close_all(landmarkers: list[Any]) -> None:
@@ -336,17 +376,9 @@ def _close_all(landmarkers: list[Any]) -> None:
             landmarker._handle = None  # and MediaPipe's own __del__ would fail the same way, noisily
 
 
-def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
-    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
-    margin/border/photo_retries for auto; options meant for another mode are ignored).
-    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
-    if mode not in ROI_MODES:
-        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
+    """MediaPipe Hands; without MediaPipe installed it logs a warning and returns the guide box."""
     box_options = {k: options[k] for k in ("size", "cx", "cy") if k in options}
-    if mode == "full":
-        return FullFrameLocator()
-    if mode == "box":
-        return GuideBoxLocator(**box_options)
     auto_options = {k: v for k, v in options.items() if k not in box_options}
     try:
         return MediaPipeLocator(video=video, **auto_options)
@@ -357,3 +389,27 @@ def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocat
             e,
         )
         return GuideBoxLocator(**box_options)
+
+
+def _box_locator(*, video: bool = False, **options: Any) -> HandLocator:
+    return GuideBoxLocator(**{k: options[k] for k in ("size", "cx", "cy") if k in options})
+
+
+def _full_locator(*, video: bool = False, **_other: Any) -> HandLocator:
+    return FullFrameLocator()
+
+
+N_LANDMARKS = 21  # points in Box.landmarks (MediaPipe Hands): the wrist, then 4 per finger from thumb to little finger
+
+# The hand-locating modes, in menu order: name -> factory(video=..., **options). A new locator is one class and
+# one line here; the config, the CLI's --roi and the Recognition menu read their choices from this dict.
+ROI_MODES: dict[str, Callable[..., HandLocator]] = {"auto": _auto_locator, "box": _box_locator, "full": _full_locator}
+
+
+def make_locator(mode: str, *, video: bool = False, **options: Any) -> HandLocator:
+    """A locator for `mode` in ROI_MODES. `options` go to the locator (e.g. size/cx/cy for box,
+    margin/border/photo_retries for auto; options meant for another mode are ignored).
+    `auto` without MediaPipe installed logs a warning and returns the `box` locator."""
+    if mode not in ROI_MODES:
+        raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
+    return ROI_MODES[mode](video=video, **options)

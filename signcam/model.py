@@ -5,6 +5,7 @@ normalises internally with the mean/std it was trained with, so the app and the 
 never disagree about preprocessing. Output: (N, 24) logits over `signcam.labels.LETTERS`.
 """
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -13,6 +14,11 @@ from torch import nn
 from signcam.labels import NUM_CLASSES
 
 INPUT_SIZE = 28
+# The ranges a config may ask for (issue 24: weights metadata asking for 21 blocks or width 1500 used gigabytes
+# before any tensor was read). Four 2x2 poolings take 28 px to 1 px, so a fifth block has nothing to see.
+MAX_WIDTH = 256  # channels of the first block; v1 used 24, the default is 16
+MAX_BLOCKS = 4
+MAX_CONVS_PER_BLOCK = 8
 
 
 @dataclass(frozen=True)
@@ -25,14 +31,42 @@ class ModelConfig:
     mean: float = 0.5  # pixel mean of the training split in [0, 1], set by the trainer
     std: float = 0.25  # pixel std of the training split in [0, 1], set by the trainer
 
+    def __post_init__(self) -> None:
+        """ValueError naming the first field out of range, before anything is built from it (the guard for
+        configs read from a weights file's metadata)."""
+        def count(value: object, high: int) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= high
+
+        def fraction(value: object, low: float, high: float) -> bool:
+            return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+                and low <= value <= high
+
+        blocks = self.blocks
+        checks = [
+            ("arch", isinstance(self.arch, str), "a name"),
+            ("num_classes", self.num_classes == NUM_CLASSES and count(self.num_classes, NUM_CLASSES),
+             f"{NUM_CLASSES}"),
+            ("width", count(self.width, MAX_WIDTH), f"1-{MAX_WIDTH}"),
+            ("blocks", isinstance(blocks, tuple) and 1 <= len(blocks) <= MAX_BLOCKS
+             and all(count(n, MAX_CONVS_PER_BLOCK) for n in blocks),
+             f"1-{MAX_BLOCKS} blocks of 1-{MAX_CONVS_PER_BLOCK} convs"),
+            ("dropout", fraction(self.dropout, 0.0, 0.99), "0-0.99"),
+            ("mean", fraction(self.mean, 0.0, 1.0), "0-1"),
+            ("std", fraction(self.std, 1e-3, 1.0), "0.001-1"),
+        ]
+        for name, ok, legal in checks:
+            if not ok:
+                shown = repr(getattr(self, name))
+                raise ValueError(f"{name} {shown[:40]}{'...' if len(shown) > 40 else ''} out of range ({legal})")
+
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> "ModelConfig":
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
-        if "blocks" in known:  # JSON has no tuples
-            known["blocks"] = tuple(int(n) for n in known["blocks"])
+        if isinstance(known.get("blocks"), list):  # JSON has no tuples
+            known["blocks"] = tuple(known["blocks"])
         return cls(**known)
 
 

@@ -36,11 +36,11 @@ class PhotoReader:
         except SourceError as e:
             raise ValueError(f"Cannot open this photo: {e}") from None
         if self.recognizer is None:
-            from signcam.recognizer import Recognizer
+            from signcam.builder import build_recognizer
             from signcam.weights import DeviceError, WeightsError
 
             try:
-                self.recognizer = Recognizer.from_config(self._settings.config, video=False)
+                self.recognizer = build_recognizer(self._settings.config, video=False)
             except (WeightsError, DeviceError) as e:
                 raise ValueError(f"Cannot load the model: {e}\nChoose Recognition > Weights or Device.") from None
         return frame.image_bgr, self.recognizer.step(frame)
@@ -56,5 +56,10 @@ class PhotoReader:
             self.recognizer = None
 
     def _on_config_changed(self, old: RecognitionConfig, new: RecognitionConfig) -> None:
-        if self.recognizer is not None and not old.needs_reload(new):
-            self.recognizer.apply(new)
+        if self.recognizer is not None:
+            from signcam.builder import needs_rebuild, reconfigure
+
+            if needs_rebuild(old, new):
+                self.close()  # the next photo builds from the new config, and says so if it cannot
+            else:
+                reconfigure(self.recognizer, old, new, video=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from signcam.config import DEFAULT_THRESHOLD, RecognitionConfig
 from signcam.locate import ROI_MODES
 from signcam.sources import SourceError, find_images, read_photo
 
@@ -44,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--weights", help="a .safetensors weights file (default: the bundled weights)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default: auto)")
     parser.add_argument(
-        "--threshold", type=float, default=0.6, help="below this confidence the letter is null (default: 0.6)"
+        "--threshold", type=float, default=DEFAULT_THRESHOLD,
+        help=f"below this confidence the letter is null (default: {DEFAULT_THRESHOLD})"
     )
     parser.add_argument(
         "--save-crops", type=Path, metavar="DIR", help="write each 28x28 model input here (default: off)"
@@ -68,8 +71,21 @@ def iter_paths(specs: list[str]) -> Iterator[tuple[Path, str | None]]:
             yield path, EMPTY_FOLDER
 
 
+NOT_FINITE = "the model gave probabilities that are not finite numbers (damaged weights?)"
+
+
+def printable(text: str) -> str:
+    """`text` safe for any stdout: a file name's undecodable bytes (kept by Python as lone surrogates) shown as
+    \\xNN, and characters the stream cannot encode as escapes, instead of a UnicodeEncodeError mid-run."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
 def entry(path: Path, rec: Recognition | None, error: str | None) -> dict:
-    """The JSON contract of one image."""
+    """The JSON contract of one image; never a NaN (not JSON), an `error` instead."""
+    if rec is not None and not all(math.isfinite(p) for p in (rec.confidence, *(p for _, p in rec.top))):
+        rec, error = None, NOT_FINITE
     if rec is None:
         return {"path": str(path), "letter": None, "confidence": 0.0, "top": [], "hand": None, "error": error}
     return {
@@ -108,13 +124,14 @@ def main(argv: list[str]) -> int:
     if not 0.0 <= args.threshold <= 1.0:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
         return 2
-    from signcam.recognizer import Recognizer  # torch: only after `--help` and bad usage have had their answer
+    from signcam.builder import build_recognizer  # torch: only after `--help` and bad usage have had their answer
     from signcam.weights import DeviceError, WeightsError
 
     try:
-        recognizer = Recognizer(args.weights, roi=args.roi, device=args.device, threshold=args.threshold, video=False)
+        config = RecognitionConfig(weights=args.weights, device=args.device, roi=args.roi, threshold=args.threshold)
+        recognizer = build_recognizer(config, video=False)
     except (WeightsError, DeviceError) as e:
-        print(f"signcam predict: {e}", file=sys.stderr)
+        print(printable(f"signcam predict: {e}"), file=sys.stderr)
         return 2
     try:
         with recognizer:
@@ -134,9 +151,9 @@ def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
                 rec = recognizer.step(read_photo(path))
             except SourceError as e:
                 error = str(e).removeprefix(f"{path}: ")
-        failed += error is not None
         item = entry(path, rec, error)
-        print(json.dumps(item) if args.json else format_line(item), flush=True)
+        failed += item["error"] is not None
+        print(json.dumps(item, allow_nan=False) if args.json else printable(format_line(item)), flush=True)
         if args.save_crops and rec is not None and rec.crop_gray is not None:
             save_crop(args.save_crops, index, path, rec.crop_gray)
     return 1 if failed else 0

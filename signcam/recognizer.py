@@ -1,34 +1,31 @@
-"""Frames in, letters out: locate the hand, crop it Sign-MNIST style, classify, smooth, time each stage.
+"""Frames in, letters out: locate the hand, crop it Sign-MNIST style, run the letter models, fuse, smooth.
 
-The one pipeline used by the GUI worker, `signcam predict` and the benchmarks. It composes a hand
-locator (signcam.locate), the crop (signcam.preprocess), a LetterClassifier (signcam.classifier) and,
-for a stream, a Smoother (signcam.smoothing), so the live letter does not flicker. No Qt here.
+The one pipeline used by the GUI worker, `signcam predict` and the benchmarks. It is assembled from parts
+that share small protocols: a HandLocator (signcam.locate), letter models (signcam.letter_models), a fuser
+(signcam.fusion) and the app's one Smoother (signcam.smoothing), whose output travels inside every
+`Recognition` of a stream. It takes objects, never strings: signcam.builder.build_recognizer(config) makes
+them, and tests pass fakes. No Qt here.
 
 Usage:
-    recognizer = Recognizer(roi="auto")
+    recognizer = build_recognizer(RecognitionConfig(roi="auto"), video=True)    # signcam.builder
     rec = recognizer.step(frame)        # rec.letter is None when no hand, unsure or not yet settled
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from signcam.classifier import LetterClassifier
-from signcam.config import RecognitionConfig
-from signcam.locate import ROI_MODES, Box, HandLocator, make_locator
+from signcam.fusion import GeometricFuser
+from signcam.letter_models import LetterModel, weights_info
+from signcam.locate import Box, HandLocator
 from signcam.preprocess import crop_hand
-from signcam.smoothing import Smoother
+from signcam.smoothing import TOP_K, SmoothedLetter, Smoother
 from signcam.sources import Frame
-
-TOP_K = 3
-# The live letter is the one most of the last 5 frames (~170 ms at 30 fps) agree on above the threshold:
-# a single misread frame no longer flashes another letter on the overlay.
-OVERLAY_WINDOW = 5
 
 
 @dataclass(frozen=True)
@@ -36,11 +33,14 @@ class Recognition:
     frame: Frame
     box: Box | None  # None = no hand found
     crop_gray: np.ndarray | None  # the (28, 28) uint8 the model saw
-    letter: str | None  # above the threshold (and, in a stream, settled over recent frames), else None
-    best_letter: str | None  # this frame's top-1 even when unsure (None only if no hand)
-    confidence: float  # probability of `letter` (smoothed in a stream), else of best_letter (0.0 if no hand)
-    top: tuple[tuple[str, float], ...]  # this frame's top-3 (letter, p), empty if no hand
+    # In a stream the next four are the smoother's (one probability vector, so they never disagree); for a still
+    # image they are the image's own.
+    letter: str | None  # top-1 above the threshold (in a stream: settled over recent frames), else None
+    best_letter: str | None  # top-1 even when unsure (None without a hand)
+    confidence: float  # probability of best_letter (0.0 without a hand)
+    top: tuple[tuple[str, float], ...]  # top-3 (letter, p), empty without a hand
     timings_ms: dict[str, float] = field(default_factory=dict)  # "locate", "preprocess", "model", "smooth", "total"
+    smoothed: SmoothedLetter | None = None  # the stream's smoother state (hold, confirm, no-hand time); None: still
 
     @property
     def hand_found(self) -> bool:
@@ -57,82 +57,78 @@ class Recognizer:
     `mirror_left` flips hands that look like left hands so they look like the right hands Sign-MNIST
     shows: on real_dev/longhongvo23 (mirrored selfie frames, 279 of 283 hands "left") top-1 goes from
     0.05 to 0.41; MediaPipe's rare handedness errors on sign_mnist_sources (6 of 324, all right hands)
-    cost 0-2 points per signer (benchmarks/real_photos.py). Thread-safe: the GUI may change `roi` or
-    `threshold` (see `apply`) while a worker thread calls `step`.
+    cost 0-2 points per signer (benchmarks/real_photos.py). `still_locator` makes, when first needed, the
+    locator for still frames on a video recognizer (MediaPipe's tracking state from earlier frames would
+    look for the hand where it was before); None: the stream's locator. Thread-safe: the recognition thread
+    may swap the locator or change the threshold between two `step`s of another thread.
     """
 
     def __init__(
         self,
-        weights: str | os.PathLike | None = None,
+        locator: HandLocator,
+        models: Sequence[LetterModel],
+        fuser: GeometricFuser,
+        smoother: Smoother,
         *,
-        roi: str = "auto",
-        device: str = "auto",
-        threshold: float = 0.6,
         video: bool = True,
+        still_locator: Callable[[], HandLocator] | None = None,
         mirror_left: bool = True,
-        locator_options: dict | None = None,
-        landmark_weights: str | os.PathLike | None = None,
-        landmark_share: float | None = None,
     ):
-        self.classifier = LetterClassifier(weights, device=device, landmark_weights=landmark_weights,
-                                           landmark_share=landmark_share)
-        self.device, self.info, self.letters = self.classifier.device, self.classifier.info, self.classifier.letters
+        if not models:
+            raise ValueError("a Recognizer needs at least one letter model")
+        if len({tuple(model.letters) for model in models}) > 1:
+            raise ValueError("the letter models read their letters in different orders; the fuser cannot mix them")
+        self.models = list(models)
+        self.fuser = fuser
+        self.letters = self.models[0].letters
         self.video = video
         self.mirror_left = mirror_left
-        self._smoother = Smoother(window=OVERLAY_WINDOW, hold_ms=0.0, min_confidence=threshold)
-        self.threshold = threshold
-        self._locator_options = dict(locator_options or {})
+        self._smoother = smoother
         self._lock = threading.RLock()
-        self._locator: HandLocator | None = None
-        self._still_locator: HandLocator | None = None  # for still frames on a video recognizer; made lazily
-        self.roi = roi
+        self._locator: HandLocator | None = locator
+        self._make_still_locator = still_locator
+        self._still_locator: HandLocator | None = None
 
-    @classmethod
-    def from_config(cls, config: RecognitionConfig, *, video: bool) -> Recognizer:
-        return cls(config.weights, roi=config.roi, device=config.device, threshold=config.threshold, video=video)
+    @property
+    def device(self):
+        """The device the models run on (the builder puts them all on one)."""
+        return self.models[0].device
 
-    def apply(self, config: RecognitionConfig) -> None:
-        """Take a new config's roi and threshold (weights and device need a new Recognizer)."""
-        self.threshold = config.threshold
-        if config.roi != self._roi:
-            self.roi = config.roi
+    @property
+    def info(self):
+        """The CNN weights' WeightsInfo (About and the status bar name the file), or None."""
+        return weights_info(self.models)
 
     @property
     def threshold(self) -> float:
-        return self._threshold
+        return self._smoother.min_confidence
 
     @threshold.setter
     def threshold(self, value: float) -> None:
-        self._threshold = value
         self._smoother.min_confidence = value
 
     @property
     def roi(self) -> str:
         """The locating mode actually in use ("box" when "auto" fell back for lack of MediaPipe)."""
-        return self._locator.mode if self._locator is not None else self._roi
+        return self._locator.mode if self._locator is not None else ""
 
-    @roi.setter
-    def roi(self, mode: str) -> None:
-        if mode not in ROI_MODES:
-            raise ValueError(f"unknown roi mode {mode!r}; choose from {', '.join(ROI_MODES)}")
-        locator = make_locator(mode, video=self.video, **self._locator_options)
+    def set_locator(self, locator: HandLocator, still_locator: Callable[[], HandLocator] | None = None) -> None:
+        """Locate with `locator` from the next frame on; the old ones are closed and the smoother forgets."""
         with self._lock:
             old = (self._locator, self._still_locator)
-            self._locator, self._still_locator, self._roi = locator, None, mode
+            self._locator, self._still_locator, self._make_still_locator = locator, None, still_locator
             self._smoother.reset()
         for old_locator in old:
             if old_locator is not None:
                 old_locator.close()
 
     def _locator_for(self, still: bool) -> HandLocator:
-        """The stream locator, or for a still image on a video recognizer a static one: MediaPipe's
-        tracking state from earlier frames would otherwise look for the hand where it was before."""
         if self._locator is None:
             raise RuntimeError("the Recognizer is closed")
-        if not (still and self.video and self._locator.mode == "auto"):
+        if not (still and self.video and self._make_still_locator is not None):
             return self._locator
         if self._still_locator is None:
-            self._still_locator = make_locator("auto", video=False, **self._locator_options)
+            self._still_locator = self._make_still_locator()
         return self._still_locator
 
     def step(self, frame: Frame) -> Recognition:
@@ -149,7 +145,7 @@ class Recognizer:
             crop = crop_hand(image_bgr, box, mirror=self.mirror_left and box.side == "left")
             timings["preprocess"] = _ms(t)
             t = time.perf_counter()
-            probs = self.classifier.classify(crop, box)
+            probs = self.fuser.fuse({model.name: model.probabilities(crop, box) for model in self.models})
             timings["model"] = _ms(t)
         else:
             timings.update(preprocess=0.0, model=0.0)
@@ -165,20 +161,19 @@ class Recognizer:
 
     def _result(self, frame: Frame, box: Box | None, crop: np.ndarray | None, probs: np.ndarray | None,
                 timings: dict) -> Recognition:
-        if box is None or probs is None:
-            top, best, confidence = (), None, 0.0
-        else:
+        if box is None:
+            probs = None
+        if frame.still or not self.video:
+            if probs is None:
+                return Recognition(frame, box, crop, None, None, 0.0, (), timings)
             order = np.argsort(probs)[::-1][:TOP_K]
             top = tuple((self.letters[i], float(probs[i])) for i in order)
-            best, confidence = top[0]
-        if frame.still or not self.video:
-            letter = best if best is not None and confidence >= self._threshold else None
-        else:
-            with self._lock:
-                smoothed = self._smoother.update(best, confidence, frame.timestamp_s, box is not None)
-            letter = smoothed.letter
-            confidence = smoothed.confidence if letter is not None else confidence
-        return Recognition(frame, box, crop, letter, best, confidence, top, timings)
+            letter = top[0][0] if top[0][1] >= self.threshold else None
+            return Recognition(frame, box, crop, letter, top[0][0], top[0][1], top, timings)
+        with self._lock:
+            smoothed = self._smoother.update(probs, frame.timestamp_s)
+        best, confidence = smoothed.top[0] if smoothed.top else (None, 0.0)
+        return Recognition(frame, box, crop, smoothed.letter, best, confidence, smoothed.top, timings, smoothed)
 
     def close(self) -> None:
         with self._lock:

@@ -14,12 +14,15 @@ Usage:
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import math
 import os
+import stat
 import struct
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +34,19 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"})
-# Larger photos are refused from their header, before decoding: a 1.5 MB PNG of 40000x40000 would need 4.8 GB
-# as BGR (and OpenCV stops at 2^30 pixels with a cv2.error). 80 MP is 240 MB decoded, beyond any webcam or
-# phone photo in normal modes; a hand in it is still found after the locator's downscaling.
+# Larger photos are refused from their header (Pillow reads it for every format), before decoding: a 1 KB RLE BMP
+# or a 1.5 MB PNG can announce 400 MP, 1.2 GB as BGR (and OpenCV stops at 2^30 pixels, or crashes). 80 MP is
+# 240 MB as BGR, beyond any webcam or phone photo in normal modes. Decoding holds about twice that for a moment
+# (measured 470 MB for a 79 MP PNG, 8- or 16-bit); the photo is then scaled to MAX_FRAME_PIXELS, so the locator's
+# and preprocessing's copies of it stay small (issue 24: 4.9 GB peak before).
 MAX_IMAGE_PIXELS = 80_000_000
+MAX_DECODED_BYTES = MAX_IMAGE_PIXELS * 3  # BGR uint8, what OpenCV hands back: 240 MB at the limit
+# The whole file is read before its header is looked at; an uncompressed 80 MP BMP is 240 MB, so a larger file is
+# not a photo we could decode anyway (a sparse 10 GB "photo.jpg" would otherwise be read into memory).
+MAX_IMAGE_FILE_BYTES = 256 * 2**20
+MAX_FRAME_PIXELS = 16_000_000  # a 12 MP phone photo passes unchanged; a hand in it is still found after scaling
 DEFAULT_FPS = 30.0  # named fallback for files and cameras reporting 0 or NaN frames per second
+FOLDER_PHOTO_S = 1.0  # a folder played as a live source shows each photo this long
 CAMERA_LOST_AFTER_S = 2.0  # a webcam delivering nothing for this long is treated as unplugged
 _BACKOFF_START_S = 0.005  # first sleep after a failed read; doubles up to _BACKOFF_MAX_S
 _BACKOFF_MAX_S = 0.1
@@ -96,54 +107,93 @@ def _quiet_opencv() -> Iterator[None]:
         cv2.utils.logging.setLogLevel(previous)
 
 
-def header_size(data: bytes | memoryview) -> tuple[int, int] | None:
-    """(width, height) from a PNG's IHDR or a JPEG's SOF marker, without decoding; None for other formats
-    or a header that does not parse (the decoder then says what is wrong)."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    if data[:2] != b"\xff\xd8":
-        return None
-    at = 2
-    while at + 9 <= len(data):  # JPEG segments: FF, marker, big-endian length (including itself), payload
-        if data[at] != 0xFF:
+class _TooLarge(Exception):
+    """Pillow's own bomb guard fired while reading the header: far over MAX_IMAGE_PIXELS."""
+
+
+def image_header(data: bytes | memoryview) -> tuple[int, int, str] | None:
+    """(width, height, format) from an image's header, read by Pillow without decoding any pixels; None when
+    Pillow does not recognise the header (OpenCV would then be the only judge of a file nobody measured)."""
+    from PIL import Image, UnidentifiedImageError  # ~30 ms; only photos need it
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DecompressionBombWarning and friends: we apply our own limit
+        try:
+            with Image.open(io.BytesIO(data)) as image:  # lazy: parses the header only
+                width, height = image.size
+                return int(width), int(height), str(image.format)
+        except Image.DecompressionBombError:  # over 2 x Pillow's 89 MP: over ours as well
+            raise _TooLarge from None
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error, EOFError, IndexError,
+                KeyError, TypeError, ZeroDivisionError):  # Pillow's plugins raise these for damaged headers
             return None
-        marker = data[at + 1]
-        if marker == 0xFF:  # fill byte
-            at += 1
-            continue
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame: the size
-            height, width = struct.unpack(">HH", data[at + 5:at + 9])
-            return width, height
-        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
-            at += 2
-            continue
-        at += 2 + struct.unpack(">H", data[at + 2:at + 4])[0]
-    return None
+
+
+def _check_regular(path: Path, what: str) -> None:
+    """SourceError for a missing path, a folder where a file is needed, or a FIFO, socket or device: reading a
+    FIFO waits for a writer for ever and /dev/urandom never ends, so neither is opened."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as e:
+        raise SourceError(f"{path}: cannot read ({e.strerror or e})") from None
+    if stat.S_ISDIR(mode):
+        raise SourceError(f"{path}: is a folder, not {what}")
+    if not stat.S_ISREG(mode):
+        kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise SourceError(f"{path}: {kind}, not {what}; give a regular file")
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
-    """Decode an image file to BGR uint8; SourceError (not None, not a traceback) when it cannot, or when its
-    header says it has more than MAX_IMAGE_PIXELS (checked before decoding)."""
+    """Decode an image file to BGR uint8; SourceError (not None, not a traceback) when it cannot, when Pillow does
+    not know its header, or when the header says it has more than MAX_IMAGE_PIXELS (checked before decoding, for
+    every format). Photos over MAX_FRAME_PIXELS are scaled down once decoded, so the pipeline's own copies stay
+    small."""
     path = Path(path)
+    _check_regular(path, "an image file")
+    if path.stat().st_size > MAX_IMAGE_FILE_BYTES:
+        raise SourceError(f"{path}: {path.stat().st_size / 2**20:.0f} MB is too large for a photo (the limit is "
+                          f"{MAX_IMAGE_FILE_BYTES // 2**20} MB)")
     try:
         data = np.fromfile(path, dtype=np.uint8)  # np.fromfile + imdecode: non-ASCII paths work too
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except (IsADirectoryError, PermissionError, OSError) as e:
+    except OSError as e:
         raise SourceError(f"{path}: cannot read ({e.strerror or e})") from None
     if data.size == 0:
         raise SourceError(f"{path}: empty file")
-    size = header_size(memoryview(data))
-    if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
-        raise SourceError(f"{path}: {size[0]}x{size[1]} pixels is too large to read (the limit is "
-                          f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels); scale it down first")
+    too_large = (f"{path}: too large to read (the limit is {MAX_IMAGE_PIXELS // 1_000_000} megapixels, "
+                 f"{MAX_DECODED_BYTES // 1_000_000} MB decoded); scale it down first")
+    try:
+        header = image_header(memoryview(data))
+    except _TooLarge:
+        raise SourceError(too_large) from None
+    if header is None:
+        raise SourceError(f"{path}: not a readable image (corrupt or unsupported format)")
+    width, height, kind = header
+    if width <= 0 or height <= 0:
+        raise SourceError(f"{path}: not a readable image (its header says {width}x{height} pixels)")
+    if width * height > MAX_IMAGE_PIXELS:
+        raise SourceError(too_large.replace("too large", f"{width}x{height} pixels is too large", 1))
     try:
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    except cv2.error as e:  # formats without a header check above, past OpenCV's own pixel limit
-        raise SourceError(f"{path}: cannot decode ({e.err or e})") from None
+    except cv2.error as e:
+        raise SourceError(f"{path}: cannot decode this {kind} ({e.err or e})") from None
+    del data
     if image is None or image.size == 0:
         raise SourceError(f"{path}: not a readable image (corrupt or unsupported format)")
-    return image
+    return _bounded(image)
+
+
+def _bounded(image: np.ndarray) -> np.ndarray:
+    """`image`, or a copy scaled down (area averaging) to MAX_FRAME_PIXELS: a 79 MP photo otherwise costs the
+    locator and preprocessing ~20 bytes per pixel of copies (issue 24 measured 4.9 GB)."""
+    height, width = image.shape[:2]
+    if height * width <= MAX_FRAME_PIXELS:
+        return image
+    scale = math.sqrt(MAX_FRAME_PIXELS / (height * width))
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def find_images(path: str | os.PathLike) -> list[Path]:
@@ -243,13 +293,14 @@ class VideoSource(_SourceBase):
         self.is_live = realtime
         self._count = 0
         self._started_at: float | None = None
-        if not self.path.is_file():
-            raise SourceError(f"{self.path}: no such video file")
+        _check_regular(self.path, "a video file")
         self._cap = capture_factory(str(self.path))
         if not self._cap.isOpened():
             self._cap.release()
             raise SourceError(f"{self.path}: cannot open as a video (corrupt or unsupported format)")
         self.fps = _valid_fps(self._cap.get(cv2.CAP_PROP_FPS))
+        frames = self._cap.get(cv2.CAP_PROP_FRAME_COUNT)
+        self.frame_count = int(frames) if frames and math.isfinite(frames) and 0 < frames < 2**31 else 0
         ok, first = self._cap.read()
         if not ok or first is None:
             self._cap.release()
@@ -263,11 +314,19 @@ class VideoSource(_SourceBase):
         ok, image = self._cap.read()
         if ok:
             return image
+        self._check_complete()
         if not self.loop or self._count == 0:
             return None
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
         ok, image = self._cap.read()
         return image if ok else None
+
+    def _check_complete(self) -> None:
+        """SourceError when decoding stopped well before the frame count the container announced: a damaged or
+        truncated file, not the end of the video. Some containers only estimate the count, hence the slack."""
+        expected = self.frame_count
+        if expected and self._count < expected - max(2, expected // 50):
+            raise SourceError(f"{self.path}: the video is damaged: frames stop at {self._count} of {expected}")
 
     def read(self) -> Frame | None:
         if self._cap is None:
@@ -310,9 +369,10 @@ class ImageSource(_SourceBase):
 
 class FolderSource(_SourceBase):
     """The images under a folder (recursive, sorted); unreadable files are logged and skipped.
-    Each frame's `origin` is the image's path; its timestamp is index / fps."""
+    Each frame's `origin` is the image's path; its timestamp is index / fps. `realtime` (the app's live view)
+    plays them as a slide show, FOLDER_PHOTO_S each, instead of as fast as they decode; `loop` starts over."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, loop: bool = False, realtime: bool = False):
         self.path = Path(path)
         self.name = str(self.path)
         if not self.path.is_dir():
@@ -320,11 +380,18 @@ class FolderSource(_SourceBase):
         self._paths = find_images(self.path)
         if not self._paths:
             raise SourceError(f"{self.path}: no images found")
+        self.loop = loop
+        self.is_live = realtime
+        if realtime:  # a slide show: each photo stays up long enough to be read, none is dropped unseen
+            self.fps = 1 / FOLDER_PHOTO_S
         self._next = 0
         self._count = 0
+        self._started_at: float | None = None
 
     def read(self) -> Frame | None:
-        while self._next < len(self._paths):
+        while self._next < len(self._paths) or (self.loop and self._count > 0):
+            if self._next == len(self._paths):
+                self._next = 0
             path = self._paths[self._next]
             self._next += 1
             try:
@@ -332,7 +399,12 @@ class FolderSource(_SourceBase):
             except SourceError as e:
                 logger.warning("skipping %s", e)
                 continue
-            frame = Frame(image, self._count, self._count / self.fps, str(path), still=True)
+            timestamp_s = self._count / self.fps
+            if self.is_live:
+                now = time.monotonic()
+                self._started_at = now if self._started_at is None else self._started_at
+                time.sleep(max(0.0, self._started_at + timestamp_s - now))
+            frame = Frame(image, self._count, timestamp_s, str(path), still=True)
             self._count += 1
             return frame
         return None
@@ -344,9 +416,10 @@ def open_source(spec: str | int | os.PathLike, *, loop: bool = False, realtime: 
         return CameraSource(int(spec))
     path = Path(spec)
     if path.is_dir():
-        return FolderSource(path)
+        return FolderSource(path, loop=loop, realtime=realtime)
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder")
+    _check_regular(path, "a photo, video or folder")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path)
     return VideoSource(path, loop=loop, realtime=realtime)

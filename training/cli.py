@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from dataclasses import fields
+from pathlib import Path
 
 from training.config import TrainConfig, build_evaluate_parser, build_parser
 
@@ -29,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     from signcam.weights import DeviceError, WeightsError
     from training.data import CsvError, find_csvs
     from training.report import format_metrics
-    from training.train import evaluate_weights, train
+    from training.train import ConfigError, evaluate_weights, train
 
+    out, before = "", None
     try:
         if argv and argv[0] == "evaluate":
             metrics = evaluate_weights(args.weights, args.csv, args.device)
@@ -41,17 +43,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.data:
             args.train_csv, args.test_csv = (str(p) for p in find_csvs(args.data))  # JSON metadata needs str
         config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+        out, before = config.out, _file_identity(config.out)
         result = train(config)
         print(format_metrics(result.test))
         if result.weights_path:
             print(f"\nwrote {result.weights_path} (+ .report.json, .report.png)")
         return 0
-    except (CsvError, WeightsError, DeviceError) as e:
+    except (CsvError, ConfigError, WeightsError, DeviceError) as e:
         print(f"signcam-train: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
+        if out and _file_identity(out) != before:  # Ctrl-C while the reports were written, after the weights
+            print(f"\nsigncam-train: interrupted after the new weights were written to {out}; its reports may be "
+                  "missing or from the previous run", file=sys.stderr)
+        else:
+            print("\nsigncam-train: interrupted; existing weights were left untouched", file=sys.stderr)
         return 130
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """(inode, mtime) of `path`, None if absent: a save renames a new file over it, so this changes."""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
 
 
 if __name__ == "__main__":

@@ -8,8 +8,32 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 ARCHITECTURE_NAMES = ("signnet", "seed")  # signcam.model.ARCHITECTURES' keys (a test checks they agree)
+
+# Where the data is: here rather than in training.data (pandas, torch) so the Retrain dialog checks the
+# folder without loading them (issue 23); training.data re-exports these.
+CSV_NAMES = {"train": "sign_mnist_train.csv", "test": "sign_mnist_test.csv"}
+
+
+class CsvError(ValueError):
+    """A CSV that cannot be used; the message names the file, and the line and column if any."""
+
+
+def find_csvs(data_dir: str | Path) -> tuple[Path, Path]:
+    """The train and test CSVs in a folder, plain or gzipped (Kaggle's file names)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise CsvError(f"{data_dir}: not a folder")
+    found = []
+    for name in CSV_NAMES.values():
+        candidates = [data_dir / name, data_dir / f"{name}.gz"]
+        path = next((p for p in candidates if p.exists()), None)
+        if path is None:
+            raise CsvError(f"{data_dir}: no {name} or {name}.gz (download Sign Language MNIST from Kaggle)")
+        found.append(path)
+    return found[0], found[1]
 
 
 @dataclass

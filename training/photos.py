@@ -35,10 +35,11 @@ from signcam.preprocess import crop_hand
 
 log = logging.getLogger("signcam.train.photos")
 
-PHOTO_SETS = ("extra", "real_dev")  # folders under the data folder that hold labels.csv + photos
+PHOTO_SETS = ("extra", "extra2", "real_dev")  # folders under the data folder that hold labels.csv + photos
 SIDES = ("", "right", "left")  # side codes in the cache: MediaPipe's handedness as the locator reports it
-# Bump when the locator or the crop changes, so caches are rebuilt (2: z and world landmarks, photo retries).
-EXTRACT_VERSION = 2
+# Bump when the locator or the crop changes, so caches are rebuilt (2: z and world landmarks, photo retries;
+# 3: the official MediaPipe's Tasks HandLandmarker; 4: photos settled by tracking, as the live view reads them).
+EXTRACT_VERSION = 4
 
 
 def person_of(signer_id: str) -> str:

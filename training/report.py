@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.files import atomic_write_text
+from signcam.files import atomic_path, atomic_write_text
 from signcam.labels import LETTERS
 
 
@@ -56,7 +56,7 @@ def write_json(path: Path, payload: dict) -> None:
 
 
 def write_png(path: Path, history: list[dict], confusion: list[list[int]], title: str) -> None:
-    """Loss and accuracy curves beside the test confusion matrix."""
+    """Loss and accuracy curves beside the test confusion matrix, written atomically like the JSON."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,6 +79,8 @@ def write_png(path: Path, history: list[dict], confusion: list[list[int]], title
     fig.colorbar(shown, ax=ax_cm, fraction=0.046)
     fig.suptitle(title)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:  # savefig writes in place: a kill mid-write would leave 0 bytes
+            fig.savefig(tmp, dpi=90, format="png")
+    finally:
+        plt.close(fig)

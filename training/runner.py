@@ -1,10 +1,12 @@
 """Run `train()` in its own process for the app, speaking JSON lines on stdout. No Qt here.
 
-The app's Retrain dialog starts `python -m training.runner CONFIG_JSON` with QProcess, so a crash, an
-out-of-memory kill or a CUDA error in training cannot take the window down with it. One JSON object
-per line on stdout:
+The app's Retrain dialog starts it with QProcess, isolated (`python -I`, the package folder by absolute path:
+signcam.ui.training_process.runner_command), so a crash, an out-of-memory kill or a CUDA error in training
+cannot take the window down with it, and nothing in the current folder runs. One JSON object per line on stdout:
 
     {"event": "started", "config": {...}}
+    {"event": "stage", "stage": "loading"}                (then "training", with the sizes training.progress needs)
+    {"event": "stage", "stage": "testing", "step": 1, "steps": 3, "what": "the new weights"}   (each test step)
     {"event": "batch", "epoch": 1, "epochs": 5, "batch": 3, "batches": 40, "loss": 2.9}   (running mean)
     {"event": "epoch", "epoch": 1, "epochs": 5, "train_loss": .., "val_loss": .., "val_acc": .., ...}
     {"event": "finished", "weights": PATH, "test": {...}, ...}    (training.results.RunResult)
@@ -32,8 +34,7 @@ from typing import IO
 import torch
 
 from signcam.weights import DeviceError, WeightsError
-from training.config import TrainConfig
-from training.data import CsvError, find_csvs
+from training.config import CsvError, TrainConfig, find_csvs
 from training.results import RunResult
 from training.train import EpochStats, TrainingCancelled, train
 
@@ -96,7 +97,8 @@ def run(config: TrainConfig, emit: EventWriter, stop: threading.Event, crash_aft
 
     emit("started", config=asdict(config))
     try:
-        result = train(config, on_epoch=on_epoch, should_stop=stop.is_set, on_batch=on_batch)
+        result = train(config, on_epoch=on_epoch, should_stop=stop.is_set, on_batch=on_batch,
+                       on_stage=lambda name, sizes: emit("stage", stage=name, **sizes))
     except TrainingCancelled:
         emit("cancelled")
         return EXIT_CANCELLED

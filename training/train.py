@@ -26,12 +26,12 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from signcam import __version__
-from signcam.classifier import PERSONAL_LANDMARK_SHARE
+from signcam.config import PERSONAL_LANDMARK_SHARE
 from signcam.model import Classifier, ModelConfig, build_model
 from signcam.preprocess import to_model_input
-from signcam.weights import load_model, resolve_device, save_weights
+from signcam.weights import load_model, read_info, resolve_device, save_weights
 from training.config import TrainConfig
-from training.data import AugmentConfig, Dataset, augment, load_csv, stratified_split
+from training.data import AugmentConfig, CsvError, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
 from training.personal import combine, load_personal, split_personal
 from training.report import classification_metrics, write_json, write_png
@@ -49,6 +49,7 @@ class EpochStats:
     lr: float
     seconds: float
     val_signers_acc: float | None = None  # extra/'s held-out people only (None without extra/)
+    val_seconds: float = 0.0  # of `seconds`, spent on validation: the app times the test phase from it
 
 
 @dataclass
@@ -68,6 +69,46 @@ class TrainResult:
 
 class TrainingCancelled(Exception):
     """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
+
+
+class ConfigError(ValueError):
+    """A TrainConfig value out of its range; the message is one line naming the setting (its CLI flag)."""
+
+
+# (setting, low, high, low included, high included): every number a user can give, checked before any data is read.
+_RANGES = [
+    ("epochs", 1, 10_000, True, True), ("batch_size", 1, 65_536, True, True), ("threads", 0, 1024, True, True),
+    ("lr", 0.0, 10.0, False, True), ("momentum", 0.0, 1.0, True, False), ("weight_decay", 0.0, 1.0, True, True),
+    ("warmup", 0.0, 1.0, True, True), ("label_smoothing", 0.0, 1.0, True, False), ("flip", 0.0, 1.0, True, True),
+    ("val_fraction", 0.0, 0.9, False, True), ("extra_share", 0.0, 1.0, True, False),
+    ("extra_val_persons", 0.0, 1.0, True, False), ("personal_share", 0.0, 1.0, True, False),
+    ("personal_holdout", 0.0, 1.0, True, False), ("limit", 2, 10**9, True, True), ("train_rows", 1, 10**9, True, True),
+]
+
+
+def check_config(config: TrainConfig) -> None:
+    """ConfigError for the first setting out of range, and for an `out` that cannot be written as a file, so a
+    bad flag fails in a second instead of as a traceback, or after the whole run (`--out` naming a folder)."""
+    for name, low, high, low_in, high_in in _RANGES:
+        value = getattr(config, name)
+        if value is None and name in ("limit", "train_rows"):
+            continue
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and (
+            (low <= value if low_in else low < value) and (value <= high if high_in else value < high))
+        if not ok:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} must be in {'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}, "
+                              f"got {value!r}")
+    try:
+        ModelConfig(arch=config.arch, width=config.width, blocks=tuple(config.blocks))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"model settings: {e}") from None
+    out = Path(config.out) if config.out else None
+    if out is not None and (out.is_dir() or out.name in ("", ".", "..")):
+        raise ConfigError(f"--out {config.out} is a folder; give the weights file to write, e.g. {out / 'signnet'}"
+                          ".safetensors")
+    if out is not None and out.parent.exists() and not out.parent.is_dir():
+        raise ConfigError(f"--out {config.out}: {out.parent} is a file, not a folder")
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -151,6 +192,9 @@ def load_splits(config: TrainConfig) -> tuple[Dataset, Dataset, Dataset, Dataset
     train_set = load_csv(config.train_csv, config.limit)
     test_set = load_csv(config.test_csv, config.limit)
     train_idx, val_idx = stratified_split(train_set.labels, config.val_fraction, config.seed)
+    if len(train_idx) == 0 or len(val_idx) == 0:
+        raise CsvError(f"{config.train_csv}: {len(train_set)} data rows are too few to hold out a validation split "
+                       "(at least two rows of one letter are needed)")
     return train_set, train_set.subset(train_idx), train_set.subset(val_idx), test_set
 
 
@@ -209,18 +253,25 @@ def train(
     on_batch: Callable[[int, int, float], None] | None = None,
     inspect: Callable[[float, Classifier], None] | None = None,
     inspect_every: int = 0,
+    on_stage: Callable[[str, dict], None] | None = None,
 ) -> TrainResult:
     """Train, calibrate, test once and (if config.out) save. Raises CsvError, DeviceError,
     TrainingCancelled; on any of them the weights at config.out are untouched.
 
     `inspect(epoch, model)` runs after each epoch, and every `inspect_every` batches within one (epoch then
     fractional) when that is > 0, outside the timed part: benchmarks use it to trace test accuracy over time,
-    which training itself must never look at."""
-    # Config and data: both CSVs are validated before any training starts.
+    which training itself must never look at. `on_stage(stage, sizes)` says when loading, training and each
+    step of testing start, with the sizes the app's time estimate needs (training.progress)."""
+    stage = on_stage or (lambda name, sizes: None)
+    # Config and data: every setting and both CSVs are validated before any training starts.
+    check_config(config)
     gen = seed_everything(config.seed)
     device = resolve_device(config.device)
     if config.keep not in ("best", "last"):
         raise ValueError(f"unknown keep {config.keep!r}: best or last")
+    if config.compare_weights:
+        read_info(config.compare_weights)  # a bad file fails now, not after the run
+    stage("loading", {})
     train_set, fit, val, test_set = load_splits(config)
     if config.train_rows is not None and config.train_rows < len(fit):
         fit = fit.subset(stratified_split(fit.labels, 1 - config.train_rows / len(fit), config.seed)[0])
@@ -253,6 +304,10 @@ def train(
     aug = AugmentConfig(flip=config.flip) if config.augment else None
     steps = 1 if config.dry_run else math.ceil(len(fit) / config.batch_size)
     optimizer, scheduler = make_optimizer(model, config, steps)
+    tests = 1 + bool(config.compare_weights)  # the new weights, and the ones compared with
+    stage("training", {"epochs": 1 if config.dry_run else config.epochs, "batches": steps, "rows": len(fit),
+                       "val_rows": len(val),
+                       "test_rows": len(test_set) * tests + len(held_back or ()) * tests})
 
     # Loop: keep the weights of the epoch with the best validation accuracy (later wins ties).
     history: list[EpochStats] = []
@@ -264,13 +319,14 @@ def train(
         batch_hook = inspecting_hook(on_batch, inspect, inspect_every, epoch, model, inspect_s)
         train_loss = train_one_epoch(model, x_fit, y_fit, optimizer, scheduler, config, aug, gen,
                                      should_stop, batch_hook)
+        val_start = time.perf_counter()
         val_logits = predict_logits(model, x_val)
         val_loss = F.cross_entropy(val_logits, y_val).item()
         val_right = (val_logits.argmax(1) == y_val).float()
         val_acc = val_right.mean().item()
         signers_acc = val_right[n_csv_val:].mean().item() if len(val) > n_csv_val else None
         stats = EpochStats(epoch, config.epochs, train_loss, val_loss, val_acc, lr,
-                           time.perf_counter() - start - inspect_s[0], signers_acc)
+                           time.perf_counter() - start - inspect_s[0], signers_acc, time.perf_counter() - val_start)
         history.append(stats)
         log.info("epoch %d/%d  train loss %.4f  val loss %.4f  val acc %.4f (held-out people %s)  lr %.2e  %.1fs",
                  epoch, config.epochs, train_loss, val_loss, val_acc,
@@ -284,6 +340,7 @@ def train(
     model.load_state_dict(best_state)
 
     # Calibrate on validation (if asked), then the one look at the test set.
+    stage("testing", {"step": 1, "steps": tests + 1, "what": "the new weights"})
     temperature = fit_temperature(predict_logits(model, x_val), y_val) if config.calibrate else 1.0
     test_pred = predict_logits(model, to_model_input(test_set.images).to(device)).argmax(1).cpu().numpy()
     test = classification_metrics(test_set.labels, test_pred)
@@ -297,10 +354,12 @@ def train(
         log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
                  len(held_back))
     if config.compare_weights:
+        stage("testing", {"step": 2, "steps": tests + 1, "what": "the weights in use"})
         baseline, _ = load_model(config.compare_weights, device)
         result.baseline = {"test": evaluate_model(baseline, test_set),
                            "personal": evaluate_model(baseline, held_back) if held_back is not None else {}}
     if config.out and not config.dry_run:
+        stage("testing", {"step": tests + 1, "steps": tests + 1, "what": "saving the report"})
         result.weights_path = save_result(result, config, train_set, test_set)
     return result
 

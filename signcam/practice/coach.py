@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from signcam.labels import START_POSE
 from signcam.practice.pose import (
     FEATURE_INDEX,
     FINGERS,
@@ -34,8 +35,6 @@ from signcam.practice.pose import (
     pose_features,
 )
 
-# The motion letters are practised from their starting hand (signcam.practice.motion).
-START_POSE = {"J": "I", "Z": "D"}
 # How much likelier (log) another letter must look than the target before the coach speaks. Leave one person
 # out on extra/ (benchmarks/coach.py --sweep): 0.5 -> quiet on 88.7% of right letters, useful on 84.5% of
 # confusions; 1.0 -> 90.7% / 83.2%; 1.25 -> 91.5% / 82.2%. A hint that is not needed costs a learner more.

@@ -1,14 +1,14 @@
 """The practice controller: everything practice remembers between frames, without Qt.
 
-It owns the Smoother that decides when a letter is held, the drill session or free spelling in
-progress, the drill coach (hints after 1.5 s unread, J and Z read from the motion), which drill it
-is (to start it again), the learner's options (hard mode, left hand, J/Z) and the recording of
-each finished attempt in the history. The Qt panel only renders what it says and forwards clicks;
-the confidence threshold comes from the app's one RecognitionSettings, so the overlay and practice
-agree on what counts as a letter.
+It owns the drill session or free spelling in progress, the drill coach (hints after 1.5 s unread, J
+and Z read from the motion), which drill it is (to start it again), the learner's options (hard mode,
+left hand, J/Z) and the recording of each finished attempt in the history. The Qt panel only renders
+what it says and forwards clicks. When a letter is held and confirmed is decided once, by the
+recognizer's smoother (`Recognition.smoothed`, threshold and hold time from the RecognitionConfig), so
+the overlay, the readout and practice never disagree on what counts as a letter.
 
 Usage:
-    controller = PracticeController(history, recognition=window.recognition)
+    controller = PracticeController(history)
     controller.changed.connect(panel.render)       # after every change
     controller.start_word_drill()
     controller.on_recognition(rec)                  # per live recognition; controller.tick() from a timer
@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from signcam.config import Event, RecognitionConfig, RecognitionSettings
+from signcam.config import Event
 from signcam.practice import (
     Attempt,
     LetterOrder,
@@ -41,7 +41,6 @@ from signcam.practice import (
 from signcam.practice.coaching import CoachNote, DrillCoach
 from signcam.practice.session import DrillState, PracticeSession, SessionConfig
 from signcam.practice.spelling import FreeSpelling
-from signcam.smoothing import Smoother
 
 if TYPE_CHECKING:  # only attributes are read; importing them would pull in torch
     from signcam.practice.history import History
@@ -83,18 +82,13 @@ class PracticeController:
         self,
         history: History | None = None,
         *,
-        recognition: RecognitionSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
-        hold_ms: float = 800.0,
         skip_after_s: float = 10.0,
         space_after_ms: float = 1200.0,
         rng: random.Random | None = None,
     ) -> None:
         self.history = history
-        self.recognition = recognition or RecognitionSettings()
-        self.smoother = Smoother(hold_ms=hold_ms, min_confidence=self.recognition.config.threshold)
-        self.recognition.changed.connect(self._on_config_changed)
         self.config = SessionConfig(skip_after_s=skip_after_s)
         self.space_after_ms = space_after_ms
         self.hard_mode = False
@@ -121,6 +115,8 @@ class PracticeController:
         weights = None
         if order is LetterOrder.WEAKEST:
             weights = letter_weights(self.history.letter_stats() if self.history else {})
+            if self.history is not None and self.history.problem:  # locked or damaged: say so, drill at random
+                self.notice = self.history.problem
         alphabet = drill_letters(self.motion_policy)
         count = len(alphabet) if order is LetterOrder.ALPHABETICAL else LETTERS_PER_DRILL  # all of it, in order
         items = letter_drill(order, count, self._rng, weights, self.motion_policy)
@@ -143,7 +139,6 @@ class PracticeController:
     def start_free_spelling(self) -> None:
         self._quiet_coach()
         self.session, self.spelling = None, FreeSpelling(self.space_after_ms)
-        self.smoother.reset()
         self.drill_coach.reader.reset()
         self.mode = PracticeMode.FREE
         self.changed.emit()
@@ -161,11 +156,12 @@ class PracticeController:
 
     # -- input ---------------------------------------------------------------------------------
     def on_recognition(self, rec: Recognition) -> None:
-        """One live recognition (any thread that also calls the rest; the GUI thread in the app)."""
-        if self.session is None and self.spelling is None:
+        """One live recognition (any thread that also calls the rest; the GUI thread in the app); a still
+        image's (no `smoothed`) is not practice."""
+        smoothed = rec.smoothed
+        if (self.session is None and self.spelling is None) or smoothed is None:
             return
         t_s = self._clock()
-        smoothed = self.smoother.update_from(rec, t_s)
         if self.session is not None:
             state = self.session.update(smoothed, rec, t_s)
             self.coach_note = self.drill_coach.update(state, rec, t_s)
@@ -226,9 +222,6 @@ class PracticeController:
         return " · ".join(parts)
 
     # -- internals -----------------------------------------------------------------------------
-    def _on_config_changed(self, old: RecognitionConfig, new: RecognitionConfig) -> None:
-        self.smoother.min_confidence = new.threshold
-
     def _quiet_coach(self) -> None:
         """No drill, no advice: the live view unmarks the fingers."""
         if self.coach_note.target is not None or self.coach_note.hints:
@@ -239,7 +232,6 @@ class PracticeController:
         self._quiet_coach()
         self.session, self.spelling = session, None
         self.drill, self._restart, self._recorded = drill, restart, 0
-        self.smoother.reset()
         self.mode = PracticeMode.DRILL
         self.changed.emit()
 
@@ -272,3 +264,5 @@ class PracticeController:
             except sqlite3.Error as error:  # a full disk must not end the drill
                 log.warning("practice history not saved: %s", error)
                 self.notice = f"Practice history could not be saved: {error}"
+        if self.history.problem:  # the writer thread retries a locked or full file; the learner hears why
+            self.notice = self.history.problem

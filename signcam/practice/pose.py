@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from signcam.assets_dir import ASSETS_DIR
+from signcam.locate import N_LANDMARKS
 
 TEMPLATES_PATH = ASSETS_DIR / "templates.json"
-N_LANDMARKS = 21
 FINGERS = ("thumb", "index", "middle", "ring", "little")
 # MediaPipe Hands numbering: 0 wrist, then 4 points per finger from the knuckle (MCP) to the tip.
 FINGER_POINTS = {finger: tuple(range(1 + 4 * i, 5 + 4 * i)) for i, finger in enumerate(FINGERS)}

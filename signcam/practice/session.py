@@ -4,9 +4,14 @@ It consumes what the recognition core already decided (`SmoothedLetter.confirmed
 letter has been held long enough above the confidence threshold) and never reads a clock: every
 call takes `t_s`, so scripted streams test it exactly.
 
+Only a target the learner was seen trying is scored (issue 23: a drill with no camera saved every letter
+as timed out, which Progress then drew red and counted among the weakest): the time-out countdown runs
+only while a hand is in view (or was, within HAND_GRACE_S), and a target skipped before any hand was
+seen moves on without an Attempt.
+
 Usage:
     session = PracticeSession(word_drill(load_words(), 10, rng), start_s=now)
-    state = session.update(smoother.update_from(rec, now), rec, now)  # per recognition
+    state = session.update(rec.smoothed, rec, now)  # per live recognition
     session.tick(now)  # from a timer, so time-outs happen without frames too
 """
 
@@ -19,6 +24,10 @@ from typing import TYPE_CHECKING
 from signcam.labels import MOTION_LETTERS
 from signcam.practice.drills import DrillItem
 from signcam.practice.scoring import Attempt, Outcome, Scoreboard, SessionSummary
+
+# A hand lost for a few frames (a blink of the locator, a frame drop) keeps the countdown running; a hand
+# gone for longer (or no camera at all) pauses it, so nobody is timed out for not being in view.
+HAND_GRACE_S = 1.0
 
 if TYPE_CHECKING:  # the session only reads attributes; importing them would pull in torch
     from signcam.recognizer import Recognition
@@ -50,6 +59,9 @@ class DrillState:
     time_left_s: float  # until the time-out; inf when disabled
     streak: int
     finished: bool
+    countdown_running: bool = True  # False while no hand is in view: the time-out waits for the learner
+    letter_outcomes: tuple[Outcome | None, ...] = ()  # of the item's letters before letter_index;
+    # None: passed over (skipped) before a hand was seen, so not scored
 
 
 class PracticeSession:
@@ -70,6 +82,10 @@ class PracticeSession:
         self._letter_index = 0
         self._target_started_s = start_s
         self._now_s = start_s
+        self._active_s = 0.0  # of the current target, with a hand in view: what the time-out counts
+        self._hand_seen_s: float | None = None  # when a hand was last in view (None: not yet)
+        self._hand_seen_for_target = False
+        self._outcomes: list[Outcome | None] = []  # of the current item's finished letters
         self._wrong_reads = 0
         self._last_wrong: str | None = None
         self._release_hint = False
@@ -87,6 +103,10 @@ class PracticeSession:
     def update(self, smoothed: SmoothedLetter, rec: Recognition | None, t_s: float) -> DrillState:
         """Feeds one smoothed reading (and the raw recognition it came from, for the top-3)."""
         self._smoothed, self._rec = smoothed, rec
+        self._advance(t_s)
+        hand_found = rec.hand_found if rec is not None else smoothed.no_hand_ms == 0
+        if hand_found:
+            self._hand_seen_s, self._hand_seen_for_target = t_s, True
         target = self.target
         if target is not None and target not in MOTION_LETTERS:
             if self._release_hint and smoothed.letter != target:
@@ -102,10 +122,10 @@ class PracticeSession:
         return self.tick(t_s)
 
     def tick(self, t_s: float) -> DrillState:
-        """Advances time without a reading: times the target out once skip_after_s has passed."""
-        self._now_s = max(self._now_s, t_s)
+        """Advances time without a reading: times the target out once it has had skip_after_s with a hand in view."""
+        self._advance(t_s)
         target, limit_s = self.target, self.config.skip_after_s
-        if target is not None and limit_s > 0 and self._now_s - self._target_started_s >= limit_s:
+        if target is not None and limit_s > 0 and self._active_s >= limit_s:
             self._finish_target(target, Outcome.TIMED_OUT, self._now_s)
         return self.state
 
@@ -133,7 +153,6 @@ class PracticeSession:
         hand_found = rec.hand_found if rec is not None else bool(s and s.no_hand_ms == 0)
         best = s.letter if s and s.letter else (rec.best_letter if rec is not None else None)
         limit_s = self.config.skip_after_s
-        elapsed_s = self._now_s - self._target_started_s
         return DrillState(
             item=None if self.finished else self.items[self._item_index],
             item_index=self._item_index,
@@ -148,30 +167,48 @@ class PracticeSession:
             hand_found=hand_found,
             release_hint=self._release_hint,
             last_wrong=self._last_wrong,
-            time_left_s=max(limit_s - elapsed_s, 0.0) if limit_s > 0 else float("inf"),
+            time_left_s=max(limit_s - self._active_s, 0.0) if limit_s > 0 else float("inf"),
             streak=self.score.streak,
             finished=self.finished,
+            countdown_running=self._hand_in_view(self._now_s),
+            letter_outcomes=tuple(self._outcomes),
         )
+
+    def _hand_in_view(self, t_s: float) -> bool:
+        return self._hand_seen_s is not None and t_s - self._hand_seen_s < HAND_GRACE_S
+
+    def _advance(self, t_s: float) -> None:
+        """Moves the clock to t_s; the part of the step within HAND_GRACE_S of the last hand counts to the time-out."""
+        if t_s <= self._now_s:
+            return
+        if self._hand_seen_s is not None:
+            self._active_s += max(min(t_s, self._hand_seen_s + HAND_GRACE_S) - self._now_s, 0.0)
+        self._now_s = t_s
 
     def _finish_target(self, target: str, outcome: Outcome, t_s: float) -> None:
         item = self.items[self._item_index]
-        attempt = Attempt(
-            letter=target,
-            outcome=outcome,
-            started_s=self._target_started_s,
-            time_s=max(t_s - self._target_started_s, 0.0),
-            wrong_reads=self._wrong_reads,
-            word=item.word,
-        )
-        self.score.add(attempt)
+        scored = self._hand_seen_for_target  # no hand, no try: nothing to score or record
+        if scored:
+            self.score.add(Attempt(
+                letter=target,
+                outcome=outcome,
+                started_s=self._target_started_s,
+                time_s=max(t_s - self._target_started_s, 0.0),
+                wrong_reads=self._wrong_reads,
+                word=item.word,
+            ))
+        self._outcomes.append(outcome if scored else None)
         self._letter_index += 1
         if self._letter_index >= len(item.letters):
             self._item_index += 1
             self._letter_index = 0
+            self._outcomes = []
         next_target = self.target
         # The smoother re-fires only after the letter changes, so "LL" or "...T" + "T..." needs a release.
         self._release_hint = outcome is Outcome.CORRECT and next_target == target
         self._target_started_s = t_s
         self._now_s = max(self._now_s, t_s)
+        self._active_s = 0.0
+        self._hand_seen_for_target = False  # only a hand seen while this target is shown counts as a try
         self._wrong_reads = 0
         self._last_wrong = None

@@ -6,12 +6,13 @@ Usage:
 
 import argparse
 import logging
+import os
 import signal
 import sys
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QProcess, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from signcam.ui.main_window import MainWindow
 from signcam.ui.practice_menu import install_practice
@@ -39,6 +40,31 @@ def dark_palette() -> QPalette:
     return palette
 
 
+INDICATOR_OUTLINE = "#8a8c93"  # on the dark menu: Fusion's own outline (the window colour, darker) vanished
+
+
+class MenuIndicatorStyle(QProxyStyle):
+    """Fusion with a visible outline round check boxes (and menu items' radio buttons): on the dark palette
+    an unchecked toggle ("Mirror view", "Loop videos") showed a nearly invisible box (issue 23). Exclusive
+    choices keep Fusion's look: a dot beside the chosen one, nothing beside the others."""
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802 (Qt override)
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        radio = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+        if not (element == QStyle.PrimitiveElement.PE_IndicatorCheckBox or radio and isinstance(widget, QMenu)):
+            return  # dialogs' check boxes ("Misclassified only") had the same faint box
+        side = min(option.rect.width(), option.rect.height()) - 2
+        box = QRect(0, 0, side, side)
+        box.moveCenter(option.rect.center())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor(INDICATOR_OUTLINE))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(box) if radio else painter.drawRoundedRect(box, 2, 2)
+        painter.restore()
+
+
 STYLE_SHEET = """
 #emptyTitle { font-size: 26px; font-weight: bold; }
 #emptyDetail { color: #9a9ca3; font-size: 14px; }
@@ -51,7 +77,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    app.setStyle("Fusion")
+    app.setStyle(MenuIndicatorStyle("Fusion"))
     app.setPalette(dark_palette())
     app.setStyleSheet(STYLE_SHEET)
     return app
@@ -62,8 +88,26 @@ def parse_source(spec: str | None) -> int | str | None:
     return int(spec) if spec is not None and spec.strip().isdigit() else spec
 
 
+def display_problem(env: dict[str, str] | os._Environ = os.environ, platform: str = sys.platform) -> str:
+    """Why the window cannot be shown here ("" when it can): on Linux without a display Qt aborts with
+    "xcb-cursor0 is needed... reinstalling may fix this", which sends people to reinstall (issue 23)."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") \
+            or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return ("signcam: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so there is nowhere to show "
+            "the window.\n"
+            "  - Run it from a desktop session (a terminal on the desktop), or over SSH with X forwarding (ssh -X).\n"
+            "  - Without a screen: xvfb-run -a signcam (or xvfb-run -a make run), or QT_QPA_PLATFORM=offscreen "
+            "signcam.\n"
+            "  - To read photos without a window: signcam predict PHOTO.jpg")
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Start the window; command-line choices override the saved settings for this run."""
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal quits (Qt would swallow it)
@@ -79,4 +123,10 @@ def run_app(args: argparse.Namespace) -> int:
     history = practice.controller.history
     if history.recovery_message:  # after start_source, which clears the status bar
         window.show_warning("Practice history", history.recovery_message)
-    return app.exec()
+    if problem := settings.save_problem():
+        window.show_warning("Settings", problem)
+    code = app.exec()
+    for process in window.findChildren(QProcess):  # a retraining child must not outlive the app
+        process.kill()
+        process.waitForFinished(1000)
+    return code

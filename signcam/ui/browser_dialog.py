@@ -7,7 +7,9 @@ separate download; one sentence says where to get them (issue 13: it opened empt
 
 27k tiles stay fast because a QListView with uniform item sizes asks the model only for the tiles on
 screen, and a tile's pixmap is made when it is asked for. Predictions run in small chunks on a timer,
-so the dialog shows the images at once and fills in predictions without freezing the window.
+so the dialog shows the images at once and fills in predictions without freezing the window. The
+predictions are the app's own CNN (signcam.letter_models.CnnModel: the same file reading, inference model
+and calibrated probabilities the recognizer uses); 28x28 tiles have no landmarks, so nothing else is fused.
 """
 
 from pathlib import Path
@@ -15,28 +17,31 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS, class_of_letter
+from signcam.letter_models import CnnModel
 from signcam.locate import FullFrameLocator
-from signcam.preprocess import crop_hand, to_model_input
+from signcam.preprocess import crop_hand
 from signcam.samples import SampleStore
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.images import gray_to_qimage
-from signcam.weights import WeightsError, load_model
+from signcam.weights import WeightsError
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
 
@@ -46,7 +51,8 @@ WRONG = QColor(210, 60, 50)
 SOURCES = {"samples": "My samples", "references": "Reference hands", "test": "Test (Sign-MNIST)",
            "train": "Train (Sign-MNIST)"}
 GET_CSVS = ("The Sign-MNIST CSVs are a free download: save sign_mnist_train.csv and sign_mnist_test.csv from "
-            "kaggle.com/datasets/datamunge/sign-language-mnist into a folder and choose it in Training > Retrain….")
+            "kaggle.com/datasets/datamunge/sign-language-mnist into a folder, then choose it with Sign-MNIST "
+            "folder… above.")
 
 
 def reference_dataset(folder: Path = REFERENCE_DIR) -> Dataset:
@@ -128,14 +134,15 @@ class BrowserDialog(QDialog):
     """`data_dir` holds the Kaggle CSVs (the Retrain dialog's setting); `weights` are the ones whose
     predictions are shown (the weights in use)."""
 
+    data_dir_chosen = Signal(str)  # a folder with the CSVs, picked here: the Training menu remembers it
+
     def __init__(self, *, data_dir: str, samples: SampleStore, weights: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Browse data")
         self.resize(1240, 740)
         self._data_dir, self._samples, self._weights = data_dir, samples, weights
-        self._model = None
-        self._temperature = 1.0
-        self._logits: list[torch.Tensor] = []
+        self._model: CnnModel | None = None
+        self._probs: list[np.ndarray] = []
         self._cell: tuple[int, int] | None = None
         self._error = ""  # something failed: shown in red
         self._note = ""  # nothing to show yet, and how to get it
@@ -164,6 +171,10 @@ class BrowserDialog(QDialog):
         self.letter_combo.currentIndexChanged.connect(self._on_letter_chosen)
         self.wrong_check = QCheckBox("Misclassified only")
         self.wrong_check.toggled.connect(self._apply_filter)
+        # Its own folder picker: the Sign-MNIST views stayed empty until a folder was set in Retrain (issue 23).
+        self.folder_button = QPushButton("Sign-MNIST folder…")
+        self.folder_button.setToolTip(data_dir or "Where sign_mnist_train.csv and sign_mnist_test.csv are")
+        self.folder_button.clicked.connect(self._on_choose_folder)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)
         self.progress = QProgressBar()
@@ -172,7 +183,8 @@ class BrowserDialog(QDialog):
         self.confusion.cell_chosen.connect(self.show_cell)
 
         controls = QHBoxLayout()
-        for widget in (QLabel("Data:"), self.source_combo, QLabel("Letter:"), self.letter_combo, self.wrong_check):
+        for widget in (QLabel("Data:"), self.source_combo, self.folder_button, QLabel("Letter:"), self.letter_combo,
+                       self.wrong_check):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.progress)
@@ -209,7 +221,7 @@ class BrowserDialog(QDialog):
         self._cell = None
         self.tiles.set_data(data.images, data.labels)
         self.confusion.set_matrix(np.zeros((len(LETTERS), len(LETTERS)), int))
-        self._logits = []
+        self._probs = []
         if len(data) and self._ensure_model():
             self.progress.setRange(0, len(data))
             self.progress.setValue(0)
@@ -227,7 +239,29 @@ class BrowserDialog(QDialog):
         self.letter_combo.blockSignals(False)
         self._apply_filter()
 
+    def set_data_dir(self, folder: str) -> bool:
+        """Use the CSVs in `folder` (False, and why in the status line, if they are not there)."""
+        try:
+            find_csvs(folder)
+        except CsvError as e:
+            self._error = str(e)
+            self._apply_filter()
+            return False
+        self._data_dir = folder
+        self.folder_button.setToolTip(folder)
+        self.data_dir_chosen.emit(folder)
+        if self.source_combo.currentData() in ("test", "train"):
+            self.load_source()
+        else:
+            self.select_source("test")
+        return True
+
     # -- internals -----------------------------------------------------------------------------
+    def _on_choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs", self._data_dir)
+        if folder:
+            self.set_data_dir(folder)
+
     def select_source(self, key: str) -> None:
         """Show one of SOURCES ("samples", "references", "test", "train")."""
         self.source_combo.setCurrentIndex(self.source_combo.findData(key))
@@ -249,28 +283,26 @@ class BrowserDialog(QDialog):
     def _ensure_model(self) -> bool:
         if self._model is None:
             try:
-                self._model, info = load_model(self._weights, "cpu")
-                self._temperature = info.temperature
+                self._model = CnnModel(self._weights, torch.device("cpu"))
             except WeightsError as e:
                 self._error = f"No predictions: {e}"
                 return False
         return True
 
     def _predict_chunk(self) -> None:
-        done = sum(len(chunk) for chunk in self._logits)
+        done = sum(len(chunk) for chunk in self._probs)
         images = self.tiles.images[done:done + CHUNK]
-        with torch.inference_mode():
-            self._logits.append(self._model(to_model_input(images)))
+        self._probs.append(self._model.batch_probabilities(images))
         done += len(images)
         self.progress.setValue(done)
         if done < len(self.tiles.images):
             return
         self._timer.stop()
         self.progress.hide()
-        probs = torch.softmax(torch.cat(self._logits) / self._temperature, dim=1)
-        confidence, predicted = probs.max(dim=1)
-        self.tiles.set_predictions(predicted.numpy(), confidence.numpy())
-        self.confusion.set_matrix(classification_metrics(self.tiles.labels, predicted.numpy())["confusion"])
+        probs = np.concatenate(self._probs)  # (N, 24)
+        predicted = probs.argmax(axis=1)
+        self.tiles.set_predictions(predicted, probs.max(axis=1))
+        self.confusion.set_matrix(classification_metrics(self.tiles.labels, predicted)["confusion"])
         self._apply_filter()
 
     def _on_letter_chosen(self) -> None:

@@ -29,7 +29,8 @@ class FileMenu(QMenu):
         self.addSeparator()
         add_action(self, "&Save snapshot…", self._ask_snapshot, QKeySequence.StandardKey.Save)
         self.addSeparator()
-        add_action(self, "&Quit", self.quit_requested.emit, QKeySequence.StandardKey.Quit).setMenuRole(
+        # Ctrl+Q (Cmd+Q on macOS) spelled out: StandardKey.Quit is empty on Windows and without a desktop theme.
+        add_action(self, "&Quit", self.quit_requested.emit, "Ctrl+Q").setMenuRole(
             QAction.MenuRole.QuitRole)
 
     def ask_photos(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from signcam.config import RecognitionConfig
 from signcam.sources import Source
 from signcam.ui.recognition_worker import RecognitionWorker
 
@@ -20,6 +21,8 @@ STOP_WAIT_MS = 3000  # the worker checks its stop flag at least every POLL_S; th
 class LiveSession(QObject):
     model_loaded = Signal(object)
     model_failed = Signal(str)
+    config_failed = Signal(str, object)
+    previewed = Signal(object)
     recognized = Signal(object)
     source_opened = Signal(str)
     source_lost = Signal(str)
@@ -51,10 +54,13 @@ class LiveSession(QObject):
         """Frames the source delivered while recognition was busy with an earlier one."""
         return self._worker.frames_skipped if self._worker is not None else 0
 
-    def start(self, open_source: Callable[[], Source], make_recognizer: Callable[[], object]) -> None:
-        """Run a worker that builds its recognizer with `make_recognizer()` and reads `open_source()`."""
+    def start(self, open_source: Callable[[], Source], config: RecognitionConfig, *, preview: bool = True,
+              **parts: Callable) -> None:
+        """Run a worker that reads `open_source()` and recognises with a recognizer built from `config`
+        (`preview`: frames shown before the model is ready, for a camera; `parts`: RecognitionWorker's
+        build/rebuild, for tests)."""
         self.stop()
-        worker = RecognitionWorker(open_source, make_recognizer)
+        worker = RecognitionWorker(open_source, config, preview=preview, **parts)
         thread = QThread()  # kept in Python and never deleteLater'd, so no wrapper outlives its object
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -63,6 +69,8 @@ class LiveSession(QObject):
         worker.recognized.connect(self._on_recognized)
         worker.model_loaded.connect(self._on_model_loaded)
         worker.model_failed.connect(self._on_model_failed)
+        worker.config_failed.connect(self._on_config_failed)
+        worker.previewed.connect(self._on_previewed)
         worker.source_opened.connect(self._on_source_opened)
         worker.source_lost.connect(self._on_source_lost)
         worker.source_ended.connect(self._on_source_ended)
@@ -81,9 +89,10 @@ class LiveSession(QObject):
             log.warning("recognition thread did not stop within %d ms", STOP_WAIT_MS)
             self._stuck.append((worker, thread))  # destroying a running QThread would abort the app
 
-    def replace_recognizer(self, recognizer) -> None:
+    def set_config(self, config: RecognitionConfig) -> None:
+        """The worker rebuilds what changed, in its own threads; `model_loaded` or `config_failed` follows."""
         if self._worker is not None:
-            self._worker.replace_recognizer(recognizer)
+            self._worker.set_config(config)
 
     def _is_current(self) -> bool:
         return self._worker is not None and self.sender() is self._worker
@@ -94,6 +103,18 @@ class LiveSession(QObject):
             worker = self._worker
             self.recognized.emit(recognition)
             worker.mark_consumed()
+
+    @Slot(object)
+    def _on_previewed(self, frame) -> None:
+        if self._is_current():
+            worker = self._worker
+            self.previewed.emit(frame)
+            worker.mark_consumed()
+
+    @Slot(str, object)
+    def _on_config_failed(self, message: str, config_in_use) -> None:
+        if self._is_current():
+            self.config_failed.emit(message, config_in_use)
 
     @Slot(object)
     def _on_model_loaded(self, recognizer) -> None:

@@ -64,6 +64,12 @@ class RecognitionView(QWidget):
         self._fresh = True
         self.update()
 
+    def show_frame(self, image_bgr: np.ndarray) -> None:
+        """A picture with no reading yet (the model is still loading); a `set_message` banner says why."""
+        self._recognition, self._crop = None, None
+        self._image = bgr_to_qimage(image_bgr)
+        self.update()
+
     def clear(self, placeholder: str = "") -> None:
         self._recognition, self._image, self._crop = None, None, None
         self._placeholder = placeholder

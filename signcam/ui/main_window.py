@@ -2,8 +2,12 @@
 the recognition worker and the settings. No pipeline logic lives here.
 
 The window appears before torch, MediaPipe and the weights are loaded (issue 13: 9.5-12 s to a window
-when it waited for them): the live recognizer is built in the worker thread, and the photo recognizer
-when the first photo is opened, while the live view says "Loading the model…".
+when it waited for them), and so does the camera picture or the "No camera" page: the live recognizer is
+built in the recognition thread while the camera picture already plays under "Loading the model…" (a video
+file or folder is opened at once and read once the model is there, so none of its frames goes unread); the photo
+recognizer is built when the first photo is opened. Every change of weights, device, hand mode or
+threshold takes one road: menu -> `recognition` (the one RecognitionConfig) -> the recognition thread and
+the photo reader rebuild what changed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -42,7 +45,6 @@ from signcam.ui.settings import Key, Settings
 from signcam.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from signcam.recognizer import Recognizer
     from signcam.weights import WeightsInfo
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,18 @@ def wait_cursor() -> Iterator[None]:
         yield
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def menu_actions(actions: list[QAction]) -> list[QAction]:
+    """Every action under `actions`, submenus included, in menu order. Walked through the menus rather than
+    the menu bar's children: File, Camera and Recognition are the window's children, so their Ctrl+O,
+    Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 were missing from the shortcuts list (issue 23)."""
+    found: list[QAction] = []
+    for action in actions:
+        found.append(action)
+        if action.menu() is not None:
+            found += menu_actions(action.menu().actions())
+    return found
 
 
 def source_label(spec: int | str) -> str:
@@ -83,12 +97,13 @@ class MainWindow(QMainWindow):
         self._loop = settings.value(Key.LOOP_VIDEO, False) if loop is None else loop
         self._source: int | str = source if source is not None else settings.value(Key.CAMERA, 0)
         self.live = LiveSession(self)
-        for name in ("model_loaded", "model_failed", "recognized", "source_opened", "source_lost", "source_ended",
-                     "failed"):
+        for name in ("model_loaded", "model_failed", "config_failed", "previewed", "recognized", "source_opened",
+                     "source_lost", "source_ended", "failed"):
             getattr(self.live, name).connect(getattr(self, f"_on_{name}"))  # LiveSession.x -> self._on_x
         self.photos = PhotoReader(self.recognition)
         self.model_info: WeightsInfo | None = None  # of the weights last loaded, for About and the status bar
         self._device_text = "loading…"
+        self._model_ready = False  # the running worker has built its recognizer
         self.last_error = ""
         self.message_box: QMessageBox | None = None  # the last error or help box shown
 
@@ -112,22 +127,16 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # -- public API ----------------------------------------------------------------------------
-    def start_source(self, spec: int | str, recognizer: Recognizer | None = None) -> None:
-        """Show `spec` (camera index or video path) live; the model loads in the worker thread unless
-        `recognizer` is given. Errors end up in the empty state."""
+    def start_source(self, spec: int | str) -> None:
+        """Show `spec` (camera index or video path) live: its picture (or why there is none) as soon as it
+        opens, letters once the recognition thread has built the recognizer. Errors end up in the empty state."""
         self.live.stop()
-        self._source = spec
+        self._source, self._model_ready = spec, False
         self.status.source_label.setText(source_label(spec))
-        config = self.recognition.config
-
-        def make_recognizer() -> Recognizer:
-            from signcam.recognizer import Recognizer  # torch and MediaPipe: imported off the GUI thread
-
-            return recognizer or Recognizer.from_config(config, video=True)
-
-        self.live.start(lambda: open_source(spec, loop=self._loop, realtime=True), make_recognizer)
+        self.live.start(lambda: open_source(spec, loop=self._loop, realtime=True), self.recognition.config,
+                        preview=isinstance(spec, int))  # a recording waits for the model: no frame goes unread
         self.status.stats.reset()
-        self.live_view.clear(LOADING if self.model_info is None else f"Opening {source_label(spec).lower()}…")
+        self.live_view.clear(f"Opening {source_label(spec).lower()}…")
         self.live_view.set_message("")
         self._show_page(self.live_view)
 
@@ -152,6 +161,7 @@ class MainWindow(QMainWindow):
         return self._reconfigure(replace(self.recognition.config, weights=path))
 
     def set_device(self, name: str) -> bool:
+        """Run every model on `name`; an unavailable device is refused and the one in use kept."""
         return self._reconfigure(replace(self.recognition.config, device=name))
 
     def set_roi(self, mode: str) -> None:
@@ -240,41 +250,42 @@ class MainWindow(QMainWindow):
 
     # -- recognition config and recognizers ----------------------------------------------------
     def _on_config_changed(self, old: RecognitionConfig, new: RecognitionConfig) -> None:
-        """Roi and threshold travel to the running recognizers and the views; weights and device were
-        checked (and loaded once) by `_reconfigure` before the config changed."""
+        """The one road for every change: the recognition thread (and the photo reader, subscribed itself)
+        rebuild what changed; the views re-render."""
         self._settings.save_recognition_config(new)
-        if self.live.recognizer is not None and not old.needs_reload(new):
-            self.live.recognizer.apply(new)
+        self.live.set_config(new)
         for view in (self.live_view, self.photo_view.view):
             view.set_threshold(new.threshold)
         self._refresh_photo()
         self._update_status()
 
     def _reconfigure(self, config: RecognitionConfig) -> bool:
-        """New weights or device: load them once, first, so a bad choice changes nothing."""
-        from signcam.recognizer import Recognizer
+        """New weights or device: refuse at once what can be checked without loading (a missing device, a file
+        that is not signcam weights), else change the config; the recognition thread loads the models and
+        reports a late failure through `config_failed`."""
+        from signcam.builder import check_config  # imports torch: a menu is used after the model loaded
         from signcam.weights import DeviceError, WeightsError
 
-        on_photos = self.pages.currentWidget() is self.photo_view
         try:
-            with wait_cursor():
-                recognizer = Recognizer.from_config(config, video=not on_photos)
+            check_config(config)
         except (WeightsError, DeviceError) as e:
-            kept = Path(self.recognition.config.weights or "bundled weights").name
-            self._show_error("Cannot use this choice", f"{e}\n\nThe weights in use are unchanged: {kept}.")
-            self.recognition_menu.sync()
+            self._refuse(str(e), self.recognition.config)
             return False
-        self.photos.replace(recognizer if on_photos else None)
         self.recognition.update(weights=config.weights, device=config.device)
-        self._on_model_loaded(recognizer)
-        if on_photos:
-            self._refresh_photo()
-        elif self.live.running:
-            self.live.replace_recognizer(recognizer)
-        else:
-            self.start_source(self._source, recognizer)
-        self.statusBar().showMessage(f"Using weights {recognizer.info.path.name} on {self._device_text}", 5000)
+        if not self.live.running and self.pages.currentWidget() is self.empty_view:
+            self.start_source(self._source)  # "Cannot start recognition" with the old choice: try the new one
         return True
+
+    def _refuse(self, message: str, kept: RecognitionConfig) -> None:
+        name = Path(kept.weights or "bundled weights").name
+        self._show_error("Cannot use this choice", f"{message}\n\nThe weights in use are unchanged: {name}.")
+        self.recognition_menu.sync()
+
+    def _on_config_failed(self, message: str, in_use: RecognitionConfig) -> None:
+        """The recognition thread could not build the new choice and kept the recognizer it had: so does the
+        config."""
+        self.recognition.update(weights=in_use.weights, device=in_use.device)
+        self._refuse(message, in_use)
 
     def _recognize_photo(self, path: Path):
         loaded = self.photos.recognizer is not None
@@ -293,9 +304,20 @@ class MainWindow(QMainWindow):
         self.model_info = recognizer.info
         device = recognizer.device
         self._device_text = "CPU" if device.type == "cpu" else f"GPU ({device})"
-        if self.live_view.recognition is None and self.pages.currentWidget() is self.live_view:
-            self.live_view.clear(f"Opening {source_label(self._source).lower()}…")
+        if self.sender() is self.live and self._model_ready:  # rebuilt after a new choice of weights or device
+            name = recognizer.info.path.name if recognizer.info is not None else "weights"
+            self.statusBar().showMessage(f"Using weights {name} on {self._device_text}", 5000)
+        elif self.sender() is self.live:
+            self._model_ready = True
+            if self.live_view.message == LOADING:
+                self.live_view.set_message("")
         self._update_status()
+
+    def _on_previewed(self, frame) -> None:
+        """A frame before the model is ready: the picture plays, marked as not read yet."""
+        self.live_view.show_frame(frame.image_bgr)
+        if not self.live_view.message:
+            self.live_view.set_message(LOADING)
 
     def _on_model_failed(self, message: str) -> None:
         self._show_empty("Cannot start recognition", f"{message}\nPick weights or a device in the Recognition menu.")
@@ -305,7 +327,7 @@ class MainWindow(QMainWindow):
         self.recognition_changed.emit(recognition)
 
     def _on_source_opened(self, name: str) -> None:
-        self.live_view.set_message("")
+        self.live_view.set_message("" if self._model_ready else LOADING)
         self.statusBar().showMessage(f"Reading {Path(name).name}", 3000)
 
     def _on_source_lost(self, message: str) -> None:
@@ -316,8 +338,8 @@ class MainWindow(QMainWindow):
         self.live_view.set_message("End of video — Camera > Retry plays it again")
 
     def _on_failed(self, message: str) -> None:
-        message = message[:1].upper() + message[1:]
-        if isinstance(self._source, int):
+        if isinstance(self._source, int):  # "cannot open camera 0" starts a sentence; a video's starts with its path
+            message = message[:1].upper() + message[1:]
             self._show_empty("No camera", f"{message}.\nConnect a camera and retry, or use a photo or video.")
         else:
             self._show_empty("Cannot play this video", message)
@@ -342,8 +364,8 @@ class MainWindow(QMainWindow):
     def _on_shortcuts(self) -> None:
         from signcam.ui.about import shortcuts_html
 
-        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
-        self._show_message("Keyboard shortcuts", shortcuts_html(dict.fromkeys(actions)), QMessageBox.Icon.NoIcon)
+        self._show_message("Keyboard shortcuts", shortcuts_html(menu_actions(self.menuBar().actions())),
+                           QMessageBox.Icon.NoIcon)
 
     # -- drag and drop -------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

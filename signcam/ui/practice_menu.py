@@ -3,28 +3,30 @@
 Usage (from the app, once):
     install_practice(window)  # fills window.practice_menu, docks the panel, listens to recognition_changed
 
-`window` is signcam's MainWindow: it needs `practice_menu` (QMenu), `recognition` (RecognitionSettings,
-whose threshold practice uses), `add_panel(widget, title)`, `set_practising(bool)`, `recognition_changed`
-(Signal(object) carrying Recognition in the GUI thread) and `statusBar()`. `history` defaults to the one
+`window` is signcam's MainWindow: it needs `practice_menu` (QMenu), `add_panel(widget, title)`,
+`set_practising(bool)`, `recognition_changed` (Signal(object) carrying Recognition, smoothed by the
+recognizer, in the GUI thread) and `statusBar()`. `history` defaults to the one
 in the user data folder; tests pass one in a temporary folder. With `settings`, the easy/hard, hand and
 J/Z choices are restored and remembered.
 """
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QDialog, QInputDialog
 
-from signcam.practice import LetterOrder
+from signcam.practice import LetterOrder, load_words
 from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.practice.history import History
 from signcam.ui.menus import add_action, add_choices
 from signcam.ui.practice_view import PracticePanel
 from signcam.ui.settings import Key, Settings
 
+READING_DIALOG = "reading-drill"  # object name of Practice > Read fingerspelling's window
+
 
 def install_practice(window, history: History | None = None, settings: Settings | None = None) -> PracticePanel:
     history = history or History()
-    controller = PracticeController(history, recognition=window.recognition)
+    controller = PracticeController(history)
     panel = PracticePanel(controller)
     dock = window.add_panel(panel, "Practice")
     dock.hide()  # until a drill is chosen: the live view keeps the whole window
@@ -33,8 +35,17 @@ def install_practice(window, history: History | None = None, settings: Settings 
         """The drill and free-spelling pages show the reading, so the video may take the live view's column."""
         window.set_practising(dock.isVisible() and controller.mode in (PracticeMode.DRILL, PracticeMode.FREE))
 
+    last_mode = [controller.mode]
+
+    def close_when_stopped() -> None:
+        """Stop practice or Done: the idle panel would only squeeze the video (issue 23), so it goes too."""
+        if controller.mode is PracticeMode.IDLE and last_mode[0] is not PracticeMode.IDLE:
+            dock.hide()
+        last_mode[0] = controller.mode
+
     dock.visibilityChanged.connect(sync_layout)
     controller.changed.connect(sync_layout)
+    controller.changed.connect(close_when_stopped)
     window.recognition_changed.connect(controller.on_recognition)
     controller.coached.connect(window.live_view.set_coach_note)  # the live view marks the fingers a hint names
     if history.recovery_message:
@@ -69,6 +80,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
     add_action(menu, "&Word drill", shown(controller.start_word_drill), "Ctrl+Shift+W")
     add_action(menu, "&Custom text…", shown(ask_custom_text))
     add_action(menu, "&Free spelling", shown(controller.start_free_spelling), "Ctrl+Shift+F")
+    add_action(menu, "R&ead fingerspelling…", lambda: _show_reading(history, window), "Ctrl+Shift+E")
     menu.addSeparator()
     menu.addActions([panel.skip_action, panel.motion_done_action, panel.stop_action])
     menu.addSeparator()
@@ -86,6 +98,19 @@ def install_practice(window, history: History | None = None, settings: Settings 
     toggle.setText("Practice &panel")
     menu.addAction(toggle)
     return panel
+
+
+def _show_reading(history: History, window) -> None:
+    """The reading drill's window: one per main window, raised when already open (it keeps its drill)."""
+    from signcam.ui.receptive_view import open_reading_drill
+
+    dialog = window.findChild(QDialog, READING_DIALOG)
+    if dialog is None:
+        dialog = open_reading_drill(history, load_words(), window)
+        dialog.setObjectName(READING_DIALOG)
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
 
 
 def _show_progress(history: History, window) -> None:

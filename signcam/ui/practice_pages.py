@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from signcam.practice import FreeSpelling, SessionSummary
 from signcam.ui.practice_ring import HoldRing
@@ -51,12 +51,12 @@ class FreeSpellingPage(QWidget):
         self.ring = HoldRing(110)
         self.text = QPlainTextEdit(readOnly=True)
         self.text.setStyleSheet("font-size: 22px;")
-        buttons = QHBoxLayout()
-        for label, slot in (("Backspace", self._on_backspace), ("Clear", self._on_clear),
-                            ("Copy", self._on_copy), ("Stop", self.stop_requested.emit)):
+        buttons = QGridLayout()  # two rows: four in one row of the narrow panel clipped "Backspace" (issue 23)
+        for i, (label, slot) in enumerate((("Backspace", self._on_backspace), ("Clear", self._on_clear),
+                                           ("Copy", self._on_copy), ("Stop", self.stop_requested.emit))):
             button = QPushButton(label)
             button.clicked.connect(slot)
-            buttons.addWidget(button)
+            buttons.addWidget(button, i // 2, i % 2)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.ring, 0, Qt.AlignmentFlag.AlignCenter)

@@ -8,6 +8,8 @@ Usage:
     panel = PracticePanel(controller)      # subscribes to controller.changed; a timer drives tick()
 """
 
+from itertools import groupby
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPixmap, QTransform
 from PySide6.QtWidgets import (
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from signcam.assets_dir import REFERENCE_DIR
-from signcam.practice import DrillState, LetterOrder
+from signcam.practice import DrillState, LetterOrder, Outcome
 from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage
 from signcam.ui.practice_ring import HoldRing
@@ -32,6 +34,8 @@ REFERENCE_PX = 200  # the reference hand, beside the target letter: big enough t
 PANEL_W = 300  # at 1280x720 the video keeps ~980 px of width (issue 13: it shrank to ~470 px beside 2 panels)
 TICK_MS = 100  # time-outs and the countdown bar advance even when no frames arrive
 MUTED = "color: #9a9ca3;"
+RIGHT, MISSED, PASSED = "#3fb66b", "#e5534b", "#9a9ca3"  # a word's letters: read right, timed out or skipped,
+# passed over before a hand was seen (not scored)
 MOTION_HINTS = {
     "J": "J moves: make an I and draw a J with the little finger (read from the motion, or press Space).",
     "Z": "Z moves: make a D and draw a Z with the index finger (read from the motion, or press Space).",
@@ -40,6 +44,16 @@ MOTION_HINTS = {
 
 def _percent_list(top: tuple[tuple[str, float], ...]) -> str:
     return " · ".join(f"{letter} {p:.0%}" for letter, p in top)
+
+
+def _word_html(state: DrillState) -> str:
+    """The word with its finished letters coloured by outcome, the target underlined, the rest grey."""
+    colours = {Outcome.CORRECT: RIGHT, None: PASSED}
+    finished = zip(state.item.letters, state.letter_outcomes, strict=False)  # letter_outcomes: the finished ones
+    done = "".join(f"<span style='color:{colour}'>{''.join(letter for letter, _ in run)}</span>"
+                   for colour, run in groupby(finished, key=lambda pair: colours.get(pair[1], MISSED)))
+    rest = "".join(state.item.letters[state.letter_index + 1:])
+    return f"{done}<u><b>{state.target or ''}</b></u><span style='color:#6b6d73'>{rest}</span>"
 
 
 def _label(style: str = "", align: Qt.AlignmentFlag | None = None) -> QLabel:
@@ -180,11 +194,7 @@ class PracticePanel(QWidget):
         self.title_label.setText(f"{self.controller.title} · {unit} {state.item_index + 1} of {state.item_count}")
         self.word_label.setVisible(bool(state.item and state.item.word))
         if state.item and state.item.word:
-            letters = state.item.letters
-            done = "".join(letters[:state.letter_index])
-            rest = "".join(letters[state.letter_index + 1:])
-            self.word_label.setText(f"<span style='color:#3fb66b'>{done}</span>"
-                                    f"<u><b>{target}</b></u><span style='color:#6b6d73'>{rest}</span>")
+            self.word_label.setText(_word_html(state))
         self.target_label.setText(target)
         self._show_reference(target, state.motion_prompt)
         self.ring.set_state(state.candidate, state.hold_progress, state.candidate == target)
@@ -192,7 +202,8 @@ class PracticePanel(QWidget):
         skip_after_s = self.controller.config.skip_after_s
         if skip_after_s > 0:
             self.time_bar.setValue(round(1000 * state.time_left_s / skip_after_s))
-            self.time_bar.setFormat(f"skips in {state.time_left_s:.0f} s")
+            self.time_bar.setFormat(f"skips in {state.time_left_s:.0f} s" if state.countdown_running else
+                                    "waiting for your hand")
         self.time_bar.setVisible(skip_after_s > 0)
         self.stats_label.setText(self.controller.stats_text(state))
 

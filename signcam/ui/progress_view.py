@@ -1,11 +1,15 @@
-"""Progress from the practice history: per-letter accuracy bars and letters per minute over the days."""
+"""Progress from the practice history: per-letter accuracy bars, letters per minute over the days, and the reading
+drill's pace reached per day."""
+
+from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from signcam.labels import LETTERS
-from signcam.practice.history import DayStats, History
+from signcam.practice.history import DayStats, History, ReadingDay
+from signcam.practice.receptive import PACE_MAX
 from signcam.practice.scoring import LetterStats
 
 BACKGROUND = "#1e1f22"
@@ -36,21 +40,32 @@ class ProgressView(QWidget):
         self.speed_plot.setLabel("left", "letters / min")
         self.speed_plot.setMouseEnabled(x=False, y=False)
         self.speed_plot.showGrid(x=False, y=True, alpha=0.2)
+        self.reading_plot = pg.PlotWidget(background=BACKGROUND, title="Reading pace (Read fingerspelling)")
+        self.reading_plot.setLabel("left", "letters / s")
+        self.reading_plot.setMouseEnabled(x=False, y=False)
+        self.reading_plot.showGrid(x=False, y=True, alpha=0.2)
         self.bar_heights: list[float] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.letters_plot, 1)
         layout.addWidget(self.speed_plot, 1)
+        layout.addWidget(self.reading_plot, 1)
 
-    def set_data(self, letters: dict[str, LetterStats], days: list[DayStats]) -> None:
+    def set_data(self, letters: dict[str, LetterStats], days: list[DayStats],
+                 readings: Sequence[ReadingDay] = ()) -> None:
         total = sum(s.attempts for s in letters.values())
         correct = sum(s.correct for s in letters.values())
+        words = sum(d.words for d in readings)
+        read = (f" Read fingerspelling: {sum(d.right for d in readings)} of {words} words read right, fastest "
+                f"{max(d.best_pace for d in readings):g} letters/s." if words else "")
         if not total:
-            self.summary_label.setText("No practice yet: finish a drill and your progress shows here.")
+            self.summary_label.setText(("No signing practice yet: finish a drill and your progress shows here."
+                                        + read) if words else
+                                       "No practice yet: finish a drill and your progress shows here.")
         else:
             self.summary_label.setText(f"{total} letters practised over {len(days)} day(s), "
                                        f"{correct / total:.0%} right. Bars: green 80 % or more, amber 50-79 %, "
-                                       "red below 50 %, grey not practised yet.")
+                                       f"red below 50 %, grey not practised yet.{read}")
         self.letters_plot.clear()
         heights = [self.bar_height(letters.get(c)) for c in LETTERS]
         self.bar_heights = heights
@@ -67,6 +82,17 @@ class ProgressView(QWidget):
             self.speed_plot.setXRange(-0.5, max(len(days) - 0.5, 0.5))
             # From zero, with headroom: auto-range around a single point gave a 37.0-37.6 axis.
             self.speed_plot.setYRange(0, max(max(speeds) * 1.25, 1.0), padding=0)
+        self._plot_reading(readings)
+
+    def _plot_reading(self, readings: Sequence[ReadingDay]) -> None:
+        """The fastest pace read right per day, on the drill's whole 0-6 letters/s scale."""
+        self.reading_plot.clear()
+        self.reading_plot.getAxis("bottom").setTicks([[(i, d.day[5:]) for i, d in enumerate(readings)]])
+        self.reading_plot.setYRange(0, PACE_MAX, padding=0.02)
+        if readings:
+            self.reading_plot.plot([float(i) for i in range(len(readings))], [d.best_pace for d in readings],
+                                   pen=pg.mkPen(GOOD, width=2), symbol="o", symbolBrush=GOOD, symbolSize=8)
+            self.reading_plot.setXRange(-0.5, max(len(readings) - 0.5, 0.5))
 
     @staticmethod
     def bar_height(stats: LetterStats | None) -> float:
@@ -83,8 +109,8 @@ class ProgressDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Practice progress")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(720, 560)
+        self.resize(720, 680)
         self.view = ProgressView(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
-        self.view.set_data(history.letter_stats(), history.daily_stats())
+        self.view.set_data(history.letter_stats(), history.daily_stats(), history.reading_days())

@@ -10,10 +10,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from signcam.config import DEVICE_LABELS, RecognitionConfig, RecognitionSettings
+from signcam.locate import ROI_MODES
 from signcam.ui.menus import add_action, add_choices
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-ROI_LABELS = {"auto": "Auto (find the hand)", "box": "Fixed guide box", "full": "Full frame"}
+ROI_LABELS = {"auto": "Auto (find the hand)", "box": "Fixed guide box", "full": "Full frame"}  # else its name
 
 
 class RecognitionMenu(QMenu):
@@ -25,7 +26,8 @@ class RecognitionMenu(QMenu):
         self._settings = settings
         config = settings.config
         self.aboutToShow.connect(self._enable_available_devices)
-        self.roi_actions = add_choices(self.addMenu("&Hand locating"), ROI_LABELS, config.roi,
+        self.roi_actions = add_choices(self.addMenu("&Hand locating"),
+                                       {mode: ROI_LABELS.get(mode, mode) for mode in ROI_MODES}, config.roi,
                                        lambda mode: settings.update(roi=mode))
         self.threshold_actions = add_choices(
             self.addMenu("Confidence &threshold"), {t: f"{t:.0%}" for t in THRESHOLDS}, self._nearest(config),

@@ -1,11 +1,18 @@
 """Capture and recognition off the GUI thread: newest frame -> Recognizer.step -> `recognized`.
 
-The recognizer itself is built here too (`make_recognizer()`, first thing in `run`): importing torch
-and MediaPipe and loading the weights take seconds, and the window is already on screen meanwhile.
+The worker opens the source first and shows a camera's frames at once (`previewed`) while a loader thread
+builds the recognizer from the RecognitionConfig (importing torch and MediaPipe and loading the weights take
+seconds): the camera picture, or "No camera", never waits for the model. A recording (video file, folder)
+is opened first too, so a bad file is told at once, but read only once the model is there: none of its
+frames goes unread. Every later config change takes
+the same road: `set_config(new)` -> the worker rebuilds what changed (signcam.builder) -> the next frame
+uses it; a rebuild that fails keeps the recognizer in use and says so (`config_failed`).
 
 Moved to a QThread (not a QThread subclass): `thread.started -> run`, `finished -> thread.quit`.
 At most one result is in flight: until the GUI calls `mark_consumed()`, new results are counted
 as dropped instead of emitted, so a slow GUI makes the worker skip frames, never queue them.
+The loader is a daemon thread and nothing waits for it: stopping (or quitting) while a model loads
+returns within POLL_S, and a recognizer that finishes loading after the stop is closed unused.
 """
 
 import logging
@@ -14,7 +21,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from signcam.sources import LatestFrameReader, Source, SourceError, SourceLost
+from signcam.config import RecognitionConfig
+from signcam.sources import Frame, LatestFrameReader, Source, SourceError, SourceLost
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +31,29 @@ MAX_RETRY_S = 8.0
 POLL_S = 0.5  # how long one wait for a frame may block before the stop flag is checked again
 
 
+def _build(config: RecognitionConfig):
+    from signcam.builder import build_recognizer  # torch and MediaPipe: imported in the loader thread
+
+    return build_recognizer(config, video=True)
+
+
+def _reconfigure(recognizer, old: RecognitionConfig, new: RecognitionConfig):
+    from signcam.builder import reconfigure
+
+    return reconfigure(recognizer, old, new, video=True)
+
+
+def _needs_rebuild(old: RecognitionConfig, new: RecognitionConfig) -> bool:
+    from signcam.builder import needs_rebuild
+
+    return needs_rebuild(old, new)
+
+
 class RecognitionWorker(QObject):
-    model_loaded = Signal(object)  # the Recognizer, once built (the GUI reads its info and device)
-    model_failed = Signal(str)  # the weights or device could not be used; the worker stops
+    model_loaded = Signal(object)  # the Recognizer, once built or rebuilt (the GUI reads its info and device)
+    model_failed = Signal(str)  # the first recognizer could not be built; frames keep coming, unrecognised
+    config_failed = Signal(str, object)  # (why, the RecognitionConfig still in use): a rebuild failed
+    previewed = Signal(object)  # a Frame shown while the model loads
     recognized = Signal(object)  # a frozen Recognition
     source_opened = Signal(str)  # the source's name, on first open and on every reconnect
     source_lost = Signal(str)  # a message; the worker retries with back-off
@@ -33,14 +61,24 @@ class RecognitionWorker(QObject):
     failed = Signal(str)  # could not open the source at all; the worker stops
     finished = Signal()
 
-    def __init__(self, open_source: Callable[[], Source], make_recognizer: Callable[[], object]):
-        """Both are called in the worker thread (opening a camera can block for seconds, loading a model too)."""
+    def __init__(self, open_source: Callable[[], Source], config: RecognitionConfig, *, preview: bool = True,
+                 build: Callable[[RecognitionConfig], object] = _build,
+                 rebuild: Callable[[object, RecognitionConfig, RecognitionConfig], object] = _reconfigure,
+                 needs_rebuild: Callable[[RecognitionConfig, RecognitionConfig], bool] = _needs_rebuild):
+        """`open_source` is called in the worker thread (opening a camera can block for seconds), `build` in a
+        loader thread; tests pass fakes for both. `preview`: show frames before the model is ready (a camera);
+        False waits for the model before reading (a recording)."""
         super().__init__()
         self._open_source = open_source
-        self._make_recognizer = make_recognizer
-        self._recognizer = None
-        self._next_recognizer = None
+        self._preview = preview
+        self._build, self._rebuild, self._needs_rebuild = build, rebuild, needs_rebuild
         self._lock = threading.Lock()
+        self._wanted = config  # the GUI's latest config
+        self._built: RecognitionConfig | None = None  # the config of self._recognizer
+        self._refused: RecognitionConfig | None = None  # a config whose build failed: not tried again
+        self._recognizer = None
+        self._ready: tuple | None = None  # (recognizer, config) built by the loader, not yet in use
+        self._loading = False
         self._stop = threading.Event()
         self._consumed = threading.Event()
         self._consumed.set()
@@ -54,50 +92,87 @@ class RecognitionWorker(QObject):
         """Called by the GUI slot once it has taken the last result; lets the next one through."""
         self._consumed.set()
 
-    def replace_recognizer(self, recognizer) -> None:
-        """Use `recognizer` from the next frame on (new weights or device); the old one is closed."""
+    def set_config(self, config: RecognitionConfig) -> None:
+        """Use `config` from the next frame on: the worker rebuilds only what changed (thread-safe)."""
         with self._lock:
-            self._next_recognizer = recognizer
+            self._wanted = config
 
     @property
     def recognizer(self):
-        """The recognizer in use (or about to be); None while it is still being built."""
+        """The recognizer in use; None while the first one is still being built."""
         with self._lock:
-            return self._next_recognizer or self._recognizer
+            return self._recognizer
 
     @Slot()
     def run(self) -> None:
         try:
-            if self._load():
-                import torch
-
-                torch.set_num_threads(1)  # the GUI thread and the capture thread need the other cores
-                with torch.inference_mode():
-                    self._run()
+            self._run()
         except Exception as e:  # a bug must reach the status bar, not kill the thread silently
             log.exception("recognition worker failed")
             self.failed.emit(f"Recognition stopped: {e}")
         finally:
-            self._swap_recognizer()
-            if self._recognizer is not None:
-                self._recognizer.close()
+            self._stop.set()  # a loader still running closes what it builds (the source may have ended first)
+            with self._lock:
+                recognizer, self._recognizer = self._recognizer, None
+                ready, self._ready = self._ready, None
+            for r in (recognizer, ready[0] if ready else None):
+                if r is not None:
+                    r.close()
             self.finished.emit()
 
-    def _load(self) -> bool:
+    # -- building the recognizer (loader thread) ---------------------------------------------------
+    def _load(self, config: RecognitionConfig, first: bool) -> None:
         from signcam.weights import DeviceError, WeightsError
 
         try:
-            recognizer = self._make_recognizer()
-        except (WeightsError, DeviceError) as e:
-            self.model_failed.emit(str(e))
-            return False
+            recognizer = self._build(config)
+        except (WeightsError, DeviceError, ValueError) as e:
+            with self._lock:
+                self._loading, self._refused = False, config
+                in_use = self._built
+            self.model_failed.emit(str(e)) if first else self.config_failed.emit(str(e), in_use)
+            return
+        except Exception as e:  # noqa: BLE001 - a bug in a loader thread must still reach the status bar
+            log.exception("building the recognizer failed")
+            with self._lock:
+                self._loading, self._refused = False, config
+            self.model_failed.emit(f"Recognition stopped: {e}")
+            return
         with self._lock:
-            self._recognizer = recognizer
-        self.model_loaded.emit(recognizer)
-        return not self._stop.is_set()
+            self._loading = False
+            stale = self._stop.is_set()
+            if not stale:
+                self._ready = (recognizer, config)
+        if stale:  # stopped while loading: nobody will use it
+            recognizer.close()
 
+    def _sync(self) -> None:
+        """In the worker thread, between frames: take what the loader built, and act on a config change."""
+        with self._lock:
+            ready, self._ready = self._ready, None
+            if ready is not None:
+                old, (self._recognizer, self._built) = self._recognizer, ready
+            wanted, loading, built = self._wanted, self._loading, self._built
+        if ready is not None:
+            if old is not None:
+                old.close()
+            self.model_loaded.emit(ready[0])
+        if loading or wanted == built or wanted == self._refused:
+            return
+        if built is None or self._needs_rebuild(built, wanted):
+            with self._lock:
+                self._loading = True
+            threading.Thread(target=self._load, args=(wanted, built is None), daemon=True,
+                             name="signcam-model-loader").start()
+            return
+        recognizer = self._rebuild(self._recognizer, built, wanted)  # hand mode or threshold: in place, quick
+        with self._lock:
+            self._recognizer, self._built = recognizer, wanted
+
+    # -- the source loop (worker thread) -----------------------------------------------------------
     def _run(self) -> None:
         retry_s, ever_opened = FIRST_RETRY_S, False
+        self._sync()  # starts loading the model while the source opens
         while not self._stop.is_set():
             try:
                 source = self._open_source()
@@ -111,6 +186,8 @@ class RecognitionWorker(QObject):
                 continue
             ever_opened, retry_s = True, FIRST_RETRY_S
             self.source_opened.emit(source.name)
+            if not self._preview:
+                self._wait_for_model()
             reader = LatestFrameReader(source).start()
             try:
                 if self._recognize_until_end(reader):
@@ -124,29 +201,36 @@ class RecognitionWorker(QObject):
             finally:
                 reader.close()
 
+    def _wait_for_model(self) -> None:
+        """Until the first recognizer is built, its build failed, or the worker is stopped."""
+        while not self._stop.is_set() and self._recognizer is None and (self._loading or self._ready is not None):
+            self._sync()
+            self._stop.wait(POLL_S / 10)
+        self._sync()
+
     def _recognize_until_end(self, reader: LatestFrameReader) -> bool:
         """True when the source ended by itself, False when stopped."""
         skipped_before = self.frames_skipped
         while not self._stop.is_set():
             frame = reader.latest(timeout_s=POLL_S)
             self.frames_skipped = skipped_before + reader.dropped
+            self._sync()
             if frame is None:
                 if reader.finished:
                     return True
                 continue
-            self._swap_recognizer()
-            result = self._recognizer.step(frame)
-            if self._consumed.is_set():
-                self._consumed.clear()
-                self.recognized.emit(result)
-            else:
-                self.dropped += 1
+            self._emit(frame)
         return False
 
-    def _swap_recognizer(self) -> None:
-        with self._lock:
-            new, self._next_recognizer = self._next_recognizer, None
-        if new is not None:
-            if self._recognizer is not None:
-                self._recognizer.close()
-            self._recognizer = new
+    def _emit(self, frame: Frame) -> None:
+        """Recognise every frame (the smoother must see them all), emit only when the GUI took the last."""
+        recognizer = self._recognizer
+        result = recognizer.step(frame) if recognizer is not None else None
+        if not self._consumed.is_set():
+            self.dropped += 1
+            return
+        self._consumed.clear()
+        if recognizer is None:
+            self.previewed.emit(frame)
+        else:
+            self.recognized.emit(result)

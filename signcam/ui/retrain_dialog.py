@@ -6,9 +6,13 @@ folder's `candidates/`, and only Adopt moves it into the weights history and emi
 the Training menu turns into `MainWindow.load_weights`. The bundled weights are only ever read.
 """
 
+from __future__ import annotations
+
+import json
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,22 +39,30 @@ from PySide6.QtWidgets import (
 
 from signcam.config import available_devices
 from signcam.labels import LETTERS
-from signcam.samples import SampleStore
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.settings import Key, Settings
 from signcam.ui.training_process import TrainingProcess
-from signcam.user_weights import WeightsHistory
-from signcam.weights import WeightsError, read_metadata
-from training.config import TrainConfig, fine_tune_config
-from training.data import CsvError, find_csvs
+from training.config import CsvError, TrainConfig, find_csvs, fine_tune_config  # torch-free: opens at once
+from training.progress import LOADING, PHASES, TESTING, TRAINING, RunEstimate, RunTimes
 from training.results import RunResult
 
+if TYPE_CHECKING:  # both import torch (through signcam.model); the menu that opens the dialog passes them
+    from signcam.samples import SampleStore
+    from signcam.user_weights import WeightsHistory
+
 # No fixed time promises: a 1-epoch fine-tune took 3-4 minutes on a shared 2-core CPU against the "about a
-# minute" once written here (issue 13). Before the run the expected time comes from the speed the weights in use
-# measured in their own training (measured_speed); during it, the time left from the run's own speed.
+# minute" once written here (issue 13), and the weights' own training speed promised "about 0:03" for a fine-tune
+# that took a minute (issue 23). Before the run the estimate is the last run of that mode on this computer; during
+# it, every phase is timed from the run itself (training.progress.RunEstimate).
 MODES = {"fine-tune": "Fine-tune the weights in use (the quicker choice)",
          "scratch": "Train new weights from scratch (slow without a GPU)"}
 TRAIN_COLOUR, VAL_COLOUR, ACC_COLOUR = "#3b82f6", "#f59e0b", "#22a06b"
+PHASE_NAMES = {LOADING: "Loading the data and the weights", TRAINING: "Training",
+               TESTING: "Testing on the official test set"}
+ARM_REPORT_MS = 1500  # the report's buttons wait this long: a click meant for Cancel must not discard (issue 23)
+LOSS_NOTE = ("Training loss is measured on augmented pictures (shifted, turned, blurred) with label smoothing, so "
+             "it stays near 1 while validation loss on plain pictures falls: a flat training curve is expected, "
+             "not a stall.")
 DEFAULT_EPOCHS = {"fine-tune": fine_tune_config(TrainConfig(), "").epochs, "scratch": TrainConfig().epochs}
 ERROR_STYLE = "color: #d04040"
 OK_STYLE = "color: #3fa060"
@@ -63,22 +75,6 @@ def _percent(value: float | None, decimals: int = 1) -> str:
 def _format_eta(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"
-
-
-def measured_speed(weights: Path) -> tuple[float, int] | None:
-    """(seconds per epoch per 1000 training rows, rows trained on) in the run that made `weights`, on its machine:
-    the trainer records `seconds_per_1000_images` (median epoch, training plus validation; README, Training speed:
-    0.71 s on one core of the 2-core development machine). None if the file does not say."""
-    try:
-        meta = read_metadata(weights)
-    except WeightsError:
-        return None
-    speed = meta.get("seconds_per_1000_images")
-    data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
-    rows = meta.get("training_rows") or data.get("train_rows")
-    if not isinstance(speed, (int, float)) or not isinstance(rows, int):
-        return None
-    return float(speed), rows
 
 
 class RetrainDialog(QDialog):
@@ -96,12 +92,15 @@ class RetrainDialog(QDialog):
         self._overrides = dict(overrides or {})
         self._candidate: Path | None = None
         self._result: RunResult | None = None
-        self._started_s = 0.0
-        self._testing_since_s = 0.0
+        self._clock = time.monotonic  # tests replace it with a fake clock
+        self.estimate = RunEstimate(DEFAULT_EPOCHS["fine-tune"], clock=self._clock)
+        self._epoch_batch = (0, 0, 0)  # the last batch event's (epoch, batch, batches), for the headline
         self._curves: dict[str, list[float]] = {"epoch": [], "train_loss": [], "val_loss": [], "val_acc": []}
         self._live_loss: tuple[list[float], list[float]] = ([], [])  # (fractional epoch, running mean loss)
-        self._testing_timer = QTimer(self, interval=500, timeout=self._show_testing)
+        self._tick_timer = QTimer(self, interval=500, timeout=self._render_progress)  # the clock runs between events
+        self._arm_timer = QTimer(self, singleShot=True, interval=ARM_REPORT_MS, timeout=self._arm_report)
         self.process = TrainingProcess(self)
+        self.process.stage_started.connect(self._on_stage_started)
         self.process.batch_progressed.connect(self._on_batch_progressed)
         self.process.epoch_finished.connect(self._on_epoch_finished)
         self.process.finished.connect(self._on_finished)
@@ -149,7 +148,6 @@ class RetrainDialog(QDialog):
         form.addRow("Epochs:", self.epochs_spin)
         self.estimate_label = QLabel()
         self.estimate_label.setWordWrap(True)
-        self._speed = measured_speed(self._current_weights)
         self.epochs_spin.valueChanged.connect(self._show_estimate)
         form.addRow("", self.estimate_label)
         self.device_combo = QComboBox()
@@ -169,10 +167,12 @@ class RetrainDialog(QDialog):
     def _build_progress(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.stage_label = QLabel("Loading data…")
+        self.stage_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setFormat("starting…")
+        self.phases_label = QLabel()  # the three phases: done (time taken), now (share, time left), to come
+        self.phases_label.setTextFormat(Qt.TextFormat.RichText)
         plots = QHBoxLayout()
         self.loss_plot, self.acc_plot = pg.PlotWidget(title="Loss"), pg.PlotWidget(title="Validation accuracy")
         for plot in (self.loss_plot, self.acc_plot):
@@ -183,14 +183,19 @@ class RetrainDialog(QDialog):
             plots.addWidget(plot)
         # Train loss is drawn batch by batch (the runner's running mean), so the curve moves during the first
         # epoch; validation is measured once per epoch and drawn as dots in its own colour.
-        self.train_loss_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train")
+        self.train_loss_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2),
+                                                    name="train (augmented pictures)")
         self.val_loss_curve = self.loss_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=8,
-                                                  symbolBrush=VAL_COLOUR, symbolPen=None, name="validation")
+                                                  symbolBrush=VAL_COLOUR, symbolPen=None,
+                                                  name="validation (plain pictures)")
         self.val_acc_curve = self.acc_plot.plot(pen=pg.mkPen(ACC_COLOUR, width=2), symbol="o", symbolSize=8,
                                                 symbolBrush=ACC_COLOUR, symbolPen=None, name="validation")
         self.acc_plot.setYRange(0, 1, padding=0.02)  # an accuracy lives in [0, 1]; auto-range gave 0.6-1.4
         self.acc_plot.setMouseEnabled(x=False, y=False)
         self.loss_plot.setMouseEnabled(x=False, y=False)
+        self.loss_note = QLabel(LOSS_NOTE)
+        self.loss_note.setWordWrap(True)
+        self.loss_note.setStyleSheet("color: #9a9ca3;")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -202,9 +207,10 @@ class RetrainDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.cancel_button)
-        for widget in (self.stage_label, self.progress_bar):
+        for widget in (self.stage_label, self.progress_bar, self.phases_label):
             layout.addWidget(widget)
         layout.addLayout(plots, 1)
+        layout.addWidget(self.loss_note)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
         return page
@@ -232,13 +238,15 @@ class RetrainDialog(QDialog):
         confusion_box.addWidget(QLabel("Confusion on the official test set, new weights (rows: actual)"))
         confusion_box.addWidget(self.confusion, 1)
         middle.addLayout(confusion_box, 1)
+        # Discard sits at the far left, away from where Cancel training was (the right), and both wait
+        # ARM_REPORT_MS: a click meant to cancel as the run ended discarded its result (issue 23).
         buttons = QHBoxLayout()
-        self.discard_button = QPushButton("Discard")
+        self.discard_button = QPushButton("Discard the new weights")
         self.discard_button.clicked.connect(self.discard)
         self.adopt_button = QPushButton("Adopt the new weights")
         self.adopt_button.clicked.connect(self.adopt)
-        buttons.addStretch(1)
         buttons.addWidget(self.discard_button)
+        buttons.addStretch(1)
         buttons.addWidget(self.adopt_button)
         layout.addWidget(self.report_title)
         layout.addWidget(self.summary_table)
@@ -246,17 +254,26 @@ class RetrainDialog(QDialog):
         layout.addLayout(buttons)
         return page
 
+    def last_times(self) -> RunTimes | None:
+        """What the last finished run of the chosen mode measured on this computer, if any."""
+        try:
+            saved = json.loads(self._settings.value(Key.TRAINING_TIMES, "{}")).get(self.mode_combo.currentData())
+            return RunTimes(**saved) if saved else None
+        except (ValueError, TypeError, AttributeError):
+            return None
+
     def _show_estimate(self) -> None:
-        """The time to expect, from the speed the weights in use measured in their own training run."""
-        if self._speed is None:
-            self.estimate_label.setText("The time left is shown once training runs.")
+        """The time to expect: the last run of this mode here, scaled to the epochs chosen."""
+        times = self.last_times()
+        if times is None:
+            self.estimate_label.setText("Not timed on this computer yet: the run measures each step (loading, "
+                                        "training, testing) and shows the time left as soon as it can.")
             return
-        seconds_per_1000, recorded_rows = self._speed
-        rows = self.config().get("train_rows") or recorded_rows  # a fine-tune replays a sample of the rows
-        total = seconds_per_1000 * rows / 1000 * self.epochs_spin.value()
-        self.estimate_label.setText(f"About {_format_eta(total)} (min:s) on one CPU core, as measured when the "
-                                    "weights in use were trained; longer when the computer is busy, "
-                                    "shorter on a GPU.")
+        epochs = self.epochs_spin.value()
+        self.estimate_label.setText(
+            f"About {_format_eta(times.total_s(epochs))} (min:s), as measured in the last run here: loading "
+            f"{_format_eta(times.loading_s)}, {_format_eta(times.epoch_s)} per epoch, testing "
+            f"{_format_eta(times.testing_s)}. Longer while the computer is busy.")
 
     # -- actions -------------------------------------------------------------------------------
     def config(self) -> dict:
@@ -281,13 +298,15 @@ class RetrainDialog(QDialog):
         self._live_loss = ([], [])
         self._set_epoch_axis(self.epochs_spin.value())
         self.message_label.clear()
-        self.stage_label.setText("Loading data…")
         self._stop_progress("starting…")
+        self.estimate = RunEstimate(self.epochs_spin.value(), self.last_times(), clock=self._clock)
+        self._epoch_batch = (0, 0, 0)
         self.cancel_button.setEnabled(True)
         self.back_button.hide()
         self.pages.setCurrentWidget(self.progress_page)
-        self._started_s = 0.0
         self.process.start({**self.config(), "out": str(self._candidate)})
+        self._render_progress()
+        self._tick_timer.start()
         return True
 
     def cancel(self) -> None:
@@ -297,6 +316,8 @@ class RetrainDialog(QDialog):
 
     def adopt(self) -> None:
         """Move the candidate into the weights history and tell the app to use it."""
+        from signcam.weights import WeightsError  # torch: loaded by now (the history read the candidate)
+
         try:
             path = self._history.adopt(self._candidate)
         except (WeightsError, OSError) as e:
@@ -311,25 +332,22 @@ class RetrainDialog(QDialog):
         self.reject()
 
     # -- trainer events ------------------------------------------------------------------------
+    def _on_stage_started(self, stage: str, sizes: dict) -> None:
+        self.estimate.on_stage(stage, sizes)
+        self._render_progress()
+
     def _on_batch_progressed(self, epoch: int, epochs: int, batch: int, batches: int, loss: float) -> None:
-        now = time.monotonic()
-        if not self._started_s:
-            self._started_s = now
-        done, total = (epoch - 1) * batches + batch, epochs * batches
-        self.progress_bar.setValue(round(1000 * done / total))
-        # Measured, not promised: the time per batch so far times the batches left (first batch excluded,
-        # it carries the start-up). Testing comes after and is shown on its own.
-        eta = (now - self._started_s) / (done - 1) * (total - done) if done > 2 else None
-        self.progress_bar.setFormat(f"training %p%  ·  about {_format_eta(eta)} left, then testing"
-                                    if eta is not None else "training %p%")
-        self.stage_label.setText(f"Epoch {epoch} of {epochs}  ·  batch {batch} of {batches}")
+        self.estimate.on_batch(epoch, batch, batches)
+        self._epoch_batch = (epoch, batch, batches)
         if loss == loss:  # not NaN: the runner sent its running loss
             xs, ys = self._live_loss
             xs.append(epoch - 1 + batch / batches)
             ys.append(loss)
             self.train_loss_curve.setData(xs, ys)
+        self._render_progress()
 
     def _on_epoch_finished(self, stats: dict) -> None:
+        self.estimate.on_epoch(stats)
         for key in self._curves:
             self._curves[key].append(stats[key])
         x = self._curves["epoch"]
@@ -337,27 +355,78 @@ class RetrainDialog(QDialog):
             self.train_loss_curve.setData(x, self._curves["train_loss"])
         self.val_loss_curve.setData(x, self._curves["val_loss"])
         self.val_acc_curve.setData(x, self._curves["val_acc"])
-        if stats["epoch"] == stats["epochs"]:
-            self._testing_since_s = time.monotonic()
-            self.progress_bar.setRange(0, 0)  # busy: the runner reports no steps while it tests
-            self._show_testing()
-            self._testing_timer.start()
+        if stats["epoch"] == stats["epochs"] and self.estimate.phase == TRAINING:  # an older runner: no stage event
+            self.estimate.on_stage(TESTING, {})
+        self._render_progress()
 
-    def _show_testing(self) -> None:
-        elapsed = time.monotonic() - self._testing_since_s
-        trained = self._testing_since_s - self._started_s if self._started_s else 0.0
-        self.stage_label.setText(f"Testing the new weights (and the ones in use) on the official test set…  "
-                                 f"{_format_eta(elapsed)} so far; training took {_format_eta(trained)}")
+    def _render_progress(self) -> None:
+        """The phase now, its own bar, the time left in all, and a line per phase (issue 23: loading and
+        testing had no progress, and the estimate was the weights' old speed, not this run's)."""
+        e = self.estimate
+        if e.phase == TRAINING and self._epoch_batch[0]:
+            epoch, batch, batches = self._epoch_batch
+            detail = f": epoch {epoch} of {e.epochs}, batch {batch} of {batches}"
+        elif e.phase == TESTING and e.test_what:
+            detail = f": {e.test_what} ({e.test_step[0]} of {e.test_step[1]})"
+        else:
+            detail = "…"
+        self.stage_label.setText(f"Step {PHASES.index(e.phase) + 1} of 3 · {PHASE_NAMES[e.phase]}{detail}")
+        fraction, left = e.fraction(), e.left_s()
+        total = f"about {_format_eta(left)} left in all" if left is not None else "measuring the speed…"
+        if fraction is None:
+            self.progress_bar.setRange(0, 0)  # busy: this phase has no steps and no earlier run timed it
+        else:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(round(1000 * fraction))
+        self.progress_bar.setFormat(f"{e.phase} %p%  ·  {total}")
+        rows = []
+        for phase in PHASES:
+            if phase == e.phase:
+                left_here = e.phase_left_s(phase)
+                when = f"{_format_eta(e.spent_s(phase))} so far" + (
+                    f", about {_format_eta(left_here)} left" if left_here is not None else "")
+                rows.append(f"<b>▶ {PHASE_NAMES[phase]}: {when}</b>")
+            elif PHASES.index(phase) < PHASES.index(e.phase):
+                rows.append(f"✓ {PHASE_NAMES[phase]}: {_format_eta(e.spent_s(phase))}")
+            else:
+                expected = e.phase_s(phase)
+                rows.append(f"<span style='color:#9a9ca3'>{PHASE_NAMES[phase]}: " + (
+                    f"about {_format_eta(expected)}" if expected is not None else "timed once training runs")
+                    + "</span>")
+        self.phases_label.setText("<br>".join(rows))
+        self.progress_bar.setToolTip(f"{_format_eta(e.spent_s())} since the start")
 
     def _set_epoch_axis(self, epochs: int) -> None:
         for plot in (self.loss_plot, self.acc_plot):
             plot.setXRange(0, max(epochs, 1), padding=0.02)
 
     def _on_finished(self, result: RunResult) -> None:
+        self.estimate.finish()
+        self._remember_times(self.estimate.times())
         self._stop_progress("done")
         self._result = result
         self._show_report(result)
         self.pages.setCurrentWidget(self.report_page)
+        for button in (self.discard_button, self.adopt_button):
+            button.setEnabled(False)
+        self._arm_timer.start()
+
+    def _arm_report(self) -> None:
+        for button in (self.discard_button, self.adopt_button):
+            button.setEnabled(True)
+
+    def _remember_times(self, times: RunTimes | None) -> None:
+        """This run's phase times, the next run's estimate for the same mode."""
+        if times is None:
+            return
+        try:
+            saved = json.loads(self._settings.value(Key.TRAINING_TIMES, "{}"))
+        except ValueError:
+            saved = {}
+        saved = saved if isinstance(saved, dict) else {}
+        saved[self.mode_combo.currentData()] = asdict(times)
+        self._settings.set_value(Key.TRAINING_TIMES, json.dumps(saved))
+        self._show_estimate()
 
     def _on_failed(self, message: str) -> None:
         self._end_run(f"<span style='{ERROR_STYLE}'>{message}</span>".replace("\n", "<br>"), "Training failed")
@@ -368,7 +437,7 @@ class RetrainDialog(QDialog):
 
     def _stop_progress(self, text: str) -> None:
         """The bar back to a plain, stopped state: no busy bar and no "about 0:05 left" from a dead run."""
-        self._testing_timer.stop()
+        self._tick_timer.stop()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(text)

@@ -27,6 +27,7 @@ class Key(str, Enum):
     GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
     TRAINING_DATA = "training/data-dir"  # the folder with the Kaggle Sign-MNIST CSVs
+    TRAINING_TIMES = "training/last-run-times"  # JSON {mode: RunTimes fields} of the last finished run per mode
     PRACTICE_HARD = "practice/hard-mode"  # reference picture hidden
     PRACTICE_LEFT = "practice/left-hand"  # reference pictures mirrored
     PRACTICE_MOTION = "practice/motion-words"  # words with J and Z, confirmed by a key press
@@ -64,6 +65,15 @@ class Settings:
 
     def sync(self) -> None:
         self._q.sync()
+
+    def save_problem(self) -> str | None:
+        """None when settings can be saved; else a message for the user (a read-only or missing config folder):
+        QSettings itself drops the changes without a word (issue 24)."""
+        self._q.sync()
+        if self._q.status() == QSettings.Status.AccessError or not self._q.isWritable():
+            return (f"Settings cannot be saved: {self._q.fileName()} cannot be written (a read-only folder?). "
+                    "Changes you make last until you quit.")
+        return None
 
     def recognition_config(self, weights: str | None = None, roi: str | None = None,
                            device: str | None = None) -> RecognitionConfig:

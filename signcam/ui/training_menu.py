@@ -89,6 +89,7 @@ class TrainingActions(QObject):
         self.browser_dialog = BrowserDialog(data_dir=self.settings.value(Key.TRAINING_DATA, ""),
                                             samples=SampleStore(self.samples_dir),
                                             weights=self.current_weights(), parent=self.window)
+        self.browser_dialog.data_dir_chosen.connect(lambda folder: self.settings.set_value(Key.TRAINING_DATA, folder))
         self.browser_dialog.show()
         return self.browser_dialog
 

@@ -5,9 +5,11 @@ memory or crash in native code, and a stuck thread cannot be killed. QProcess de
 JSON lines in the GUI thread, so no locking is needed here.
 """
 
+import importlib.util
 import json
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
@@ -19,9 +21,23 @@ KILL_AFTER_MS = 2000  # the runner checks for a stop at every batch (well under 
 STDERR_TAIL_CHARS = 2000
 
 
-class TrainingProcess(QObject):
-    """One run of `python -m training.runner CONFIG`; start() again for another."""
+# Run with -I (isolated: neither the current folder nor PYTHONPATH nor user site-packages on sys.path), then put
+# the folder holding this app's own `training` package, by absolute path, in front. `python -m training.runner`
+# put the current folder first, so a `training/runner.py` or a `json.py` planted there ran (issue 24).
+_BOOTSTRAP = ("import sys; root = sys.argv.pop(1); root in sys.path or sys.path.insert(0, root); "
+              "from training.runner import main; sys.exit(main())")
 
+
+def runner_command(config: dict) -> tuple[str, list[str]]:
+    """(program, arguments) that start training.runner with `config`, isolated from the current folder."""
+    root = Path(importlib.util.find_spec("training").origin).resolve().parent.parent  # training/__init__.py is empty
+    return sys.executable, ["-I", "-c", _BOOTSTRAP, str(root), json.dumps(config)]
+
+
+class TrainingProcess(QObject):
+    """One run of training.runner with a config (see `runner_command`); start() again for another."""
+
+    stage_started = Signal(str, dict)  # "loading" | "training" | "testing", with the sizes (training.progress)
     batch_progressed = Signal(int, int, int, int, float)  # epoch, epochs, batch, batches, running mean loss
     epoch_finished = Signal(dict)  # EpochStats as a dict
     finished = Signal(object)  # training.results.RunResult: weights path, test, personal, baseline, history
@@ -52,7 +68,7 @@ class TrainingProcess(QObject):
         process.finished.connect(self._on_finished)
         process.errorOccurred.connect(self._on_error)
         self._process = process
-        process.start(sys.executable, ["-m", "training.runner", json.dumps(config)])
+        process.start(*runner_command(config))
 
     def cancel(self) -> None:
         """Ask the runner to stop at its next batch; kill it if it has not within KILL_AFTER_MS."""
@@ -82,7 +98,9 @@ class TrainingProcess(QObject):
 
     def _on_event(self, event: dict) -> None:
         kind = event.pop("event")
-        if kind == "batch":
+        if kind == "stage":
+            self.stage_started.emit(event.pop("stage"), event)
+        elif kind == "batch":
             self.batch_progressed.emit(event["epoch"], event["epochs"], event["batch"], event["batches"],
                                        float(event.get("loss", "nan")))
         elif kind == "epoch":
@@ -93,7 +111,7 @@ class TrainingProcess(QObject):
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._done()
-            self.failed.emit(f"Could not start the trainer ({sys.executable} -m training.runner).")
+            self.failed.emit(f"Could not start the trainer ({sys.executable} -I, training.runner).")
 
     def _on_finished(self, exit_code: int, status: QProcess.ExitStatus) -> None:
         self._on_stdout()  # the last lines may arrive with the exit

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from signcam.labels import LETTERS
 from signcam.locate import Box
 from signcam.practice import (
     DrillItem,
@@ -40,11 +41,12 @@ def _rec(points: np.ndarray | None, letter: str | None) -> Recognition:
 
 def _feed(drill_coach: DrillCoach, session: PracticeSession, points, letter, start_s: float, seconds: float):
     """Frames of one still hand the model reads as `letter`, never confirmed (the coach is under test)."""
-    smoother = Smoother(hold_ms=10_000)
+    smoother = Smoother(LETTERS, window=5, hold_ms=10_000, min_confidence=0.6)
     notes, t = [], start_s
     while t < start_s + seconds:
         rec = _rec(points, letter)
-        state = session.update(smoother.update_from(rec, t), rec, t)
+        probs = None if points is None else np.eye(len(LETTERS))[LETTERS.index(letter or "S")] * 0.9
+        state = session.update(smoother.update(probs, t), rec, t)
         notes.append((t, drill_coach.update(state, rec, t)))
         t += FRAME_S
     return notes

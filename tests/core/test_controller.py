@@ -1,47 +1,49 @@
-"""The practice controller without Qt: the app's threshold reaches its smoother, feedback never
+"""The practice controller without Qt: it counts what the recognizer's smoother confirmed, feedback never
 contradicts itself, a broken streak is explained, every attempt is recorded once."""
 
 import random
 
-from signcam.config import RecognitionConfig, RecognitionSettings
 from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.practice.history import History
-from tests.practice_fakes import FRAME_S, HOLD_MS, recognition
+from tests.practice_fakes import FRAME_S, Stream, recognition
 
 
 class Clock:
-    def __init__(self) -> None:
+    """The controller's clock, and the recognizer's stream the test feeds on the same time line."""
+
+    def __init__(self, threshold: float = 0.6) -> None:
         self.t = 0.0
+        self.stream = Stream(threshold=threshold)
 
     def __call__(self) -> float:
         return self.t
 
 
-def _controller(tmp_path, threshold: float = 0.6) -> tuple[PracticeController, Clock, RecognitionSettings]:
-    clock, settings = Clock(), RecognitionSettings(RecognitionConfig(threshold=threshold))
+def _controller(tmp_path, threshold: float = 0.6) -> tuple[PracticeController, Clock, Stream]:
+    clock = Clock(threshold)
     history = History(tmp_path / "history.sqlite3")
-    controller = PracticeController(history, recognition=settings, clock=clock, wall_clock=lambda: 1.0e9,
-                                    hold_ms=HOLD_MS, rng=random.Random(0))
-    return controller, clock, settings
+    controller = PracticeController(history, clock=clock, wall_clock=lambda: 1.0e9, rng=random.Random(0))
+    return controller, clock, clock.stream
 
 
 def _feed(controller: PracticeController, clock: Clock, letter: str | None, seconds: float,
           confidence: float = 0.9) -> None:
     for _ in range(round(seconds / FRAME_S)):
-        controller.on_recognition(recognition(letter, confidence))
+        controller.on_recognition(clock.stream.recognition(letter, confidence, t_s=clock.t))
         clock.t = round(clock.t + FRAME_S, 6)
 
 
-def test_threshold_from_the_recognition_settings_decides_what_counts(tmp_path):
-    controller, clock, settings = _controller(tmp_path, threshold=0.6)
+def test_the_recognizers_smoothed_reading_decides_what_counts(tmp_path):
+    controller, clock, stream = _controller(tmp_path, threshold=0.6)
     controller.start_custom_text("aa")
     _feed(controller, clock, "A", 1.1, confidence=0.7)
     assert controller.state.letter_index == 1  # 0.7 >= 0.6: held and confirmed
-    settings.update(threshold=0.8)
-    assert controller.smoother.min_confidence == 0.8
+    stream.smoother.min_confidence = 0.8  # what a new threshold does to the recognizer's one smoother
     _feed(controller, clock, None, 0.3)  # release for the double letter
     _feed(controller, clock, "A", 2.0, confidence=0.7)
     assert controller.state.letter_index == 1 and controller.state.candidate is None  # 0.7 < 0.8 now
+    controller.on_recognition(recognition("A"))  # a still photo's reading is not practice
+    assert controller.state.letter_index == 1
     controller.history.close()
 
 

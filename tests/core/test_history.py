@@ -30,11 +30,12 @@ def test_attempts_survive_restart(tmp_path):
     assert reopened.letter_stats()["B"].correct == 0
 
 
-def test_each_attempt_committed_before_record_returns(tmp_path):
+def test_each_attempt_committed_without_close(tmp_path):
     """A second connection (as after a crash) sees the attempt without close() having run."""
     path = tmp_path / "history.sqlite3"
     history = History(path)
     history.record(_attempt("C"), at_unix_s=_unix(2))
+    assert history.flush(timeout_s=5)
     with sqlite3.connect(path) as other:
         assert other.execute("SELECT letter FROM attempts").fetchall() == [("C",)]
     history.close()

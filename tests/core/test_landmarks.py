@@ -1,5 +1,6 @@
 """Landmark features, the landmark model's file, and its vote in the Recognizer."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -7,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from signcam.fusion import LANDMARK_SHARE, fuse_probabilities
+from signcam.builder import build_recognizer
+from signcam.config import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
+from signcam.fusion import geometric_mean
 from signcam.landmarks import (
     LandmarkConfig,
     LandmarkNet,
@@ -17,7 +20,6 @@ from signcam.landmarks import (
     save_landmark_model,
 )
 from signcam.model import build_model
-from signcam.recognizer import Recognizer
 from signcam.weights import WeightsError, save_weights
 
 HAND = np.random.default_rng(0).uniform(0, 100, (21, 2)).astype(np.float32)
@@ -59,9 +61,10 @@ def test_fusion_is_a_tempered_weighted_geometric_mean() -> None:
     rng = np.random.default_rng(0)
     cnn, landmarks = rng.dirichlet(np.ones(24)), rng.dirichlet(np.ones(24))
     expected = (cnn**0.25 * landmarks**0.75) ** 2
-    np.testing.assert_allclose(fuse_probabilities(cnn, landmarks, 0.75, 0.5), expected / expected.sum(), rtol=1e-6)
-    np.testing.assert_allclose(fuse_probabilities(cnn, landmarks, 1.0, 1.0), landmarks, rtol=1e-6)
-    both = fuse_probabilities(np.stack([cnn, landmarks]), np.stack([landmarks, cnn]), 0.5, 1.0)
+    np.testing.assert_allclose(geometric_mean([cnn, landmarks], [0.25, 0.75], 0.5), expected / expected.sum(),
+                               rtol=1e-6)
+    np.testing.assert_allclose(geometric_mean([cnn, landmarks], [0.0, 1.0], 1.0), landmarks, rtol=1e-6)
+    both = geometric_mean([np.stack([cnn, landmarks]), np.stack([landmarks, cnn])], [0.5, 0.5], 1.0)
     np.testing.assert_allclose(both[0], both[1], rtol=1e-6)  # batched, and symmetric at share 0.5
 
 
@@ -72,40 +75,42 @@ def test_landmark_file_round_trip_and_refuses_other_files(landmark_weights: Path
         load_landmark_model(random_weights)
 
 
-def test_recognizer_averages_cnn_and_landmark_votes(
+def test_recognizer_fuses_cnn_and_landmark_probabilities(
     random_weights: Path, landmark_weights: Path, webcam_photo: Path
 ) -> None:
     image = cv2.imread(str(webcam_photo))
-    with Recognizer(random_weights, device="cpu", video=False, threshold=0.0, landmark_weights=landmark_weights,
-                    landmark_share=0.25) as recognizer:
+    config = RecognitionConfig(weights=str(random_weights), landmark_weights=str(landmark_weights), device="cpu",
+                               threshold=0.0, shares=(("cnn", 0.75), ("landmarks", 0.25)), temperature=1.0)
+    with build_recognizer(config, video=False) as recognizer:
+        cnn, marks = recognizer.models
         rec = recognizer.recognize(image)
-        cnn = recognizer.classifier.probabilities(rec.crop_gray)[0]
-        landmarks = recognizer.classifier.landmark_probabilities(rec.box)
-        expected = fuse_probabilities(cnn, landmarks, 0.25)
+        answers = [model.probabilities(rec.crop_gray, rec.box) for model in (cnn, marks)]
+        expected = geometric_mean(answers, [0.75, 0.25], 1.0)
         assert rec.confidence == pytest.approx(expected.max(), abs=1e-5)
         assert rec.best_letter == recognizer.letters[int(expected.argmax())]
-        recognizer.roi = "box"  # a guide box has no landmarks: the CNN alone
+    with build_recognizer(replace(config, roi="box"), video=False) as recognizer:  # no landmarks: the CNN alone
         boxed = recognizer.recognize(image)
-        cnn_only = recognizer.classifier.probabilities(boxed.crop_gray)[0]
+        cnn_only = recognizer.models[0].probabilities(boxed.crop_gray, boxed.box)
         assert boxed.confidence == pytest.approx(cnn_only.max(), abs=1e-5)
 
 
 def test_zero_share_loads_no_landmark_model(random_weights: Path, tmp_path: Path) -> None:
-    with Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors",
-                    landmark_share=0.0) as recognizer:
-        assert recognizer.classifier.landmark_share == 0.0
+    missing = str(tmp_path / "missing.safetensors")
+    config = RecognitionConfig(weights=str(random_weights), landmark_weights=missing, roi="box", device="cpu",
+                               shares=(("cnn", 1.0), ("landmarks", 0.0)))
+    with build_recognizer(config, video=False) as recognizer:
+        assert [m.name for m in recognizer.models] == ["cnn"]
     with pytest.raises(WeightsError, match="not found"):
-        Recognizer(random_weights, roi="box", device="cpu", landmark_weights=tmp_path / "missing.safetensors")
+        build_recognizer(replace(config, shares=RecognitionConfig().shares), video=False)
 
 
-def test_landmark_share_comes_from_the_weights_unless_given(landmark_weights: Path, tmp_path: Path) -> None:
-    """Weights fine-tuned on the learner's samples carry their own, lower share."""
-    personal = save_weights(tmp_path / "personal.safetensors", build_model(), {"landmark_share": 0.2})
-    with Recognizer(personal, roi="box", device="cpu", landmark_weights=landmark_weights) as recognizer:
-        assert recognizer.classifier.landmark_share == 0.2
-    with Recognizer(personal, roi="box", device="cpu", landmark_weights=landmark_weights,
-                    landmark_share=0.5) as recognizer:
-        assert recognizer.classifier.landmark_share == 0.5
+def test_weights_fine_tuned_on_the_learner_use_the_personal_shares(landmark_weights: Path, tmp_path: Path) -> None:
+    """The weights say whether they know the learner's hand; the config says what that is worth."""
+    personal = save_weights(tmp_path / "personal.safetensors", build_model(),
+                            {"train_config": {"personal_dir": "/samples"}})
     plain = save_weights(tmp_path / "plain.safetensors", build_model())
-    with Recognizer(plain, roi="box", device="cpu", landmark_weights=landmark_weights) as recognizer:
-        assert recognizer.classifier.landmark_share == LANDMARK_SHARE
+    for weights, landmark_share in ((personal, PERSONAL_LANDMARK_SHARE), (plain, LANDMARK_SHARE)):
+        config = RecognitionConfig(weights=str(weights), landmark_weights=str(landmark_weights), roi="box",
+                                   device="cpu")
+        with build_recognizer(config, video=False) as recognizer:
+            assert recognizer.fuser.shares["landmarks"] == landmark_share

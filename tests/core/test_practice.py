@@ -70,12 +70,41 @@ def test_single_flicker_frames_do_not_break_a_hold():
     assert session.finished
 
 
-def test_no_hand_shows_nothing_to_read():
+def test_no_hand_shows_nothing_to_read_and_pauses_the_countdown():
     session = PracticeSession([DrillItem(("B",))], start_s=0.0)
     _script(session).hold(None, 2.0, hand=False)
     state = session.state
     assert not state.hand_found and state.reading_instead is None and state.top == ()
-    assert state.time_left_s == pytest.approx(8.1)  # last frame at 1.9 s
+    assert state.time_left_s == pytest.approx(10.0) and not state.countdown_running
+
+
+def test_no_camera_never_times_out_or_scores():
+    """Issue 23: with no camera the skip timer saved every letter as timed out."""
+    session = PracticeSession([DrillItem(("A",)), DrillItem(("B",))], start_s=0.0, config=SessionConfig(5.0))
+    assert session.tick(60.0).target == "A" and session.score.attempts == []
+    state = session.skip(61.0)  # passed over without a try: moves on, scores nothing
+    assert state.target == "B" and session.score.attempts == []
+
+
+def test_countdown_runs_only_while_a_hand_is_in_view():
+    session = PracticeSession([DrillItem(("A",))], start_s=0.0, config=SessionConfig(5.0))
+    script = _script(session)
+    script.hold("B", 3.0)  # frames 0.0-2.9: 2.9 s counted
+    script.hold(None, 10.0, hand=False)  # the first HAND_GRACE_S still counts (a blink), then it waits
+    assert session.target == "A" and session.state.time_left_s == pytest.approx(5.0 - 2.9 - 1.0)
+    script.hold("B", 2.0)
+    (attempt,) = session.score.attempts
+    assert attempt.outcome is Outcome.TIMED_OUT
+
+
+def test_skip_after_a_hand_was_seen_is_scored():
+    session = PracticeSession([DrillItem(tuple("AB"), "AB")], start_s=0.0)
+    script = _script(session)
+    script.hold("C", 0.5)
+    session.skip(0.5)
+    script.hold(None, 3.0, hand=False)
+    session.skip(3.5)  # B: no hand since it was shown 3 s ago
+    assert [a.letter for a in session.score.attempts] == ["A"]
 
 
 def test_unsure_hand_shows_best_guess_and_top3():
@@ -87,8 +116,10 @@ def test_unsure_hand_shows_best_guess_and_top3():
 
 def test_time_out_moves_on_after_skip_after_s():
     session = PracticeSession([DrillItem(("A",)), DrillItem(("B",))], start_s=0.0, config=SessionConfig(5.0))
-    assert session.tick(4.9).target == "A"
-    state = session.tick(5.0)
+    script = _script(session)
+    script.hold("C", 4.9)  # frames 0.0-4.8
+    assert session.tick(4.85).target == "A"
+    state = session.tick(5.0)  # the timer, between frames: the hand was seen 0.2 s ago
     assert state.target == "B" and state.time_left_s == pytest.approx(5.0)
     assert session.score.attempts[0].outcome is Outcome.TIMED_OUT
 
@@ -108,8 +139,10 @@ def test_time_out_disabled_with_zero():
 
 def test_manual_skip_records_skip_and_breaks_streak():
     session = PracticeSession([DrillItem(tuple("AB"), "AB"), DrillItem(("C",))], start_s=0.0)
-    _script(session).hold("A", 1.1)  # A confirmed at 1.0 s, B shown
+    script = _script(session)
+    script.hold("A", 1.1)  # A confirmed at 1.0 s, B shown
     assert session.score.streak == 1
+    script.hold("C", 0.5)  # a try at B
     session.skip(3.0)
     assert session.target == "C" and session.score.streak == 0
     assert session.score.attempts[-1].outcome is Outcome.SKIPPED

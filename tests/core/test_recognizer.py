@@ -1,4 +1,4 @@
-"""Recognizer contract with random-init weights (behaviour, not accuracy)."""
+"""Recognizer contract with random-init weights (behaviour, not accuracy), built as the app builds it."""
 
 from pathlib import Path
 
@@ -7,15 +7,24 @@ import numpy as np
 import pytest
 import torch
 
+from signcam.builder import build_recognizer, reconfigure
+from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS
 from signcam.recognizer import Recognizer
 from signcam.sources import Frame, open_source
 from signcam.weights import BUNDLED_WEIGHTS, DeviceError, WeightsError
 
 
+def build(weights, video: bool = True, **config) -> Recognizer:
+    """build_recognizer with the CNN alone (landmark share 0) unless `shares` says otherwise."""
+    config.setdefault("shares", (("cnn", 1.0),))
+    config.setdefault("device", "cpu")
+    return build_recognizer(RecognitionConfig(weights=str(weights) if weights else None, **config), video=video)
+
+
 @pytest.fixture(scope="module")
 def recognizer(random_weights: Path):
-    rec = Recognizer(random_weights, roi="auto", device="cpu", threshold=0.0, video=False)
+    rec = build(random_weights, roi="auto", threshold=0.0, video=False)
     yield rec
     rec.close()
 
@@ -41,28 +50,30 @@ def test_no_hand_gives_no_letter(recognizer: Recognizer, grey_image: np.ndarray)
 
 
 def test_threshold_makes_unsure(random_weights: Path, webcam_photo: Path) -> None:
-    with Recognizer(random_weights, roi="box", device="cpu", threshold=1.0) as recognizer:
+    with build(random_weights, roi="box", threshold=1.0) as recognizer:
         rec = recognizer.recognize(cv2.imread(str(webcam_photo)))
         assert rec.hand_found and rec.letter is None and rec.best_letter in LETTERS
         recognizer.threshold = 0.0
         assert recognizer.recognize(cv2.imread(str(webcam_photo))).letter == rec.best_letter
 
 
-def test_roi_setter_switches_locator(random_weights: Path, filled_crop: Path) -> None:
+def test_new_hand_mode_swaps_the_locator_in_place(random_weights: Path, filled_crop: Path) -> None:
     image = cv2.imread(str(filled_crop))
-    with Recognizer(random_weights, roi="box", device="cpu") as recognizer:
+    old = RecognitionConfig(weights=str(random_weights), device="cpu", roi="box", shares=(("cnn", 1.0),))
+    with build_recognizer(old, video=True) as recognizer:
         assert recognizer.roi == "box"
-        recognizer.roi = "full"
+        new = RecognitionConfig(weights=str(random_weights), device="cpu", roi="full", shares=(("cnn", 1.0),))
+        assert reconfigure(recognizer, old, new, video=True) is recognizer  # no model loaded again
         assert recognizer.roi == "full"
         assert recognizer.recognize(image).box.w == image.shape[1]
-        with pytest.raises(ValueError, match="unknown roi"):
-            recognizer.roi = "magic"
+    with pytest.raises(ValueError, match="unknown roi"):
+        RecognitionConfig(roi="magic")
 
 
 def test_stream_letter_shows_once_it_settles(random_weights: Path, webcam_photo: Path) -> None:
-    """In a stream the letter needs 3 of the last 5 frames (OVERLAY_WINDOW); a still photo shows it at once."""
+    """In a stream the letter needs 3 of the last 5 frames (config.window); a still photo shows it at once."""
     image = cv2.imread(str(webcam_photo))
-    with Recognizer(random_weights, roi="box", device="cpu", threshold=0.0, video=True) as recognizer:
+    with build(random_weights, roi="box", threshold=0.0) as recognizer:
         recs = [recognizer.step(Frame(image, i, i / 30, "test")) for i in range(4)]
         assert [r.letter for r in recs] == [None, None, recs[0].best_letter, recs[0].best_letter]
         assert recs[2].confidence == pytest.approx(recs[0].top[0][1], abs=1e-5)
@@ -71,7 +82,7 @@ def test_stream_letter_shows_once_it_settles(random_weights: Path, webcam_photo:
 
 
 def test_step_on_video_frames(random_weights: Path, hand_video: Path) -> None:
-    with Recognizer(random_weights, roi="auto", device="cpu", video=True) as recognizer, open_source(hand_video) as src:
+    with build(random_weights, roi="auto") as recognizer, open_source(hand_video) as src:
         recs = [recognizer.step(frame) for frame in src]
     assert len(recs) == 12 and all(r.hand_found for r in recs)
     assert recs[5].frame.index == 5
@@ -81,16 +92,16 @@ def test_bad_weights_and_device_raise(tmp_path: Path, random_weights: Path) -> N
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"\x80\x04 pickle")
     with pytest.raises(WeightsError, match="pickle"):
-        Recognizer(bad, roi="box")
+        build(bad, roi="box")
     if not torch.cuda.is_available():
         with pytest.raises(DeviceError):
-            Recognizer(random_weights, roi="box", device="cuda")
+            build(random_weights, roi="box", device="cuda")
 
 
 @pytest.mark.skipif(not BUNDLED_WEIGHTS.exists(), reason="bundled weights not trained yet")
 def test_bundled_weights_read_source_photos(filled_crop: Path) -> None:
     """A sanity check, not a measure: Sign-MNIST was made from these photos."""
-    with Recognizer(roi="auto", device="cpu", video=False) as recognizer:
+    with build(None, roi="auto", video=False, shares=RecognitionConfig().shares) as recognizer:
         rec = recognizer.recognize(cv2.imread(str(filled_crop)))
     assert rec.best_letter == "A"
 
@@ -99,8 +110,9 @@ def test_cpu_fast_model_matches_loaded_model(recognizer: Recognizer) -> None:
     crops = np.random.default_rng(0).integers(0, 256, (4, 28, 28), dtype=np.uint8)
     x = torch.from_numpy(crops).unsqueeze(1).float() / 255
     with torch.inference_mode():
-        expected = torch.softmax(recognizer.classifier.model(x) / recognizer.info.temperature, dim=1).numpy()
-    np.testing.assert_allclose(recognizer.classifier.probabilities(crops), expected, atol=1e-5)
+        cnn = recognizer.models[0]
+        expected = torch.softmax(cnn.model(x) / recognizer.info.temperature, dim=1).numpy()
+    np.testing.assert_allclose(cnn.batch_probabilities(crops), expected, atol=1e-5)
 
 
 def test_photo_after_stream_is_not_tracked(random_weights: Path, webcam_photo: Path, shared_data: Path) -> None:
@@ -108,7 +120,7 @@ def test_photo_after_stream_is_not_tracked(random_weights: Path, webcam_photo: P
     it, MediaPipe misses the hand in this photo after three frames of another signer)."""
     stream_image = cv2.imread(str(webcam_photo))
     photo = cv2.imread(str(shared_data / "real_dev/kennethowen26/I/10.jpg"))
-    with Recognizer(random_weights, roi="auto", device="cpu", video=True) as recognizer:
+    with build(random_weights, roi="auto") as recognizer:
         for i in range(3):
             recognizer.step(Frame(stream_image, i, i / 30, "test"))
         rec = recognizer.recognize(photo)

@@ -1,11 +1,8 @@
-"""Smoother on synthetic prediction sequences at 10 fps (100 ms a frame)."""
+"""Smoother on synthetic probability sequences at 10 fps (100 ms a frame)."""
 
-import numpy as np
-
-from signcam.locate import Box
-from signcam.recognizer import Recognition
+from signcam.labels import LETTERS
 from signcam.smoothing import Smoother
-from signcam.sources import Frame
+from tests.recognition_fakes import one_hot
 
 
 def feed(smoother: Smoother, letters: str, confidence: float = 0.9, start_s: float = 0.0):
@@ -13,15 +10,12 @@ def feed(smoother: Smoother, letters: str, confidence: float = 0.9, start_s: flo
     states = []
     for i, c in enumerate(letters):
         t = start_s + 0.1 * i
-        if c == ".":
-            states.append(smoother.update(None, 0.0, t, hand_found=False))
-        else:
-            states.append(smoother.update(c.upper(), confidence if c.isupper() else 0.3, t))
+        states.append(smoother.update(None if c == "." else one_hot(c.upper(), confidence if c.isupper() else 0.3), t))
     return states
 
 
 def test_held_letter_is_stable_then_confirmed_once() -> None:
-    smoother = Smoother(window=5, hold_ms=500)
+    smoother = Smoother(LETTERS, window=5, hold_ms=500, min_confidence=0.6)
     states = feed(smoother, "A" * 12)
     assert [s.letter for s in states[:2]] == [None, None]  # needs 3 of 5 votes
     assert all(s.letter == "A" for s in states[2:])
@@ -29,23 +23,23 @@ def test_held_letter_is_stable_then_confirmed_once() -> None:
     assert [i for i, s in enumerate(states) if s.confirmed] == [7]
     assert states[7].confirmed == "A" and states[7].hold_progress == 1.0
     assert states[4].hold_progress == 0.4
-    assert states[5].confidence == 0.9
+    assert states[5].confidence == 0.9 and states[5].top[0] == ("A", 0.9)
 
 
 def test_single_flicker_does_not_break_hold() -> None:
-    smoother = Smoother(window=5, hold_ms=500)
+    smoother = Smoother(LETTERS, window=5, hold_ms=500, min_confidence=0.6)
     states = feed(smoother, "AAAAB" + "A" * 6)
     assert all(s.letter == "A" for s in states[2:])
     assert states[7].held_ms == 500 and states[7].confirmed == "A"
 
 
 def test_alternating_letters_are_unstable() -> None:
-    states = feed(Smoother(window=5), "ABCABCABC")
+    states = feed(Smoother(LETTERS, window=5, hold_ms=800, min_confidence=0.6), "ABCABCABC")
     assert all(s.letter is None and s.confirmed is None for s in states)
 
 
 def test_no_hand_clears_letter_and_counts_time() -> None:
-    smoother = Smoother(window=5, hold_ms=300)
+    smoother = Smoother(LETTERS, window=5, hold_ms=300, min_confidence=0.6)
     states = feed(smoother, "AAAAAA" + "." * 6)
     assert states[5].letter == "A" and states[5].no_hand_ms == 0
     assert states[6].no_hand_ms == 0 and states[6].letter == "A"  # one missed frame is tolerated
@@ -54,28 +48,29 @@ def test_no_hand_clears_letter_and_counts_time() -> None:
 
 
 def test_unsure_frames_do_not_vote() -> None:
-    states = feed(Smoother(window=5, min_confidence=0.6), "aaaaaaa")
+    states = feed(Smoother(LETTERS, window=5, hold_ms=800, min_confidence=0.6), "aaaaaaa")
     assert all(s.letter is None for s in states)
 
 
 def test_confirm_refires_after_letter_changes_and_returns() -> None:
-    smoother = Smoother(window=3, hold_ms=200)
+    smoother = Smoother(LETTERS, window=3, hold_ms=200, min_confidence=0.6)
     states = feed(smoother, "AAAAAA" + "BBBBBB" + "AAAAAA")
     assert [s.confirmed for s in states if s.confirmed] == ["A", "B", "A"]
 
 
 def test_reset_forgets_history() -> None:
-    smoother = Smoother(window=3, hold_ms=100)
+    smoother = Smoother(LETTERS, window=3, hold_ms=100, min_confidence=0.6)
     feed(smoother, "AAAA")
     smoother.reset()
-    assert smoother.update("A", 0.9, 5.0).letter is None
+    assert smoother.update(one_hot("A"), 5.0).letter is None
 
 
-def test_update_from_recognition_uses_frame_time() -> None:
-    smoother = Smoother(window=1, hold_ms=0)
-    frame = Frame(np.zeros((2, 2, 3), np.uint8), 0, 12.5, "test")
-    rec = Recognition(frame, Box(0, 0, 2, 2), None, None, "K", 0.7, (("K", 0.7),), {})
-    state = smoother.update_from(rec)
-    assert state.letter == "K" and state.confirmed == "K"
-    no_hand = Recognition(frame, None, None, None, None, 0.0, (), {})
-    assert smoother.update_from(no_hand, t_s=13.0).letter is None
+def test_letter_confidence_and_top3_come_from_one_mean() -> None:
+    """The readout and the top-3 never disagree: both are one mean over the stable letter's votes."""
+    smoother = Smoother(LETTERS, window=5, hold_ms=0, min_confidence=0.6)
+    feed(smoother, "AAA", confidence=0.7)
+    last = feed(smoother, "AB", confidence=0.9, start_s=0.3)[-1]
+    assert last.letter == "A" and last.top[0] == ("A", last.confidence)
+    assert abs(last.confidence - (3 * 0.7 + 0.9) / 4) < 1e-9  # the B frame did not vote for A
+    unsure = feed(Smoother(LETTERS, window=5, hold_ms=800, min_confidence=0.6), "aab")[-1]
+    assert unsure.letter is None and [name for name, _ in unsure.top[:2]] == ["A", "B"]

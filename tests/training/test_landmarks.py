@@ -68,3 +68,25 @@ def test_small_run_holds_out_persons_and_writes_a_loadable_model(tmp_path: Path,
 def test_main_refuses_a_folder_without_extra(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert trainer.main(["--data", str(tmp_path)]) == 2
     assert "extra/labels.csv" in capsys.readouterr().err
+
+
+def test_turning_in_3d_uses_depth_and_keeps_the_wrist() -> None:
+    """Yaw 90 deg shows the hand edge-on (x becomes the depth), pitch 90 deg from above (y becomes minus the
+    depth); no turn leaves the points as they are, and the random turn stays within its bounds."""
+    import math
+
+    import torch
+
+    from training.landmarks import turned, turned_in_3d
+
+    points = torch.rand(3, 21, 2) * 100
+    points[:, 0] = 0  # the wrist at the origin
+    z = torch.rand(3, 21) * 50
+    z[:, 0] = 0
+    none, quarter = torch.zeros(3), torch.full((3,), math.pi / 2)
+    assert torch.allclose(turned(points, z, none, none), points, atol=1e-4)
+    assert torch.allclose(turned(points, z, quarter, none), torch.stack([z, points[..., 1]], 2), atol=1e-3)
+    assert torch.allclose(turned(points, z, none, quarter), torch.stack([points[..., 0], -z], 2), atol=1e-3)
+    gen = torch.Generator().manual_seed(0)
+    small = turned_in_3d(points, z, LandmarkTrainConfig(yaw_deg=5, pitch_deg=5), gen)
+    assert (small - points).abs().max() < 0.1 * 150  # a 5 deg turn moves a point by less than a tenth of its reach

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from signcam.classifier import PERSONAL_LANDMARK_SHARE
+from signcam.config import PERSONAL_LANDMARK_SHARE
 from signcam.model import ModelConfig, build_model
 from signcam.samples import SampleStore
 from signcam.weights import read_info, save_weights
@@ -78,9 +78,15 @@ def test_runner_streams_events_and_writes_the_weights(tiny_csvs, tmp_path):
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
     kinds = [e["event"] for e in events]
     assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("epoch") == 2
-    loss = events[1].pop("loss")
-    assert events[1] == {"event": "batch", "epoch": 1, "epochs": 2, "batch": 1, "batches": 1}
-    assert loss == pytest.approx(events[2]["train_loss"])  # one batch: the running mean is the epoch's loss
+    stages = [e["stage"] for e in events if e["event"] == "stage"]
+    assert stages == ["loading", "training", "testing", "testing"]  # testing: the new weights, saving the report
+    training = next(e for e in events if e.get("stage") == "training")
+    assert training["batches"] == 1 and training["epochs"] == 2 and training["test_rows"] == 48
+    batch, epoch = events[kinds.index("batch")], events[kinds.index("epoch")]
+    loss = batch.pop("loss")
+    assert batch == {"event": "batch", "epoch": 1, "epochs": 2, "batch": 1, "batches": 1}
+    assert loss == pytest.approx(epoch["train_loss"])  # one batch: the running mean is the epoch's loss
+    assert 0 < epoch["val_seconds"] <= epoch["seconds"]
     assert events[-1]["weights"] == str(out) and out.exists() and events[-1]["test"]["n"] == 48
 
 
@@ -90,7 +96,7 @@ def test_runner_stop_request_cancels_without_writing(tiny_csvs, tmp_path):
     stop, events = threading.Event(), []
     stop.set()
     assert run(config, lambda event, **payload: events.append(event), stop) == EXIT_CANCELLED
-    assert events == ["started", "cancelled"] and not out.exists()
+    assert events == ["started", "stage", "stage", "cancelled"] and not out.exists()  # loading, training
 
 
 def test_runner_config_rejects_unknown_settings_and_bad_folders(tmp_path):

@@ -51,3 +51,31 @@ def test_window_with_its_menus_is_built_without_torch_or_mediapipe(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_display_says_so_and_how_to_run_it():
+    """Issue 23: without a display Qt aborted with "xcb-cursor0 is needed... reinstalling may fix this"."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    code = "from signcam.cli import main; raise SystemExit(main([]))"  # what `make run` runs: bin/signcam
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "no display found" in result.stderr and "QT_QPA_PLATFORM=offscreen" in result.stderr
+    assert "xcb" not in result.stderr
+    assert app_module.display_problem({"DISPLAY": ":0"}, "linux") == ""
+    assert app_module.display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") == ""
+    assert app_module.display_problem({}, "win32") == ""
+
+
+def test_unchecked_menu_toggles_show_a_visible_box(qtbot):
+    """Issue 23: on the dark palette an unchecked toggle's box was nearly invisible."""
+    from PySide6.QtGui import QAction, QColor
+    from PySide6.QtWidgets import QMenu
+
+    app_module.make_application()
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    menu.addAction(QAction("Mirror view", menu, checkable=True, checked=False))
+    image = menu.grab().toImage()
+    background = QColor(image.pixel(image.width() - 3, image.height() // 2)).lightness()
+    box = [QColor(image.pixel(x, y)).lightness() for x in range(4, 26) for y in range(2, image.height() - 2)]
+    assert max(box) - background > 60  # the outline stands out from the menu

@@ -4,14 +4,20 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS
-from signcam.recognizer import Recognition, Recognizer
+from signcam.recognizer import Recognition
 from signcam.samples import SampleStore
 from signcam.sources import open_source
 from signcam.ui.browser_dialog import BrowserDialog
 from signcam.ui.capture_dialog import CaptureDialog
 
+
+def box_recognizer(weights):
+    return build_recognizer(RecognitionConfig(weights=str(weights), roi="box", device="cpu"), video=True)
 
 def test_capture_from_a_video_stores_samples_letter_by_letter(qtbot, tmp_path, gray_video, test_weights):
     store = SampleStore(tmp_path / "samples")
@@ -20,7 +26,7 @@ def test_capture_from_a_video_stores_samples_letter_by_letter(qtbot, tmp_path, g
     dialog.letters_edit.setText("b a j")  # J needs motion: skipped
     dialog.start()
     assert dialog.letter == "B"
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+    with box_recognizer(test_weights) as recognizer, open_source(str(gray_video)) as source:
         for frame in source:
             dialog.on_recognition(recognizer.step(frame))  # what MainWindow.recognition_changed delivers
             if dialog.letter is None:
@@ -41,7 +47,7 @@ def test_capture_waits_for_the_countdown_and_a_hand(qtbot, tmp_path, gray_video,
     qtbot.addWidget(dialog)
     dialog.letters_edit.setText("C")
     dialog.start()
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+    with box_recognizer(test_weights) as recognizer, open_source(str(gray_video)) as source:
         rec = recognizer.step(source.read())
     dialog.on_recognition(rec)
     assert len(dialog.store) == 0 and "Get ready" in dialog.prompt_label.text()
@@ -95,6 +101,21 @@ def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot,
     assert dialog.tiles.rowCount() == 0
     assert "kaggle.com/datasets/datamunge/sign-language-mnist" in dialog.count_label.text()
     assert "color" not in dialog.count_label.text()  # a pointer, not an error
+    assert "…." not in dialog.count_label.text()  # issue 23: it ended "Retrain…."
+
+
+def test_browser_has_its_own_sign_mnist_folder_picker(qtbot, tmp_path, kaggle_dir, test_weights, monkeypatch):
+    """Issue 23: the Sign-MNIST views stayed empty until a folder was set in the Retrain dialog."""
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), weights=test_weights)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(tmp_path))
+    dialog.folder_button.click()  # a folder without the CSVs: says why, keeps none
+    assert "no sign_mnist_train.csv" in dialog.count_label.text()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(kaggle_dir))
+    with qtbot.waitSignal(dialog.data_dir_chosen) as chosen:
+        dialog.folder_button.click()
+    assert chosen.args == [str(kaggle_dir)] and dialog.source_combo.currentData() == "test"
+    assert dialog.tiles.rowCount() == 48
 
 
 def _capturing(qtbot, tmp_path, letters: str, gray_video, test_weights) -> tuple[CaptureDialog, Recognition]:
@@ -105,7 +126,7 @@ def _capturing(qtbot, tmp_path, letters: str, gray_video, test_weights) -> tuple
     dialog.show()
     dialog.letters_edit.setText(letters)
     dialog.start()
-    with Recognizer(test_weights, roi="box", device="cpu") as recognizer, open_source(str(gray_video)) as source:
+    with box_recognizer(test_weights) as recognizer, open_source(str(gray_video)) as source:
         return dialog, recognizer.step(source.read())
 
 

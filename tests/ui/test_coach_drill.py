@@ -13,11 +13,13 @@ import cv2
 import numpy as np
 import pytest
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.locate import Box
 from signcam.practice.coach import Hint
 from signcam.practice.coaching import CoachNote
 from signcam.practice.controller import PracticeController
-from signcam.recognizer import Recognition, Recognizer
+from signcam.recognizer import Recognition
 from signcam.sources import Frame, open_source
 from signcam.ui.coach_overlay import MARK
 from signcam.ui.live_view import RecognitionView
@@ -71,7 +73,7 @@ def test_word_drill_with_a_j_word_end_to_end(qtbot, shared_data: Path, tmp_path:
     pytest.importorskip("mediapipe")
     clip = _jab_clip(shared_data, tmp_path / "jab.avi")
     t = [0.0]
-    controller = PracticeController(clock=lambda: t[0], hold_ms=800.0, skip_after_s=10.0, rng=random.Random(0))
+    controller = PracticeController(clock=lambda: t[0], skip_after_s=10.0, rng=random.Random(0))
     panel = PracticePanel(controller)
     qtbot.addWidget(panel)
     controller.set_motion_letters(True)
@@ -80,7 +82,7 @@ def test_word_drill_with_a_j_word_end_to_end(qtbot, shared_data: Path, tmp_path:
     reads, summaries = [], []
     controller.coached.connect(lambda note: reads.append(note.motion_read) if note.motion_read else None)
     controller.finished.connect(summaries.append)
-    recognizer = Recognizer(roi="auto", video=True)
+    recognizer = build_recognizer(RecognitionConfig(roi="auto", hold_ms=800.0), video=True)
     source = open_source(clip)
     try:
         for frame in source:

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS, class_of_csv_label
 from signcam.model import build_model
-from signcam.recognizer import Recognizer
 from signcam.sources import SourceError
 from signcam.ui import main_window
 from signcam.ui.main_window import MainWindow
@@ -42,7 +43,8 @@ def _readable_letter_image(shared_data: Path, real_dev: list[tuple[Path, str]], 
     real = [(cv2.imread(str(path)), letter) for path, letter in real_dev[::12]]
     candidates = [("auto", real), ("full", real), ("full", _csv_letter_images(shared_data))]
     for roi, images in candidates:
-        with Recognizer(weights, roi=roi, device="cpu", video=False) as recognizer:
+        config = RecognitionConfig(weights=str(weights), roi=roi, device="cpu")
+        with build_recognizer(config, video=False) as recognizer:
             for image, letter in images:
                 result = recognizer.recognize(image) if image is not None else None
                 if result is not None and result.letter == letter and result.confidence > 0.8:
@@ -168,8 +170,8 @@ def test_bad_weights_file_shows_error_and_keeps_previous(make_window, settings, 
     assert "The weights in use are unchanged: w.safetensors" in window.message_box.text()
     assert window.recognition.config.weights == str(test_weights)
     good = save_weights(tmp_path / "other.safetensors", build_model())
-    assert window.load_weights(str(good)) is True
-    assert window.recognition.config.weights == str(good) and window.model_info.path == good
+    assert window.load_weights(str(good)) is True  # the recognition thread loads it when one runs
+    assert window.recognition.config.weights == str(good)
     assert settings.value(Key.WEIGHTS, "") == str(good)
 
 
@@ -223,13 +225,25 @@ def test_camera_menu_lists_cameras_or_says_none(make_window, monkeypatch):
     assert texts == ["Camera 0", "Camera 2", "&Retry"]
 
 
-def test_weights_that_cannot_load_show_why_after_the_window_is_up(qtbot, make_window, tmp_path):
+def test_weights_that_cannot_load_show_why_after_the_window_is_up(qtbot, make_window, tmp_path, gray_video):
     """The model loads in the worker thread now; a bad file still ends in a clear empty state."""
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"\x80\x04 a pickle, never unpickled")
     window = make_window(weights=str(bad))
-    window.start_source(str(tmp_path / "any.avi"))
+    window.start_source(str(gray_video))
     assert window.live_view.recognition is None  # nothing shown yet: "Loading the model…"
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=10000)
     assert window.empty_view.title == "Cannot start recognition"
     assert "bad.safetensors" in window.empty_view.detail and "Recognition menu" in window.empty_view.detail
+
+
+def test_shortcuts_list_names_every_menu_shortcut(qtbot, make_window):
+    """Issue 23: Ctrl+O, Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 (File and Camera menus) were missing."""
+    window: MainWindow = make_window()
+    window._on_shortcuts()
+    text = window.message_box.text()
+    shortcuts = [a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                 for a in main_window.menu_actions(window.menuBar().actions()) if not a.shortcut().isEmpty()]
+    assert len(shortcuts) >= 7
+    for shortcut in shortcuts + ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+Q", "F5"]:
+        assert f"<b>{shortcut}</b>" in text, shortcut

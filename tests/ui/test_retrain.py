@@ -1,17 +1,19 @@
 """Training menu end to end with a real trainer process: retrain, adopt, revert, cancel, crash, bad data."""
 
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from signcam.model import build_model
 from signcam.samples import SampleStore
 from signcam.ui.retrain_dialog import MODES, RetrainDialog
 from signcam.ui.training_menu import install_training
 from signcam.user_weights import WeightsHistory
-from signcam.weights import save_weights
 from tests.training.conftest import csv_text
+from training.progress import RunEstimate, RunTimes
 from training.runner import CRASH_ENV
 
 RUN_TIMEOUT_MS = 60_000  # a cold Python + torch start is most of it
@@ -68,6 +70,12 @@ def test_retrain_report_adopt_and_revert(qtbot, training, bundled):
     assert dialog.summary_table.item(0, 1).text().endswith("%")  # the weights in use, same rows
     assert dialog.confusion.item(0, 0) is not None and len(dialog.val_acc_curve.getData()[0]) == 2
     assert actions.current_weights() == bundled  # nothing changes before Adopt
+    # Issue 23: a click meant for Cancel training as the run ended discarded the result. The report's buttons
+    # wait a moment, and Discard is nowhere near where Cancel was.
+    assert not dialog.discard_button.isEnabled() and not dialog.adopt_button.isEnabled()
+    assert dialog.discard_button.geometry().right() < dialog.report_page.width() / 2
+    assert dialog.last_times() is not None and "measured in the last run" in dialog.estimate_label.text()
+    qtbot.waitUntil(dialog.adopt_button.isEnabled, timeout=3000)
 
     with qtbot.waitSignal(dialog.adopted) as adopted:
         dialog.adopt_button.click()
@@ -116,24 +124,56 @@ def test_data_errors_are_shown_in_the_dialog(qtbot, training, kaggle_dir, tmp_pa
     assert "line 2, column 1 (label): unknown label 9" in dialog.message_label.text()
 
 
-def test_progress_curves_move_during_the_epoch_and_testing_shows_its_own_progress(qtbot, training):
+def test_every_phase_shows_its_own_progress_and_the_time_left(qtbot, training):
+    """Issue 23: loading and testing had no progress, and the estimate came from the weights' old speed."""
     _, _, dialog = training
+    clock = [0.0]
+    dialog._clock = lambda: clock[0]
+    dialog.estimate = RunEstimate(1, clock=dialog._clock)
     dialog.pages.setCurrentWidget(dialog.progress_page)
     dialog._set_epoch_axis(1)
+    process = dialog.process
+    clock[0] = 2.0
+    process.stage_started.emit("loading", {})
+    dialog._render_progress()
+    assert dialog.stage_label.text().startswith("Step 1 of 3 · Loading")
+    assert dialog.progress_bar.maximum() == 0, "loading has no steps and no earlier run: a busy bar"
+    assert "0:02 so far" in dialog.phases_label.text() and "timed once training runs" in dialog.phases_label.text()
+    clock[0] = 10.0
+    process.stage_started.emit("training", {"epochs": 1, "batches": 10, "rows": 640, "val_rows": 100,
+                                            "test_rows": 2000})
     for batch, loss in ((1, 3.0), (2, 2.6), (3, 2.2)):
-        dialog.process.batch_progressed.emit(1, 1, batch, 10, loss)
+        clock[0] += 1.0
+        process.batch_progressed.emit(1, 1, batch, 10, loss)
     xs, ys = dialog.train_loss_curve.getData()
     assert list(xs) == pytest.approx([0.1, 0.2, 0.3]) and list(ys) == [3.0, 2.6, 2.2]  # before the epoch ends
-    assert "left, then testing" in dialog.progress_bar.format()
+    assert dialog.stage_label.text() == "Step 2 of 3 · Training: epoch 1 of 1, batch 3 of 10"
+    assert dialog.progress_bar.value() == 300
+    # 7 batches x 1 s + validation (100 rows at half a training row's 1/64 s: 0.8 s) + testing (2000 rows at
+    # that rate, plus twice the 2 s start-up: 19.6 s) = 27.4 s
+    assert "about 0:27 left in all" in dialog.progress_bar.format()
+    assert "✓ Loading the data and the weights: 0:10" in dialog.phases_label.text()  # with the runner's start-up
     low, high = dialog.acc_plot.getViewBox().viewRange()[1]
     assert low <= 0 and 1 <= high < 1.1
-    dialog.process.epoch_finished.emit({"epoch": 1, "epochs": 1, "train_loss": 2.0, "val_loss": 2.1,
-                                        "val_acc": 0.4, "lr": 0.001, "seconds": 3.0})
-    assert dialog.progress_bar.maximum() == 0, "testing shows a busy bar, not a stuck 100%"
-    assert dialog.stage_label.text().startswith("Testing") and "so far" in dialog.stage_label.text()
+    clock[0] = 21.0
+    process.epoch_finished.emit({"epoch": 1, "epochs": 1, "train_loss": 2.0, "val_loss": 2.1,
+                                 "val_acc": 0.4, "lr": 0.001, "seconds": 3.0, "val_seconds": 1.0})
+    process.stage_started.emit("testing", {"step": 2, "steps": 3, "what": "the weights in use"})
+    assert dialog.stage_label.text() == "Step 3 of 3 · Testing on the official test set: the weights in use (2 of 3)"
+    assert 0 <= dialog.progress_bar.value() < 1000 and dialog.progress_bar.maximum() == 1000
     assert list(dialog.val_acc_curve.getData()[1]) == [0.4]
     pens = {dialog.val_loss_curve.opts["symbolBrush"], dialog.val_acc_curve.opts["symbolBrush"]}
     assert len(pens) == 2  # validation loss and accuracy dots are told apart by colour
+    assert "augmented" in dialog.loss_note.text() and "not a stall" in dialog.loss_note.text()
+
+
+def test_the_dialog_opens_without_loading_torch():
+    """The dialog imports only torch-free trainer types (training.config, training.progress, training.results)."""
+    code = ("import sys; import signcam.ui.retrain_dialog; "
+            "print(sorted(m for m in ('torch', 'pandas', 'training.train', 'training.data') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.strip() == "[]"
 
 
 def test_the_dialog_promises_no_fixed_time():
@@ -142,20 +182,14 @@ def test_the_dialog_promises_no_fixed_time():
     assert not any("minute" in text for text in MODES.values())
 
 
-@pytest.mark.parametrize("mode, rows", [("scratch", 32_000), ("fine-tune", 1_500)])
-def test_time_estimate_comes_from_the_weights_measured_speed(qtbot, settings, tmp_path, mode, rows):
-    """Before the run the dialog expects what the trainer measured when the weights in use were made
-    (seconds per epoch per 1000 rows x the rows this run trains on x epochs), not a promise."""
-    weights = save_weights(tmp_path / "w.safetensors", build_model(),
-                           {"seconds_per_1000_images": 0.75, "training_rows": 32_000})
+def test_time_estimate_comes_from_the_last_run_of_that_mode(qtbot, settings, tmp_path):
+    """Before the run: the phase times the last run of the same mode measured here, scaled to the epochs."""
     dialog = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
-                           current_weights=weights)
+                           current_weights=tmp_path / "w.safetensors")
     qtbot.addWidget(dialog)
-    dialog.mode_combo.setCurrentIndex(list(MODES).index(mode))
+    assert "Not timed on this computer yet" in dialog.estimate_label.text()
+    dialog._remember_times(RunTimes(loading_s=20.0, epoch_s=5.0, testing_s=30.0))
     dialog.epochs_spin.setValue(4)
-    minutes, secs = divmod(round(0.75 * rows / 1000 * 4), 60)
-    assert f"About {minutes}:{secs:02d}" in dialog.estimate_label.text()
-    unmeasured = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
-                               current_weights=save_weights(tmp_path / "u.safetensors", build_model()))
-    qtbot.addWidget(unmeasured)
-    assert "once training runs" in unmeasured.estimate_label.text()
+    assert "About 1:10 (min:s)" in dialog.estimate_label.text()  # 20 + 4 x 5 + 30
+    dialog.mode_combo.setCurrentIndex(list(MODES).index("scratch"))
+    assert "Not timed on this computer yet" in dialog.estimate_label.text()
