@@ -35,7 +35,7 @@ from training.photos import PhotoSet, load_photo_set
 log = logging.getLogger("signcam.train.motion")
 
 SOURCES = ("hawkcodesz", "sarthak2656", "tresajoby", "borisgraudt")
-SYNTHETIC = "synthetic"  # strokes drawn by still extra/ hands (training/motion_clips.py): never held out, never reported
+SYNTHETIC = "synthetic"  # strokes drawn by still extra/ hands (training/motion_clips.py): never held out
 START_SLACK_FRAMES = (6, 3)  # a window may start this many frames before / after a marked stroke's start ...
 END_SLACK_FRAMES = (2, 4)  # ... and end this many before / after its end (marked by eye, +-2 frames)
 NONE_STRIDE = 3  # fit on every third "none" window (neighbours overlap; a third of the time)

@@ -11,8 +11,9 @@ from pathlib import Path
 import cv2
 import pytest
 
+from signcam.builder import build_recognizer
+from signcam.config import RecognitionConfig
 from signcam.practice.controller import PracticeController
-from signcam.recognizer import Recognizer
 from signcam.sources import open_source
 from signcam.ui.practice_view import PracticePanel
 from tests.ui.conftest import write_video
@@ -37,14 +38,14 @@ def test_a_real_signers_motion_letter_is_accepted_in_a_drill(qtbot, shared_data:
     pytest.importorskip("mediapipe")
     clip = _clip(shared_data, letter, tmp_path / f"{letter}.avi")
     t = [0.0]
-    controller = PracticeController(clock=lambda: t[0], hold_ms=800.0, skip_after_s=10.0, rng=random.Random(0))
+    controller = PracticeController(clock=lambda: t[0], skip_after_s=10.0, rng=random.Random(0))
     panel = PracticePanel(controller)
     qtbot.addWidget(panel)
     controller.set_motion_letters(True)
     assert controller.start_custom_text(letter.lower())
     summaries = []
     controller.finished.connect(summaries.append)
-    recognizer = Recognizer(roi="auto", video=True)
+    recognizer = build_recognizer(RecognitionConfig(roi="auto", hold_ms=800.0), video=True)
     source = open_source(clip)
     try:
         for frame in source:
