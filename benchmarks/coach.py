@@ -7,8 +7,9 @@ Two figures (issue 15):
   speaks and every hint names a real difference between the two templates: the aspect of Y's median pose is
   off X's template by at least REAL_DIFFERENCE robust spreads, in the direction the hint asks to change
   (target >= 85%).
-Templates are rebuilt without the held-out person (extra/; evriel714's sessions s1-s4 count as one person);
-real_dev is judged against templates from all of extra/. It also writes a markdown table of the hints given
+Templates and the depth contrasts (M vs N from MediaPipe's world landmarks, training/make_depth_contrasts.py)
+are rebuilt without the held-out person (extra/; evriel714's sessions s1-s4 count as one person); real_dev is
+judged against templates and contrasts from all of extra/. `--no-depth` measures the coach on 2D landmarks only. It also writes a markdown table of the hints given
 per pair, for a person to read.
 
 Usage:
