@@ -9,8 +9,8 @@ Two figures (issue 15):
   (target >= 85%).
 Templates and the depth contrasts (M vs N from MediaPipe's world landmarks, training/make_depth_contrasts.py)
 are rebuilt without the held-out person (extra/; evriel714's sessions s1-s4 count as one person); real_dev is
-judged against templates and contrasts from all of extra/. `--no-depth` measures the coach on 2D landmarks only. It also writes a markdown table of the hints given
-per pair, for a person to read.
+judged against templates and contrasts from all of extra/. `--no-depth` measures the coach on 2D landmarks
+only. It also writes a markdown table of the hints given per pair, for a person to read.
 
 Usage:
     python benchmarks/coach.py --data ../shared/data [--margin M] [--sweep] [--hints-md benchmarks/coach-hints.md]
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from signcam.labels import LETTERS
-from signcam.practice.coach import DEPTH_MIN, MARGIN, REAL_DIFFERENCE, Coach
+from signcam.practice.coach import DEPTH_MIN, DEPTH_SPEAK, MARGIN, REAL_DIFFERENCE, Coach
 from signcam.practice.pose import (
     DEPTH_FEATURES,
     DEPTH_PAIRS,
@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = evaluate(fold_list, args.margin, use_depth=not args.no_depth)
     settings = (f"margin {args.margin}, real difference >= {REAL_DIFFERENCE} robust spreads, "
-                f"{'2D only' if args.no_depth else f'depth contrasts for {DEPTH_PAIRS} at >= {DEPTH_MIN} spreads'}")
+                f"{'2D only' if args.no_depth else f'depth contrasts for {DEPTH_PAIRS}: named at >= {DEPTH_MIN}, '}"
+                f"{'' if args.no_depth else f'spoken over the judge at >= {DEPTH_SPEAK} spreads'}")
     print(settings, "\n")
     print(summary_table(rows), "\n")
     print(per_letter_table(rows), "\n")
