@@ -40,7 +40,7 @@ from signcam.fusion import GeometricFuser
 from signcam.landmarks import landmark_probabilities, load_landmark_model
 from signcam.locate import ROI_MODES
 from signcam.recognizer import Recognizer
-from training.landmarks import LandmarkTrainConfig, fit, found_hands
+from training.landmarks import TRAIN_SETS, Hands, LandmarkTrainConfig, fit, found_hands
 from training.photos import load_photo_set
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -132,24 +132,28 @@ def recognise_all(rec: Recognizer, items: list[tuple[str, Path, str]]) -> list[P
             continue
         photo.found, photo.crop = True, recognition.crop_gray
         answers = {m.name: m.probabilities(recognition.crop_gray, recognition.box) for m in rec.models}
-        photo.cnn, photo.landmarks = answers["cnn"], answers.get("landmarks")
+        photo.cnn, photo.landmarks = answers.get("cnn"), answers.get("landmarks")  # share 0: a model not loaded
     return photos
 
 
 def held_out_extra(rec: Recognizer, shared: Path, recipe: LandmarkTrainConfig, temperature: float) -> list[Photo]:
-    """extra/'s photos, each person scored by a landmark model trained with `recipe` on the other persons."""
-    photos = load_photo_set(shared / "extra")
-    hands = found_hands(photos)
-    persons = np.array([f"extra/{s}" for s in photos.sources])
-    cnn = np.zeros((len(photos), len(rec.letters)), np.float32)
-    cnn[photos.found] = rec.models[0].batch_probabilities(photos.crops[photos.found])
-    result = [Photo(str(p), rec.letters[y]) for p, y in zip(persons, photos.labels, strict=True)]
-    for person in sorted(set(persons)):
-        logging.info("lopo: training without %s", person)
-        model = fit(hands.subset(hands.persons != person), recipe)
-        for i in np.flatnonzero((persons == person) & photos.found):
-            result[i].found, result[i].cnn, result[i].crop = True, cnn[i], photos.crops[i]
-            result[i].landmarks = landmark_probabilities(model, temperature, photos.points[i])
+    """The photos of the landmark model's training sets (extra/, extra2/), each person scored by a landmark model
+    trained with `recipe` on all the other persons of both sets, as the shipped model was trained."""
+    sets = [load_photo_set(shared / name) for name in TRAIN_SETS if (shared / name / "labels.csv").exists()]
+    hands = Hands.concat([found_hands(photos) for photos in sets])
+    result = []
+    for photos in sets:
+        persons = np.array([f"{photos.name}/{s}" for s in photos.sources])
+        cnn = np.zeros((len(photos), len(rec.letters)), np.float32)
+        cnn[photos.found] = rec.models[0].batch_probabilities(photos.crops[photos.found])
+        group = [Photo(str(p), rec.letters[y]) for p, y in zip(persons, photos.labels, strict=True)]
+        for person in sorted(set(persons)):
+            logging.info("lopo: training without %s", person)
+            model = fit(hands.subset(hands.persons != person), recipe)
+            for i in np.flatnonzero((persons == person) & photos.found):
+                group[i].found, group[i].cnn, group[i].crop = True, cnn[i], photos.crops[i]
+                group[i].landmarks = landmark_probabilities(model, temperature, photos.points[i])
+        result += group
     return result
 
 
@@ -210,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"the app's unsure threshold (default: {DEFAULT_THRESHOLD})")
-    parser.add_argument("--lopo", action="store_true", help="leave one person out over extra/ + real_dev")
+    parser.add_argument("--lopo", action="store_true", help="leave one person out over extra/ + extra2/ + real_dev")
     parser.add_argument("--cnn-unseen", help="comma-separated extra/ sources the CNN never saw, for the fusion check "
                         "(default: all, right for a CNN trained on Sign-MNIST only)")
     parser.add_argument("--all-sources", action="store_true", help="all 10 samples per letter (default: 2)")
@@ -252,10 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         everyone = [p for g in people.values() for p in g]
         summary["all held-out persons (pooled)"] = summarise(everyone, letters, share, temperature, args.threshold,
                                                              args.top_confusions)
-        extra = [summary[n]["accuracy_found"] for n in people if n.startswith("extra/")]
+        extra = [summary[n]["accuracy_found"] for n in people if not n.startswith("real_dev/")]
         named = args.cnn_unseen.split(",") if args.cnn_unseen else None
         unseen = {n: g for n, g in people.items() if named is None or n.startswith("real_dev/")
-                  or n.removeprefix("extra/") in named}
+                  or n.split("/", 1)[1] in named}
         report["lopo"] = {"extra_mean": float(np.mean(extra)), "extra_worst": float(min(extra)),
                           "persons_mean": float(np.mean([summary[n]["accuracy_found"] for n in people])),
                           "fusion_persons": sorted(unseen), "fusion_picks": pick_fusion(unseen, letters)}

@@ -52,5 +52,5 @@ def test_folder_as_source_shows_every_photo(qtbot, make_window, tmp_path, monkey
     seen: list[str] = []
     window.recognition_changed.connect(lambda rec: seen.append(Path(rec.frame.origin).name))
     window.start_source(str(tmp_path))
-    qtbot.waitUntil(lambda: len(set(seen)) == 4, timeout=20_000)
+    qtbot.waitUntil(lambda: len(set(seen)) == 4, timeout=60_000)  # the model loads first: slow on a busy machine
     assert sorted(set(seen)) == ["0.jpg", "1.jpg", "2.jpg", "3.jpg"]
