@@ -5,8 +5,9 @@ run's seed and `extra_val_persons`), so no photo scored there was trained on by 
 model is trained on all of extra/, so the "landmarks" and "fused" rows of that set are not held out (the
 leave-one-person-out figures for those are benchmarks/real_photos.py --lopo). real_dev is development data
 only (never training data for either model). Crops and landmarks come from training.photos, which locates and
-crops exactly as `signcam predict --roi auto` does. Fused = the app's fuser (signcam.fusion) at
-`--landmark-share` (default: the app's, signcam.config). Thumb letters (T, S, N, M, A, E), which 2D points see poorly,
+crops exactly as `signcam predict --roi auto` does. Fused = the app's fuser (signcam.pipeline.fusion) at
+`--landmark-share` (default: the app's, signcam.pipeline.config). Thumb letters (T, S, N, M, A, E), which 2D points
+see poorly,
 are listed one by one.
 
 Usage:
@@ -21,12 +22,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from signcam.config import FUSED_TEMPERATURE, LANDMARK_SHARE
-from signcam.fusion import GeometricFuser
 from signcam.labels import LETTERS
-from signcam.landmarks import landmark_probabilities
-from signcam.letter_models import CnnModel, LandmarkModel
-from signcam.weights import BUNDLED_WEIGHTS, read_info
+from signcam.models.landmarks import landmark_probabilities
+from signcam.models.letter_models import CnnModel, LandmarkModel
+from signcam.pipeline.config import FUSED_TEMPERATURE, LANDMARK_SHARE
+from signcam.pipeline.fusion import GeometricFuser
+from signcam.store.weights import BUNDLED_WEIGHTS, read_info
 from training.extra import EXTRA_DIR, split_persons
 from training.photos import load_photo_set
 

@@ -26,11 +26,11 @@ import numpy as np
 from PySide6.QtCore import QSettings, QTimer
 
 import signcam.ui.main_window as main_window
-from signcam.locate import ROI_MODES
-from signcam.sources import open_source
+from signcam.pipeline.locate import ROI_MODES
+from signcam.pipeline.sources import open_source
+from signcam.store.weights import BUNDLED_WEIGHTS
 from signcam.ui.app import make_application
 from signcam.ui.settings import Settings
-from signcam.weights import BUNDLED_WEIGHTS
 
 log = logging.getLogger("gui_fps")
 FPS = 30

@@ -96,8 +96,8 @@ def grey_jpeg(path: Path, side: int = 96) -> Path:
 # -- builders: weights -------------------------------------------------------------------------------------------
 def small_weights(path: Path, **config) -> Path:
     """Real width-8 weights whose metadata is then edited: `config` entries replace the model config's."""
-    from signcam.model import ModelConfig, build_model
-    from signcam.weights import save_weights
+    from signcam.models.model import ModelConfig, build_model
+    from signcam.store.weights import save_weights
 
     save_weights(path, build_model(ModelConfig(width=8)))
     return edit_metadata(path, lambda meta: meta["config"].update(config)) if config else path
@@ -380,11 +380,12 @@ CASES = [
                 "code = main(['--train-csv', str(tmp / 'a.csv'), '--test-csv', str(tmp / 'a.csv'), '--out', "
                 "str(tmp / 'out'), '--no-extra', '--epochs', '1']); print('exit', code)", "exit 2"),
     python_case("sources", "damaged video says so",
-                _IMPORT + "from benchmarks.hostile import damaged_video; from signcam.sources import open_source, "
+                _IMPORT + "from benchmarks.hostile import damaged_video; "
+                "from signcam.pipeline.sources import open_source, "
                 "SourceError\ntry:\n    n = sum(1 for _ in open_source(damaged_video(tmp / 'v.avi')))\n"
                 "except SourceError as e:\n    print(e)", "damaged"),
     python_case("sources", "a folder as live source plays every photo",
-                _IMPORT + "import signcam.sources as s; from benchmarks.hostile import grey_jpeg; "
+                _IMPORT + "import signcam.pipeline.sources as s; from benchmarks.hostile import grey_jpeg; "
                 "s.FOLDER_PHOTO_S = 0.01; [grey_jpeg(tmp / f'{i:03}.jpg', 32) for i in range(30)]; "
                 "src = s.open_source(tmp, realtime=True); print(len(list(src)), 'of 30', src.is_live)",
                 "30 of 30 True"),
@@ -415,7 +416,7 @@ CASES = [
                 _IMPORT + "import os, time; from benchmarks.hostile import small_weights; os.umask(0o022); "
                 "stale = tmp / '.tmpAbC123'; stale.write_bytes(b''); os.utime(stale, (1, 1)); "
                 "w = small_weights(tmp / 'w.safetensors'); from training.report import write_json; "
-                "write_json(tmp / 'w.report.json', {}); from signcam.weights import load_model; load_model(w); "
+                "write_json(tmp / 'w.report.json', {}); from signcam.store.weights import load_model; load_model(w); "
                 "print(oct(w.stat().st_mode & 0o777), oct((tmp / 'w.report.json').stat().st_mode & 0o777), "
                 "stale.exists())", "0o644 0o644 False"),
 ]

@@ -1,6 +1,7 @@
 """Per-stage latency of the recognition pipeline on a video file: median and p95 ms for read, locate,
 preprocess, model and total, for roi `auto` and `box`, on CPU with one thread and on CUDA when present
-(`--device cpu|cuda|all`). The recognizer is built as the app builds it (signcam.builder), so every letter model
+(`--device cpu|cuda|all`). The recognizer is built as the app builds it (signcam.pipeline.builder), so every letter
+model
 runs on the chosen device and torch's thread settings follow it.
 
 Targets (issue 4; median, one CPU core): total <= 10 ms with auto (MediaPipe lite, tracking mode),
@@ -12,7 +13,7 @@ the way the app uses it (and re-detection happens at every change of photo).
 
 `--compare-inference` instead times the CNN alone on one crop, interleaved call by call (one thread, so the
 variants share the same machine conditions): eager, BatchNorm folded + channels-last, traced + frozen (what the
-Recognizer uses, signcam.inference), and ONNX Runtime when both `onnx` and `onnxruntime` import (they cannot
+Recognizer uses, signcam.models.inference), and ONNX Runtime when both `onnx` and `onnxruntime` import (they cannot
 live in the app's venv: onnx needs protobuf >= 6, MediaPipe < 5; give them a separate --target folder on
 PYTHONPATH). Each variant's largest difference from eager is reported too.
 
@@ -38,12 +39,12 @@ import cv2
 import numpy as np
 import torch
 
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
-from signcam.inference import fold_batchnorm, inference_model
-from signcam.model import INPUT_SIZE, build_model
-from signcam.sources import VideoSource, find_images
-from signcam.weights import BUNDLED_WEIGHTS, load_model, save_weights
+from signcam.models.inference import fold_batchnorm, inference_model
+from signcam.models.model import INPUT_SIZE, build_model
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import VideoSource, find_images
+from signcam.store.weights import BUNDLED_WEIGHTS, load_model, save_weights
 
 REAL_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "real_dev"
 STAGES = ("read", "locate", "preprocess", "model", "total")

@@ -23,9 +23,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
-from signcam.sources import open_source
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import open_source
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 FRAME_W, FRAME_H = 640, 480

@@ -37,7 +37,7 @@ UPDATE_MS: list[float] = []  # every MotionReader.update's duration: its cost pe
 
 def located(rec: Recording) -> np.ndarray:
     """(T, 21, 2) landmark pixels of a frame recording found by the live locator (video mode), NaN where none."""
-    from signcam.locate import make_locator
+    from signcam.pipeline.locate import make_locator
 
     locator = make_locator("auto", video=True)  # one fresh tracker per recording, as a new camera stream
     try:

@@ -30,15 +30,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from signcam.builder import build_recognizer
-from signcam.config import FUSED_TEMPERATURE, LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
-from signcam.fusion import GeometricFuser
 from signcam.labels import LETTERS
-from signcam.preprocess import to_model_input
-from signcam.recognizer import Recognizer
-from signcam.samples import SampleStore
-from signcam.sources import read_image
-from signcam.weights import BUNDLED_WEIGHTS
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import FUSED_TEMPERATURE, LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
+from signcam.pipeline.fusion import GeometricFuser
+from signcam.pipeline.preprocess import to_model_input
+from signcam.pipeline.recognizer import Recognizer
+from signcam.pipeline.sources import read_image
+from signcam.store.samples import SampleStore
+from signcam.store.weights import BUNDLED_WEIGHTS
 from training.config import TrainConfig, fine_tune_config
 from training.data import Dataset
 from training.train import evaluate_model, predict_logits, train

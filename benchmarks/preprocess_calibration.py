@@ -1,4 +1,4 @@
-"""Do our 28x28 crops look like Sign-MNIST rows? Calibration of signcam.preprocess and the locator
+"""Do our 28x28 crops look like Sign-MNIST rows? Calibration of signcam.pipeline.preprocess and the locator
 margin on ../shared/data/sign_mnist_sources, the colour photos Sign-MNIST was made from.
 
 Each source photo *is* a Sign-MNIST crop box, so three pipelines are compared with the CSV rows:
@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from signcam.letter_models import CnnModel
-from signcam.locate import Box, make_locator
-from signcam.preprocess import crop_hand
+from signcam.models.letter_models import CnnModel
+from signcam.pipeline.locate import Box, make_locator
+from signcam.pipeline.preprocess import crop_hand
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 GRID_SCALE = 3  # grid cells are 84x84 px

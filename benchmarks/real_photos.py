@@ -34,12 +34,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.builder import build_recognizer
-from signcam.config import DEFAULT_THRESHOLD, FUSED_TEMPERATURE, LANDMARK_SHARE, RecognitionConfig
-from signcam.fusion import GeometricFuser
-from signcam.landmarks import landmark_probabilities, load_landmark_model
-from signcam.locate import ROI_MODES
-from signcam.recognizer import Recognizer
+from signcam.models.landmarks import landmark_probabilities, load_landmark_model
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import DEFAULT_THRESHOLD, FUSED_TEMPERATURE, LANDMARK_SHARE, RecognitionConfig
+from signcam.pipeline.fusion import GeometricFuser
+from signcam.pipeline.locate import ROI_MODES
+from signcam.pipeline.recognizer import Recognizer
 from training.landmarks import TRAIN_SETS, Hands, LandmarkTrainConfig, fit, found_hands
 from training.photos import load_photo_set
 

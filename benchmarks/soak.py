@@ -37,7 +37,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 
-from signcam.locate import ROI_MODES  # noqa: E402
+from signcam.pipeline.locate import ROI_MODES  # noqa: E402
 from signcam.practice.history import History  # noqa: E402
 from signcam.ui.app import make_application  # noqa: E402
 from signcam.ui.main_window import MainWindow  # noqa: E402

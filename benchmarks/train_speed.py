@@ -24,8 +24,8 @@ import time
 
 import torch
 
-from signcam.model import ModelConfig, build_model
-from signcam.preprocess import to_model_input
+from signcam.models.model import ModelConfig, build_model
+from signcam.pipeline.preprocess import to_model_input
 from training.config import TrainConfig
 from training.data import AugmentConfig, augment, find_csvs, load_csv
 from training.train import predict_logits, train

@@ -22,11 +22,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS
 from signcam.practice.history import History
 from signcam.practice.receptive import ReadResult, WordSource
 from signcam.practice.scoring import Attempt, Outcome
+from signcam.store.assets_dir import REFERENCE_DIR
 from signcam.ui.about import AboutDialog
 from signcam.ui.app import make_application
 from signcam.ui.main_window import MainWindow

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from signcam.locate import ROI_MODES
+from signcam.pipeline.locate import ROI_MODES
 
 
 def build_app_parser() -> argparse.ArgumentParser:

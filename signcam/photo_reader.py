@@ -5,7 +5,7 @@ Loading the weights costs a few seconds the first time (torch), so nothing loads
 opened; a new config re-thresholds the same recognizer, and new weights replace it. No Qt here.
 
 Usage:
-    reader = PhotoReader(settings)              # settings: signcam.config.RecognitionSettings
+    reader = PhotoReader(settings)              # settings: signcam.pipeline.config.RecognitionSettings
     image_bgr, rec = reader.read(path)          # ValueError with a message for the user
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from signcam.config import RecognitionConfig, RecognitionSettings
-from signcam.sources import SourceError, read_photo
+from signcam.pipeline.config import RecognitionConfig, RecognitionSettings
+from signcam.pipeline.sources import SourceError, read_photo
 
 if TYPE_CHECKING:
-    from signcam.recognizer import Recognition, Recognizer
+    from signcam.pipeline.recognizer import Recognition, Recognizer
 
 
 class PhotoReader:
@@ -36,8 +36,8 @@ class PhotoReader:
         except SourceError as e:
             raise ValueError(f"Cannot open this photo: {e}") from None
         if self.recognizer is None:
-            from signcam.builder import build_recognizer
-            from signcam.weights import DeviceError, WeightsError
+            from signcam.pipeline.builder import build_recognizer
+            from signcam.store.weights import DeviceError, WeightsError
 
             try:
                 self.recognizer = build_recognizer(self._settings.config, video=False)
@@ -57,7 +57,7 @@ class PhotoReader:
 
     def _on_config_changed(self, old: RecognitionConfig, new: RecognitionConfig) -> None:
         if self.recognizer is not None:
-            from signcam.builder import needs_rebuild, reconfigure
+            from signcam.pipeline.builder import needs_rebuild, reconfigure
 
             if needs_rebuild(old, new):
                 self.close()  # the next photo builds from the new config, and says so if it cannot

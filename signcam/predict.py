@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from signcam.config import DEFAULT_THRESHOLD, RecognitionConfig
-from signcam.locate import ROI_MODES
-from signcam.sources import SourceError, find_images, read_photo
+from signcam.pipeline.config import DEFAULT_THRESHOLD, RecognitionConfig
+from signcam.pipeline.locate import ROI_MODES
+from signcam.pipeline.sources import SourceError, find_images, read_photo
 
 if TYPE_CHECKING:  # the recognizer brings torch (~2-3 s): imported once the arguments are known to be good
-    from signcam.recognizer import Recognition, Recognizer
+    from signcam.pipeline.recognizer import Recognition, Recognizer
 
 ENLARGED_SIZE = 224  # --save-crops also writes the 28x28 input at this size (nearest) for viewing
 
@@ -124,8 +124,10 @@ def main(argv: list[str]) -> int:
     if not 0.0 <= args.threshold <= 1.0:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
         return 2
-    from signcam.builder import build_recognizer  # torch: only after `--help` and bad usage have had their answer
-    from signcam.weights import DeviceError, WeightsError
+    from signcam.pipeline.builder import (
+        build_recognizer,  # torch: only after `--help` and bad usage have had their answer
+    )
+    from signcam.store.weights import DeviceError, WeightsError
 
     try:
         config = RecognitionConfig(weights=args.weights, device=args.device, roi=args.roi, threshold=args.threshold)

@@ -5,9 +5,9 @@ from collections.abc import Callable
 import numpy as np
 
 from signcam.labels import LETTERS
-from signcam.locate import Box
-from signcam.recognizer import Recognition
-from signcam.smoothing import SmoothedLetter, Smoother
+from signcam.pipeline.locate import Box
+from signcam.pipeline.recognizer import Recognition
+from signcam.pipeline.smoothing import SmoothedLetter, Smoother
 
 FRAME_S = 0.1  # 10 recognitions per second, about what the app's worker delivers on a slow CPU
 HOLD_MS = 750.0  # between two frame times, so float rounding cannot move a confirm by one frame

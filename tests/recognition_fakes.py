@@ -1,14 +1,14 @@
 """Recognizer parts without weights or MediaPipe: a locator that finds a fixed box, letter models that answer
-what they are told, and a recognizer assembled from them the way signcam.builder assembles the real ones."""
+what they are told, and a recognizer assembled from them the way signcam.pipeline.builder assembles the real ones."""
 
 import numpy as np
 import torch
 
-from signcam.fusion import GeometricFuser
 from signcam.labels import LETTERS
-from signcam.locate import Box
-from signcam.recognizer import Recognizer
-from signcam.smoothing import Smoother
+from signcam.pipeline.fusion import GeometricFuser
+from signcam.pipeline.locate import Box
+from signcam.pipeline.recognizer import Recognizer
+from signcam.pipeline.smoothing import Smoother
 
 
 def one_hot(letter: str, p: float = 0.9) -> np.ndarray:

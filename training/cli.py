@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.data or (args.train_csv and args.test_csv)):
             build_parser().error("give --data DIR, or both --train-csv and --test-csv")
     # torch and the data code: only now that the arguments are known to be good (~3 s to import)
-    from signcam.weights import DeviceError, WeightsError
+    from signcam.store.weights import DeviceError, WeightsError
     from training.data import CsvError, find_csvs
     from training.report import format_metrics
     from training.train import ConfigError, evaluate_weights, train

@@ -10,7 +10,7 @@ import argparse
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-ARCHITECTURE_NAMES = ("signnet", "seed")  # signcam.model.ARCHITECTURES' keys (a test checks they agree)
+ARCHITECTURE_NAMES = ("signnet", "seed")  # signcam.models.model.ARCHITECTURES' keys (a test checks they agree)
 
 # Where the data is: here rather than in training.data (pandas, torch) so the Retrain dialog checks the
 # folder without loading them (issue 23); training.data re-exports these.
@@ -71,7 +71,7 @@ class TrainConfig:
     init_weights: str = ""  # fine-tune from this weights file (its arch, width and normalisation win); "" = scratch
     train_rows: int | None = None  # random stratified subset of the training split (fine-tuning: a replay
     # sample of Sign-MNIST that keeps the other hands in mind); None = all of it
-    personal_dir: str = ""  # a signcam.samples folder of the learner's own crops, added oversampled; "" = none
+    personal_dir: str = ""  # a signcam.store.samples folder of the learner's own crops, added oversampled; "" = none
     personal_share: float = 0.25  # personal rows are repeated to about this fraction of each epoch
     personal_holdout: float = 0.2  # per letter, kept back from training for the "your hand" report; 0 = none
     keep: str = "best"  # best: epoch with the best validation accuracy | last: the final epoch (fine-tuning,

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from signcam.labels import class_of_csv_label, is_known_csv_label
-from signcam.model import INPUT_SIZE
+from signcam.models.model import INPUT_SIZE
 from training.config import CSV_NAMES, CsvError, find_csvs  # noqa: F401 (re-exported: torch-free, for the app)
 
 N_PIXELS = INPUT_SIZE * INPUT_SIZE

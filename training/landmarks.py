@@ -1,4 +1,4 @@
-"""Train the landmark model (signcam.landmarks) on the hand landmarks of many real signers, chosen on people.
+"""Train the landmark model (signcam.models.landmarks) on the hand landmarks of many real signers, chosen on people.
 
 Training data: `extra/` (4,630 MIT webcam photos of ~20 signers from 17 repositories) and `extra2/` (305 photos of 3
 more MIT signers), located exactly as the app does (training.photos: MediaPipe's Tasks HandLandmarker with the
@@ -38,7 +38,7 @@ import torch.nn.functional as F
 
 from signcam import __version__
 from signcam.labels import LETTERS
-from signcam.landmarks import (
+from signcam.models.landmarks import (
     LandmarkConfig,
     LandmarkNet,
     both_views_logits,
@@ -60,7 +60,7 @@ class LandmarkTrainConfig:
     data: str = ""  # folder holding extra/ and extra2/ (training) and real_dev/ (held-out report only)
     out: str = "runs/landmarks.safetensors"
     cache_dir: str = ""  # training.photos cache ("" = the user cache folder)
-    features: str = "xy+dist"  # see signcam.landmarks.FEATURE_SETS
+    features: str = "xy+dist"  # see signcam.models.landmarks.FEATURE_SETS
     hidden: int = 256  # see LandmarkConfig
     dropout: float = 0.2
     epochs: int = 60  # ~2 s each on one core for 4,470 hands

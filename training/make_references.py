@@ -167,7 +167,7 @@ def reference_image(image_bgr: np.ndarray, points: np.ndarray, mirror: bool) -> 
 
 def ranked_candidates(data: Path, letter: str, faces: FaceFinder) -> list[tuple[float, int]]:
     """(score, row) of the letter's usable photos, best first; rows index `load_photo_set(data / "extra")`."""
-    from training.photos import load_photo_set  # imports torch via signcam.preprocess; only needed here
+    from training.photos import load_photo_set  # imports torch via signcam.pipeline.preprocess; only needed here
 
     photos = load_photo_set(data / "extra")
     rows = np.flatnonzero(photos.found & (photos.labels == LETTERS.index(letter))

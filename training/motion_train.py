@@ -237,7 +237,7 @@ def save_model(model: MotionModel, path: Path, credits: list[dict]) -> Path:
     """Write the arrays to safetensors with the thresholds, sources and credits as metadata (temp, rename)."""
     from safetensors.numpy import save
 
-    from signcam.files import atomic_path
+    from signcam.store.files import atomic_path
 
     meta = model.meta | {"classes": list(CLASSES), "credits": credits}
     arrays = {k: np.ascontiguousarray(getattr(model, k), np.float32) for k in MotionModel.ARRAYS}

@@ -1,6 +1,6 @@
 """Personal samples as training data: an honest per-letter hold-out and oversampling. No Qt here.
 
-A learner captures a handful of crops per letter (signcam.samples); a few thousand Sign-MNIST rows
+A learner captures a handful of crops per letter (signcam.store.samples); a few thousand Sign-MNIST rows
 would drown them, so they are repeated until they make up `share` of each epoch. Before that, a part
 of every letter is held back and never trained on: the report's "your hand" accuracy comes from it,
 as the official test set gives the "everyone" accuracy.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.samples import SampleStore
+from signcam.store.samples import SampleStore
 from training.data import CsvError, Dataset, stratified_split
 
 

@@ -30,8 +30,8 @@ from platformdirs import user_cache_dir
 from tqdm import tqdm
 
 from signcam.labels import LETTERS
-from signcam.locate import make_locator
-from signcam.preprocess import crop_hand
+from signcam.pipeline.locate import make_locator
+from signcam.pipeline.preprocess import crop_hand
 
 log = logging.getLogger("signcam.train.photos")
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.files import atomic_path, atomic_write_text
 from signcam.labels import LETTERS
+from signcam.store.files import atomic_path, atomic_write_text
 
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict:

@@ -33,7 +33,7 @@ from typing import IO
 
 import torch
 
-from signcam.weights import DeviceError, WeightsError
+from signcam.store.weights import DeviceError, WeightsError
 from training.config import CsvError, TrainConfig, find_csvs
 from training.results import RunResult
 from training.train import EpochStats, TrainingCancelled, train

@@ -26,10 +26,10 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from signcam import __version__
-from signcam.config import PERSONAL_LANDMARK_SHARE
-from signcam.model import Classifier, ModelConfig, build_model
-from signcam.preprocess import to_model_input
-from signcam.weights import load_model, read_info, resolve_device, save_weights
+from signcam.models.model import Classifier, ModelConfig, build_model
+from signcam.pipeline.config import PERSONAL_LANDMARK_SHARE
+from signcam.pipeline.preprocess import to_model_input
+from signcam.store.weights import load_model, read_info, resolve_device, save_weights
 from training.config import TrainConfig
 from training.data import AugmentConfig, CsvError, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra

@@ -26,8 +26,8 @@ from signcam.practice.motion import MotionReader
 from signcam.practice.pose import FINGER_POINTS, FINGERS
 
 if TYPE_CHECKING:  # attributes only; importing them would pull in torch
+    from signcam.pipeline.recognizer import Recognition
     from signcam.practice.session import DrillState
-    from signcam.recognizer import Recognition
 
 AFTER_S = 1.5
 REFRESH_S = 0.5

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from signcam.config import Event
+from signcam.pipeline.config import Event
 from signcam.practice import (
     Attempt,
     LetterOrder,
@@ -43,8 +43,8 @@ from signcam.practice.session import DrillState, PracticeSession, SessionConfig
 from signcam.practice.spelling import FreeSpelling
 
 if TYPE_CHECKING:  # only attributes are read; importing them would pull in torch
+    from signcam.pipeline.recognizer import Recognition
     from signcam.practice.history import History
-    from signcam.recognizer import Recognition
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import ALL_LETTERS, LETTERS, MOTION_LETTERS
 from signcam.practice.scoring import LetterStats
+from signcam.store.assets_dir import ASSETS_DIR
 
 WORDS_PATH = ASSETS_DIR / "words.txt"
 

@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signcam.files import user_data_dir
 from signcam.practice.scoring import Attempt, LetterStats
+from signcam.store.files import user_data_dir
 
 if TYPE_CHECKING:
     from signcam.practice.receptive import ReadResult

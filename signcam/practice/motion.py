@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import START_POSE
 from signcam.practice.pose import FINGER_POINTS, MIDDLE_MCP, WRIST, Templates, load_templates, pose_features
+from signcam.store.assets_dir import ASSETS_DIR
 
 MODEL_PATH = ASSETS_DIR / "motion.safetensors"  # training/motion_train.py writes it
 N_POINTS = 32  # resampled points per path ($1 uses 64; 32 is as exact for two short strokes and half the work)

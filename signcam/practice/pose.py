@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.assets_dir import ASSETS_DIR
-from signcam.locate import N_LANDMARKS
+from signcam.pipeline.locate import N_LANDMARKS
+from signcam.store.assets_dir import ASSETS_DIR
 
 TEMPLATES_PATH = ASSETS_DIR / "templates.json"
 FINGERS = ("thumb", "index", "middle", "ring", "little")

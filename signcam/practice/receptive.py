@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signcam.assets_dir import ASSETS_DIR
-from signcam.config import Event
+from signcam.pipeline.config import Event
 from signcam.practice.drills import letter_weights
 from signcam.practice.motion import START_POSE
+from signcam.store.assets_dir import ASSETS_DIR
 
 if TYPE_CHECKING:  # only methods are called; the history module needs nothing from here at import
     from signcam.practice.history import History

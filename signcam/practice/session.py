@@ -30,8 +30,8 @@ from signcam.practice.scoring import Attempt, Outcome, Scoreboard, SessionSummar
 HAND_GRACE_S = 1.0
 
 if TYPE_CHECKING:  # the session only reads attributes; importing them would pull in torch
-    from signcam.recognizer import Recognition
-    from signcam.smoothing import SmoothedLetter
+    from signcam.pipeline.recognizer import Recognition
+    from signcam.pipeline.smoothing import SmoothedLetter
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only attributes are read; importing it would pull in the recognition core
-    from signcam.smoothing import SmoothedLetter
+    from signcam.pipeline.smoothing import SmoothedLetter
 
 
 class FreeSpelling:

@@ -19,10 +19,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 import signcam
-from signcam.assets_dir import BUNDLED_WEIGHTS
-from signcam.config import LANDMARK_SHARE
-from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS
-from signcam.weights import WeightsError, WeightsInfo, read_metadata
+from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
+from signcam.pipeline.config import LANDMARK_SHARE
+from signcam.store.assets_dir import BUNDLED_WEIGHTS
+from signcam.store.weights import WeightsError, WeightsInfo, read_metadata
 
 # The app as a whole (both models, fused, hands found by MediaPipe) on people no model trained on: README,
 # "Strangers' hands" (`python benchmarks/real_photos.py --lopo ...`; real_dev: `signcam predict real_dev --roi auto`).

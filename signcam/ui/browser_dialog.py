@@ -8,7 +8,7 @@ separate download; one sentence says where to get them (issue 13: it opened empt
 27k tiles stay fast because a QListView with uniform item sizes asks the model only for the tiles on
 screen, and a tile's pixmap is made when it is asked for. Predictions run in small chunks on a timer,
 so the dialog shows the images at once and fills in predictions without freezing the window. The
-predictions are the app's own CNN (signcam.letter_models.CnnModel: the same file reading, inference model
+predictions are the app's own CNN (signcam.models.letter_models.CnnModel: the same file reading, inference model
 and calibrated probabilities the recognizer uses); 28x28 tiles have no landmarks, so nothing else is fused.
 """
 
@@ -33,15 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS, class_of_letter
-from signcam.letter_models import CnnModel
-from signcam.locate import FullFrameLocator
-from signcam.preprocess import crop_hand
-from signcam.samples import SampleStore
+from signcam.models.letter_models import CnnModel
+from signcam.pipeline.locate import FullFrameLocator
+from signcam.pipeline.preprocess import crop_hand
+from signcam.store.assets_dir import REFERENCE_DIR
+from signcam.store.samples import SampleStore
+from signcam.store.weights import WeightsError
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.images import gray_to_qimage
-from signcam.weights import WeightsError
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
 

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS
-from signcam.preprocess import square_crop
-from signcam.recognizer import Recognition
-from signcam.samples import SampleStore
+from signcam.pipeline.preprocess import square_crop
+from signcam.pipeline.recognizer import Recognition
+from signcam.store.assets_dir import REFERENCE_DIR
+from signcam.store.samples import SampleStore
 from signcam.ui.images import gray_to_qimage
 
 TILE_PX = 84  # 3x the model input: big enough to judge a crop, small enough for 120 on screen

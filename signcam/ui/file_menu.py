@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from signcam.sources import IMAGE_SUFFIXES
+from signcam.pipeline.sources import IMAGE_SUFFIXES
 from signcam.ui.menus import add_action
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm);;All files (*)"

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from signcam.config import RecognitionConfig
-from signcam.sources import Source
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import Source
 from signcam.ui.recognition_worker import RecognitionWorker
 
 log = logging.getLogger(__name__)

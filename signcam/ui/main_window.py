@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.config import RecognitionConfig, RecognitionSettings
 from signcam.photo_reader import PhotoReader
-from signcam.sources import IMAGE_SUFFIXES, find_images, list_cameras, open_source
+from signcam.pipeline.config import RecognitionConfig, RecognitionSettings
+from signcam.pipeline.sources import IMAGE_SUFFIXES, find_images, list_cameras, open_source
 from signcam.ui.camera_menu import CameraMenu
 from signcam.ui.empty_state import EmptyStateView
 from signcam.ui.file_menu import FileMenu
@@ -45,7 +45,7 @@ from signcam.ui.settings import Key, Settings
 from signcam.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from signcam.weights import WeightsInfo
+    from signcam.store.weights import WeightsInfo
 
 log = logging.getLogger(__name__)
 
@@ -263,8 +263,8 @@ class MainWindow(QMainWindow):
         """New weights or device: refuse at once what can be checked without loading (a missing device, a file
         that is not signcam weights), else change the config; the recognition thread loads the models and
         reports a late failure through `config_failed`."""
-        from signcam.builder import check_config  # imports torch: a menu is used after the model loaded
-        from signcam.weights import DeviceError, WeightsError
+        from signcam.pipeline.builder import check_config  # imports torch: a menu is used after the model loaded
+        from signcam.store.weights import DeviceError, WeightsError
 
         try:
             check_config(config)

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.assets_dir import REFERENCE_DIR
 from signcam.practice import DrillState, LetterOrder, Outcome
 from signcam.practice.controller import PracticeController, PracticeMode
+from signcam.store.assets_dir import REFERENCE_DIR
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage
 from signcam.ui.practice_ring import HoldRing
 

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.assets_dir import REFERENCE_DIR
 from signcam.practice.motion import resample, stroke
 from signcam.practice.receptive import (
     READ_HANDS_DIR,
@@ -40,6 +39,7 @@ from signcam.practice.receptive import (
     WordSource,
     load_hand_index,
 )
+from signcam.store.assets_dir import REFERENCE_DIR
 
 BACKGROUND = "#1e1f22"  # the progress plots' background: the crops' painted-over surround matches it
 TRAIL = "#5b8def"

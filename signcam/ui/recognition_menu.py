@@ -9,8 +9,8 @@ so they leave as intents (`weights_chosen`, `device_chosen`) for the window. The
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from signcam.config import DEVICE_LABELS, RecognitionConfig, RecognitionSettings
-from signcam.locate import ROI_MODES
+from signcam.pipeline.config import DEVICE_LABELS, RecognitionConfig, RecognitionSettings
+from signcam.pipeline.locate import ROI_MODES
 from signcam.ui.menus import add_action, add_choices
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -55,7 +55,7 @@ class RecognitionMenu(QMenu):
                 action.setChecked(key == value)
 
     def _enable_available_devices(self) -> None:
-        from signcam.config import available_devices  # imports torch: only once the menu is opened
+        from signcam.pipeline.config import available_devices  # imports torch: only once the menu is opened
 
         available = available_devices()
         for name, action in self.device_actions.items():

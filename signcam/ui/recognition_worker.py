@@ -5,7 +5,7 @@ builds the recognizer from the RecognitionConfig (importing torch and MediaPipe 
 seconds): the camera picture, or "No camera", never waits for the model. A recording (video file, folder)
 is opened first too, so a bad file is told at once, but read only once the model is there: none of its
 frames goes unread. Every later config change takes
-the same road: `set_config(new)` -> the worker rebuilds what changed (signcam.builder) -> the next frame
+the same road: `set_config(new)` -> the worker rebuilds what changed (signcam.pipeline.builder) -> the next frame
 uses it; a rebuild that fails keeps the recognizer in use and says so (`config_failed`).
 
 Moved to a QThread (not a QThread subclass): `thread.started -> run`, `finished -> thread.quit`.
@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from signcam.config import RecognitionConfig
-from signcam.sources import Frame, LatestFrameReader, Source, SourceError, SourceLost
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import Frame, LatestFrameReader, Source, SourceError, SourceLost
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +32,19 @@ POLL_S = 0.5  # how long one wait for a frame may block before the stop flag is 
 
 
 def _build(config: RecognitionConfig):
-    from signcam.builder import build_recognizer  # torch and MediaPipe: imported in the loader thread
+    from signcam.pipeline.builder import build_recognizer  # torch and MediaPipe: imported in the loader thread
 
     return build_recognizer(config, video=True)
 
 
 def _reconfigure(recognizer, old: RecognitionConfig, new: RecognitionConfig):
-    from signcam.builder import reconfigure
+    from signcam.pipeline.builder import reconfigure
 
     return reconfigure(recognizer, old, new, video=True)
 
 
 def _needs_rebuild(old: RecognitionConfig, new: RecognitionConfig) -> bool:
-    from signcam.builder import needs_rebuild
+    from signcam.pipeline.builder import needs_rebuild
 
     return needs_rebuild(old, new)
 
@@ -122,7 +122,7 @@ class RecognitionWorker(QObject):
 
     # -- building the recognizer (loader thread) ---------------------------------------------------
     def _load(self, config: RecognitionConfig, first: bool) -> None:
-        from signcam.weights import DeviceError, WeightsError
+        from signcam.store.weights import DeviceError, WeightsError
 
         try:
             recognizer = self._build(config)

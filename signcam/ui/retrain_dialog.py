@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from signcam.config import available_devices
 from signcam.labels import LETTERS
+from signcam.pipeline.config import available_devices
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.settings import Key, Settings
 from signcam.ui.training_process import TrainingProcess
@@ -46,9 +46,9 @@ from training.config import CsvError, TrainConfig, find_csvs, fine_tune_config  
 from training.progress import LOADING, PHASES, TESTING, TRAINING, RunEstimate, RunTimes
 from training.results import RunResult
 
-if TYPE_CHECKING:  # both import torch (through signcam.model); the menu that opens the dialog passes them
-    from signcam.samples import SampleStore
-    from signcam.user_weights import WeightsHistory
+if TYPE_CHECKING:  # both import torch (through signcam.models.model); the menu that opens the dialog passes them
+    from signcam.store.samples import SampleStore
+    from signcam.store.user_weights import WeightsHistory
 
 # No fixed time promises: a 1-epoch fine-tune took 3-4 minutes on a shared 2-core CPU against the "about a
 # minute" once written here (issue 13), and the weights' own training speed promised "about 0:03" for a fine-tune
@@ -316,7 +316,7 @@ class RetrainDialog(QDialog):
 
     def adopt(self) -> None:
         """Move the candidate into the weights history and tell the app to use it."""
-        from signcam.weights import WeightsError  # torch: loaded by now (the history read the candidate)
+        from signcam.store.weights import WeightsError  # torch: loaded by now (the history read the candidate)
 
         try:
             path = self._history.adopt(self._candidate)

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from signcam.config import DEFAULT_THRESHOLD, ROI_MODES, RecognitionConfig
+from signcam.pipeline.config import DEFAULT_THRESHOLD, ROI_MODES, RecognitionConfig
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

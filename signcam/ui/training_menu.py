@@ -6,7 +6,7 @@ Usage (from the main window, once):
 `window` is signcam's MainWindow: it needs `training_menu` (QMenu), `load_weights(path | None) -> bool`,
 `recognition` (its `config.weights` is the weights in use, None = bundled), `recognition_changed`
 (Signal(object) carrying Recognition in the GUI thread) and `statusBar()`. `settings` and `user_dir` default to
-the app's QSettings and signcam.files.user_data_dir(); tests pass temporary ones. The dialogs (torch, pyqtgraph,
+the app's QSettings and signcam.store.files.user_data_dir(); tests pass temporary ones. The dialogs (torch, pyqtgraph,
 pandas) are imported when first opened, not at start-up.
 """
 
@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
 
-from signcam.assets_dir import BUNDLED_WEIGHTS
-from signcam.files import user_data_dir
+from signcam.store.assets_dir import BUNDLED_WEIGHTS
+from signcam.store.files import user_data_dir
 from signcam.ui.settings import Key, Settings
 
 if TYPE_CHECKING:
+    from signcam.store.user_weights import WeightsHistory
     from signcam.ui.browser_dialog import BrowserDialog
     from signcam.ui.capture_dialog import CaptureDialog
     from signcam.ui.retrain_dialog import RetrainDialog
-    from signcam.user_weights import WeightsHistory
 
 
 class TrainingActions(QObject):
@@ -45,7 +45,7 @@ class TrainingActions(QObject):
 
     @property
     def history(self) -> WeightsHistory:
-        from signcam.user_weights import WeightsHistory
+        from signcam.store.user_weights import WeightsHistory
 
         return WeightsHistory(self.user_dir)
 
@@ -54,7 +54,7 @@ class TrainingActions(QObject):
         return Path(weights) if weights else BUNDLED_WEIGHTS
 
     def open_retrain(self) -> RetrainDialog:
-        from signcam.samples import SampleStore
+        from signcam.store.samples import SampleStore
         from signcam.ui.retrain_dialog import RetrainDialog
 
         if self.retrain_dialog is not None and self.retrain_dialog.isVisible():
@@ -69,7 +69,7 @@ class TrainingActions(QObject):
         return self.retrain_dialog
 
     def open_capture(self) -> CaptureDialog:
-        from signcam.samples import SampleStore
+        from signcam.store.samples import SampleStore
         from signcam.ui.capture_dialog import CaptureDialog
 
         if self.capture_dialog is not None and self.capture_dialog.isVisible():
@@ -83,7 +83,7 @@ class TrainingActions(QObject):
         return dialog
 
     def open_browser(self) -> BrowserDialog:
-        from signcam.samples import SampleStore
+        from signcam.store.samples import SampleStore
         from signcam.ui.browser_dialog import BrowserDialog
 
         self.browser_dialog = BrowserDialog(data_dir=self.settings.value(Key.TRAINING_DATA, ""),

@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from signcam.model import build_model
-from signcam.weights import save_weights
+from signcam.models.model import build_model
+from signcam.store.weights import save_weights
 
 # A webcam-like frame (640x480, hand fairly small) and a Sign-MNIST source crop (the hand fills the image).
 WEBCAM_PHOTO = "real_dev/mariia00/G/183.jpg"

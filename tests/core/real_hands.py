@@ -19,7 +19,7 @@ def locate_hands(shared_data: Path) -> dict[str, list[np.ndarray]]:
     """{letter: [(21, 2) landmark pixels per photo]} for HAND_PHOTOS (once per session); skips without
     MediaPipe. Tests call it with the `shared_data` fixture."""
     pytest.importorskip("mediapipe")
-    from signcam.locate import make_locator
+    from signcam.pipeline.locate import make_locator
 
     locator = make_locator("auto", video=False)
     try:

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from signcam.pipeline.sources import MAX_DECODED_BYTES, MAX_IMAGE_PIXELS, SourceError, image_header, read_image
 from signcam.predict import main
-from signcam.sources import MAX_DECODED_BYTES, MAX_IMAGE_PIXELS, SourceError, image_header, read_image
 
 BOMB_SIDE = 40_000
 

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from signcam import predict
-from signcam.files import STALE_TEMP_S
 from signcam.labels import LETTERS
-from signcam.model import ModelConfig, build_model
-from signcam.weights import (
+from signcam.models.model import ModelConfig, build_model
+from signcam.store.files import STALE_TEMP_S
+from signcam.store.weights import (
     WeightsError,
     load_model,
     save_weights,

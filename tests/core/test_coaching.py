@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from signcam.labels import LETTERS
-from signcam.locate import Box
+from signcam.pipeline.locate import Box
+from signcam.pipeline.recognizer import Recognition
+from signcam.pipeline.smoothing import SmoothedLetter, Smoother
 from signcam.practice import (
     DrillItem,
     LetterOrder,
@@ -19,8 +21,6 @@ from signcam.practice import (
     letter_weights,
 )
 from signcam.practice.coaching import DrillCoach
-from signcam.recognizer import Recognition
-from signcam.smoothing import SmoothedLetter, Smoother
 from tests.core.real_hands import locate_hands
 from training.motion_clips import drawn_clip
 

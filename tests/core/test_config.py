@@ -2,7 +2,7 @@
 
 import pytest
 
-from signcam.config import DEVICE_LABELS, RecognitionConfig, RecognitionSettings, available_devices
+from signcam.pipeline.config import DEVICE_LABELS, RecognitionConfig, RecognitionSettings, available_devices
 
 
 def test_update_emits_once_per_real_change_and_refuses_bad_values():

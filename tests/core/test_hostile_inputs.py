@@ -28,11 +28,11 @@ from benchmarks.hostile import (
     weights_starting_0x80,
 )
 from signcam import predict
-from signcam import sources as sources_module
-from signcam.files import STALE_TEMP_S
-from signcam.model import ModelConfig, build_model
-from signcam.sources import MAX_FRAME_PIXELS, SourceError, open_source, read_image, read_photo
-from signcam.weights import MAX_WEIGHTS_BYTES, WeightsError, load_model, read_info, save_weights
+from signcam.models.model import ModelConfig, build_model
+from signcam.pipeline import sources as sources_module
+from signcam.pipeline.sources import MAX_FRAME_PIXELS, SourceError, open_source, read_image, read_photo
+from signcam.store.files import STALE_TEMP_S
+from signcam.store.weights import MAX_WEIGHTS_BYTES, WeightsError, load_model, read_info, save_weights
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +62,8 @@ def test_79_megapixel_png_decodes_within_budget_and_is_scaled_down(tmp_path):
     """A child, so its peak memory is its own: ~470 MB while decoding (twice the BGR size), not 4.9 GB."""
     path = png_of(tmp_path / "p79.png", 8_880, 8_880)
     assert path.stat().st_size < 200_000
-    code = ("import re, sys; from signcam.sources import read_image; im = read_image(sys.argv[1]); "  # VmHWM: this
+    code = ("import re, sys; from signcam.pipeline.sources import read_image; "  # VmHWM: this
+            "im = read_image(sys.argv[1]); "
             "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1); "  # program's own
             "print(im.shape[0] * im.shape[1], int(hwm) // 1024)")  # peak (ru_maxrss counts pytest's, from the fork)
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
@@ -214,7 +215,7 @@ def test_hostile_weights_never_reach_gigabytes(tmp_path):
     """The issue's worst case (21 blocks: 24 GB until killed) in a child capped at 3 GB of address space."""
     path = small_weights(tmp_path / "w.safetensors", blocks=[1] * 21, width=64)
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30)); "
-            "from signcam.weights import load_model, WeightsError\ntry:\n    load_model(sys.argv[1])\n"
+            "from signcam.store.weights import load_model, WeightsError\ntry:\n    load_model(sys.argv[1])\n"
             "except WeightsError as e:\n    print('refused', e)")
     run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)

@@ -4,10 +4,10 @@ import subprocess
 import sys
 
 QT_FREE = (
-    "signcam.recognizer", "signcam.builder", "signcam.letter_models", "signcam.predict", "signcam.smoothing",
-    "signcam.sources",
-    "signcam.weights", "signcam.config", "signcam.files", "signcam.photo_reader", "signcam.practice",
-    "signcam.practice.history", "signcam.practice.controller", "signcam.samples", "signcam.user_weights",
+    "signcam.pipeline.recognizer", "signcam.pipeline.builder", "signcam.models.letter_models", "signcam.predict",
+    "signcam.pipeline.smoothing", "signcam.pipeline.sources", "signcam.store.weights", "signcam.pipeline.config",
+    "signcam.store.files", "signcam.photo_reader", "signcam.practice",
+    "signcam.practice.history", "signcam.practice.controller", "signcam.store.samples", "signcam.store.user_weights",
     "training.train", "training.runner", "training.personal", "training.results", "training.progress",
 )
 

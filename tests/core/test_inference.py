@@ -1,10 +1,10 @@
-"""signcam.inference: the fast CPU stand-in gives the eager model's outputs, for any batch size."""
+"""signcam.models.inference: the fast CPU stand-in gives the eager model's outputs, for any batch size."""
 
 import pytest
 import torch
 
-from signcam.inference import fold_batchnorm, inference_model
-from signcam.model import ModelConfig, build_model
+from signcam.models.inference import fold_batchnorm, inference_model
+from signcam.models.model import ModelConfig, build_model
 
 
 @pytest.mark.parametrize("config", [ModelConfig(), ModelConfig(width=16, blocks=(1, 2, 2))])

@@ -8,10 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from signcam.builder import build_recognizer
-from signcam.config import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
-from signcam.fusion import geometric_mean
-from signcam.landmarks import (
+from signcam.models.landmarks import (
     LandmarkConfig,
     LandmarkNet,
     landmark_features,
@@ -19,8 +16,11 @@ from signcam.landmarks import (
     load_landmark_model,
     save_landmark_model,
 )
-from signcam.model import build_model
-from signcam.weights import WeightsError, save_weights
+from signcam.models.model import build_model
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
+from signcam.pipeline.fusion import geometric_mean
+from signcam.store.weights import WeightsError, save_weights
 
 HAND = np.random.default_rng(0).uniform(0, 100, (21, 2)).astype(np.float32)
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-import signcam.locate as locate
-from signcam.locate import Box, make_locator, square_box
+import signcam.pipeline.locate as locate
+from signcam.pipeline.locate import Box, make_locator, square_box
 
 
 @pytest.fixture(scope="module")

@@ -132,11 +132,11 @@ def test_the_bundled_model_is_small_and_names_its_sources() -> None:
 
 
 def test_free_spelling_writes_a_drawn_j_when_motion_letters_are_on(tresajoby: list, tmp_path: Path) -> None:
-    from signcam.locate import Box
+    from signcam.pipeline.locate import Box
+    from signcam.pipeline.recognizer import Recognition
+    from signcam.pipeline.smoothing import SmoothedLetter
     from signcam.practice.controller import PracticeController
     from signcam.practice.history import History
-    from signcam.recognizer import Recognition
-    from signcam.smoothing import SmoothedLetter
 
     rec = next(r for r in tresajoby if r.kind == "positive J")
     clock = [0.0]

@@ -66,7 +66,7 @@ def test_installed_wheel_predicts_a_photo_from_another_folder(wheel: Path, tmp_p
     cv2.circle(image, (100, 100), 60, (170, 190, 210), -1)
     cv2.imwrite(str(photo), image)
     env = {**os.environ, "PYTHONPATH": str(target)}  # the installed copy, not this checkout
-    where = subprocess.run([sys.executable, "-c", "import signcam.assets_dir as a; print(a.BUNDLED_WEIGHTS)"],
+    where = subprocess.run([sys.executable, "-c", "import signcam.store.assets_dir as a; print(a.BUNDLED_WEIGHTS)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     assert Path(where.stdout.strip()).is_relative_to(target) and Path(where.stdout.strip()).exists()
     result = subprocess.run([str(target / "bin" / "signcam"), "predict", str(photo), "--json", "--roi", "full"],
@@ -86,7 +86,7 @@ def test_installed_wheel_finds_a_real_hand_with_its_own_hand_model(wheel: Path, 
                    check=True, capture_output=True, timeout=300)
     photo = shutil.copy(webcam_photo, elsewhere / "hand.jpg")
     env = {**os.environ, "PYTHONPATH": str(target)}
-    where = subprocess.run([sys.executable, "-c", "import signcam.locate as l; print(l.HAND_MODEL)"],
+    where = subprocess.run([sys.executable, "-c", "import signcam.pipeline.locate as l; print(l.HAND_MODEL)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     assert Path(where.stdout.strip()).is_relative_to(target)
     result = subprocess.run([str(target / "bin" / "signcam"), "predict", str(photo), "--json", "--roi", "auto"],

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from signcam import builder
-from signcam.builder import build_recognizer, reconfigure
-from signcam.config import FUSED_TEMPERATURE, LANDMARK_SHARE, RecognitionConfig
-from signcam.fusion import GeometricFuser, geometric_mean
-from signcam.sources import Frame
+from signcam.pipeline import builder
+from signcam.pipeline.builder import build_recognizer, reconfigure
+from signcam.pipeline.config import FUSED_TEMPERATURE, LANDMARK_SHARE, RecognitionConfig
+from signcam.pipeline.fusion import GeometricFuser, geometric_mean
+from signcam.pipeline.sources import Frame
 from tests.recognition_fakes import FakeLocator, FakeModel, fake_recognizer, one_hot
 
 HAND = np.full((48, 64, 3), 200, np.uint8)

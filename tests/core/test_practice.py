@@ -279,7 +279,7 @@ def test_free_spelling_no_space_before_any_letter():
 
 def test_practice_controller_and_config_load_without_qt_or_torch():
     code = (
-        "import sys, signcam.practice, signcam.practice.history, signcam.practice.controller, signcam.config;"
+        "import sys, signcam.practice, signcam.practice.history, signcam.practice.controller, signcam.pipeline.config;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'torch')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from signcam.locate import Box
-from signcam.preprocess import crop_hand, square_crop, to_model_input
+from signcam.pipeline.locate import Box
+from signcam.pipeline.preprocess import crop_hand, square_crop, to_model_input
 
 
 @pytest.fixture

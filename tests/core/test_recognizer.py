@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from signcam.builder import build_recognizer, reconfigure
-from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS
-from signcam.recognizer import Recognizer
-from signcam.sources import Frame, open_source
-from signcam.weights import BUNDLED_WEIGHTS, DeviceError, WeightsError
+from signcam.pipeline.builder import build_recognizer, reconfigure
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.recognizer import Recognizer
+from signcam.pipeline.sources import Frame, open_source
+from signcam.store.weights import BUNDLED_WEIGHTS, DeviceError, WeightsError
 
 
 def build(weights, video: bool = True, **config) -> Recognizer:

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from signcam.model import ModelConfig, build_model
-from signcam.samples import SampleError, SampleStore
-from signcam.user_weights import KEEP_VERSIONS, WeightsHistory
-from signcam.weights import WeightsError, read_info, save_weights
+from signcam.models.model import ModelConfig, build_model
+from signcam.store.samples import SampleError, SampleStore
+from signcam.store.user_weights import KEEP_VERSIONS, WeightsHistory
+from signcam.store.weights import WeightsError, read_info, save_weights
 
 
 def _crop(value: int) -> np.ndarray:

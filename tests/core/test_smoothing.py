@@ -1,7 +1,7 @@
 """Smoother on synthetic probability sequences at 10 fps (100 ms a frame)."""
 
 from signcam.labels import LETTERS
-from signcam.smoothing import Smoother
+from signcam.pipeline.smoothing import Smoother
 from tests.recognition_fakes import one_hot
 
 

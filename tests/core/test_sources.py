@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from signcam.sources import (
+from signcam.pipeline.sources import (
     DEFAULT_FPS,
     CameraSource,
     FolderSource,

@@ -6,9 +6,9 @@ import pytest
 import torch
 from safetensors.torch import save as serialize
 
-from signcam import weights as weights_module
-from signcam.model import ModelConfig, build_model
-from signcam.weights import WeightsError, load_model, read_info, save_weights
+from signcam.models.model import ModelConfig, build_model
+from signcam.store import weights as weights_module
+from signcam.store.weights import WeightsError, load_model, read_info, save_weights
 
 
 class _Exploit:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from signcam.weights import read_info
+from signcam.store.weights import read_info
 from tests.training.conftest import synthetic_rows
 from training import extra as extra_module
 from training.config import TrainConfig

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from signcam.landmarks import load_landmark_model, normalised
+from signcam.models.landmarks import load_landmark_model, normalised
 from training import landmarks as trainer
 from training.landmarks import LandmarkTrainConfig, augmented, train_landmarks
 from training.photos import PhotoSet

@@ -3,8 +3,8 @@
 import cv2
 import numpy as np
 
-from signcam.assets_dir import REFERENCE_DIR
 from signcam.labels import LETTERS
+from signcam.store.assets_dir import REFERENCE_DIR
 from training.make_references import OUTPUT_PX, PICKS, credits_markdown, hand_square, normalised_shape, reference_image
 
 HAND = np.array([[50 + 3 * i, 40 + 2 * (i % 5)] for i in range(21)], dtype=np.float32)  # (21, 2) pixels

@@ -8,10 +8,10 @@ import threading
 import numpy as np
 import pytest
 
-from signcam.config import PERSONAL_LANDMARK_SHARE
-from signcam.model import ModelConfig, build_model
-from signcam.samples import SampleStore
-from signcam.weights import read_info, save_weights
+from signcam.models.model import ModelConfig, build_model
+from signcam.pipeline.config import PERSONAL_LANDMARK_SHARE
+from signcam.store.samples import SampleStore
+from signcam.store.weights import read_info, save_weights
 from tests.training.conftest import synthetic_rows
 from training.config import TrainConfig, fine_tune_config
 from training.data import CsvError, Dataset

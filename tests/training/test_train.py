@@ -5,8 +5,8 @@ import sys
 import pytest
 import torch
 
-from signcam.model import ModelConfig, build_model
-from signcam.weights import load_model, read_info, save_weights
+from signcam.models.model import ModelConfig, build_model
+from signcam.store.weights import load_model, read_info, save_weights
 from tests.training.conftest import synthetic_rows
 from training.cli import main
 from training.config import TrainConfig
@@ -129,7 +129,7 @@ def test_help_answers_without_torch() -> None:
             "print('torch' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip().endswith("False") and "--epochs" in run.stdout
-    from signcam.model import ARCHITECTURES
+    from signcam.models.model import ARCHITECTURES
     from training.config import ARCHITECTURE_NAMES
 
     assert sorted(ARCHITECTURE_NAMES) == sorted(ARCHITECTURES)

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 import signcam.ui.app as app_module
 from signcam.cli import build_app_parser
-from signcam.model import build_model
-from signcam.sources import Frame, SourceLost
+from signcam.models.model import build_model
+from signcam.pipeline.sources import Frame, SourceLost
+from signcam.store.weights import BUNDLED_WEIGHTS, save_weights
 from signcam.ui.main_window import MainWindow
 from signcam.ui.settings import Settings
-from signcam.weights import BUNDLED_WEIGHTS, save_weights
 from tests.training.conftest import csv_text, synthetic_rows
 
 VIDEO_FPS = 30

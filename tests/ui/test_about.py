@@ -2,9 +2,9 @@
 
 from PySide6.QtWidgets import QApplication
 
-from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS
+from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
+from signcam.store.weights import read_info, read_metadata
 from signcam.ui.about import AboutDialog, about_summary
-from signcam.weights import read_info, read_metadata
 
 
 def test_about_summarises_and_hides_details_until_asked(qtbot, bundled_weights):

@@ -6,12 +6,12 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS
-from signcam.recognizer import Recognition
-from signcam.samples import SampleStore
-from signcam.sources import open_source
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.recognizer import Recognition
+from signcam.pipeline.sources import open_source
+from signcam.store.samples import SampleStore
 from signcam.ui.browser_dialog import BrowserDialog
 from signcam.ui.capture_dialog import CaptureDialog
 

@@ -13,14 +13,14 @@ import cv2
 import numpy as np
 import pytest
 
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
-from signcam.locate import Box
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.locate import Box
+from signcam.pipeline.recognizer import Recognition
+from signcam.pipeline.sources import Frame, open_source
 from signcam.practice.coach import Hint
 from signcam.practice.coaching import CoachNote
 from signcam.practice.controller import PracticeController
-from signcam.recognizer import Recognition
-from signcam.sources import Frame, open_source
 from signcam.ui.coach_overlay import MARK
 from signcam.ui.live_view import RecognitionView
 from signcam.ui.practice_view import PracticePanel
@@ -45,7 +45,7 @@ def _place(photo: np.ndarray, shift: np.ndarray, turn_deg: float = 0.0, about: n
 
 def _jab_clip(shared_data: Path, path: Path) -> Path:
     """I drawing a J (0.5 s still, 0.9 s drawing, 0.3 s still), then A and B held 2 s each."""
-    from signcam.locate import make_locator
+    from signcam.pipeline.locate import make_locator
 
     photos = {k: cv2.imread(str(shared_data / "extra" / v)) for k, v in PHOTOS.items()}
     locator = make_locator("auto", video=False)

@@ -45,7 +45,7 @@ def test_video_error_keeps_the_path_as_typed(qtbot, make_window, tmp_path, monke
 
 def test_folder_as_source_shows_every_photo(qtbot, make_window, tmp_path, monkeypatch):
     """Issue 24: a folder given to --source played as a video (15 of 300 photos, then "End of video")."""
-    monkeypatch.setattr("signcam.sources.FOLDER_PHOTO_S", 0.2)
+    monkeypatch.setattr("signcam.pipeline.sources.FOLDER_PHOTO_S", 0.2)
     for i in range(4):
         grey_jpeg(tmp_path / f"{i}.jpg", side=64)
     window = make_window(roi="box")

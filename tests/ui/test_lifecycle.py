@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from signcam import builder
-from signcam.sources import open_source
+from signcam.pipeline import builder
+from signcam.pipeline.sources import open_source
 from signcam.ui import main_window
 from signcam.ui.main_window import LOADING
 
@@ -56,7 +56,8 @@ def test_no_camera_is_said_before_the_model_has_loaded(qtbot, make_window, slow_
 QUIT_SCRIPT = """
     import sys, threading, time
     from PySide6.QtCore import QTimer
-    from signcam import builder, cli
+    from signcam import cli
+    from signcam.pipeline import builder
     from signcam.ui import app as app_module
 
     if {block_model}:  # a model that never finishes loading

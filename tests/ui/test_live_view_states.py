@@ -4,9 +4,9 @@ the photo's edge."""
 import numpy as np
 from PySide6.QtGui import QColor
 
-from signcam.locate import Box
-from signcam.recognizer import Recognition
-from signcam.sources import Frame
+from signcam.pipeline.locate import Box
+from signcam.pipeline.recognizer import Recognition
+from signcam.pipeline.sources import Frame
 from signcam.ui.live_view import NO_HAND_HINT, SURE, RecognitionView
 from tests.ui.conftest import write_video
 

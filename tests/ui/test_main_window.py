@@ -12,15 +12,15 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
 from signcam.labels import LETTERS, class_of_csv_label
-from signcam.model import build_model
-from signcam.sources import SourceError
+from signcam.models.model import build_model
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import SourceError
+from signcam.store.weights import save_weights
 from signcam.ui import main_window
 from signcam.ui.main_window import MainWindow
 from signcam.ui.settings import Key
-from signcam.weights import save_weights
 from tests.ui.conftest import FakeCamera, write_video
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import cv2
 import pytest
 
-from signcam.builder import build_recognizer
-from signcam.config import RecognitionConfig
+from signcam.pipeline.builder import build_recognizer
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import open_source
 from signcam.practice.controller import PracticeController
-from signcam.sources import open_source
 from signcam.ui.practice_view import PracticePanel
 from tests.ui.conftest import write_video
 

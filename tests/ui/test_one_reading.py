@@ -4,8 +4,8 @@ numbers of the one smoother in the recognizer, frame after frame, and never disa
 import numpy as np
 import torch
 
-from signcam import builder
 from signcam.labels import LETTERS
+from signcam.pipeline import builder
 from signcam.practice.history import History
 from signcam.ui.practice_menu import install_practice
 from tests.ui.conftest import write_video

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 import numpy as np
 from PySide6.QtGui import QImage
 
-from signcam.locate import Box
-from signcam.sources import Frame
+from signcam.pipeline.locate import Box
+from signcam.pipeline.sources import Frame
 from signcam.ui.live_view import RecognitionView
 from signcam.ui.practice_ring import HoldRing
 
@@ -30,7 +30,7 @@ MORTAL_SINGLETONS = sys.version_info < (3, 12)
 
 
 def recognition(kind: str, rng: np.random.Generator) -> SimpleNamespace:
-    """What RecognitionView reads from a signcam.recognizer.Recognition (which would import torch)."""
+    """What RecognitionView reads from a signcam.pipeline.recognizer.Recognition (which would import torch)."""
     frame = Frame(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8), 0, 0.0, "test")
     if kind == "none":
         return SimpleNamespace(frame=frame, box=None, crop_gray=None, letter=None, confidence=0.0, top=(),

@@ -6,10 +6,10 @@ import threading
 import pytest
 from PySide6.QtCore import QObject, Qt, QThread, Slot
 
-from signcam.config import RecognitionConfig
-from signcam.sources import SourceError
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.sources import SourceError
+from signcam.store.weights import WeightsError
 from signcam.ui.recognition_worker import RecognitionWorker
-from signcam.weights import WeightsError
 from tests.recognition_fakes import FakeModel, fake_recognizer, one_hot
 from tests.ui.conftest import FakeCamera
 
@@ -22,7 +22,7 @@ def build_fake(config: RecognitionConfig):
 
 
 def rethreshold(recognizer, old: RecognitionConfig, new: RecognitionConfig):
-    """What signcam.builder.reconfigure does for a new threshold: the same recognizer, re-thresholded."""
+    """What signcam.pipeline.builder.reconfigure does for a new threshold: the same recognizer, re-thresholded."""
     recognizer.threshold = new.threshold
     return recognizer
 

@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from signcam.samples import SampleStore
+from signcam.store.samples import SampleStore
+from signcam.store.user_weights import WeightsHistory
 from signcam.ui.retrain_dialog import MODES, RetrainDialog
 from signcam.ui.training_menu import install_training
-from signcam.user_weights import WeightsHistory
 from tests.training.conftest import csv_text
 from training.progress import RunEstimate, RunTimes
 from training.runner import CRASH_ENV
@@ -25,7 +25,7 @@ def bundled(monkeypatch, tmp_path, test_weights):
     path = tmp_path / "bundled" / "signnet.safetensors"
     path.parent.mkdir()
     shutil.copy(test_weights, path)
-    monkeypatch.setattr("signcam.weights.BUNDLED_WEIGHTS", path)
+    monkeypatch.setattr("signcam.store.weights.BUNDLED_WEIGHTS", path)
     monkeypatch.setattr("signcam.ui.training_menu.BUNDLED_WEIGHTS", path)
     return path
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from signcam.labels import LETTERS
-from signcam.model import ModelConfig, build_model
-from signcam.weights import write_safetensors
+from signcam.models.model import ModelConfig, build_model
+from signcam.store.weights import write_safetensors
 from tests.core.test_history_unwritable import GARBAGE, read_only_folder
 from tests.ui.conftest import run_app_until_exec
 

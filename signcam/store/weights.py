@@ -24,10 +24,10 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as serialize
 
-from signcam.assets_dir import BUNDLED_WEIGHTS
-from signcam.files import atomic_path, remove_stale_temps
 from signcam.labels import LETTERS
-from signcam.model import ARCHITECTURES, INPUT_SIZE, Classifier, ModelConfig, build_model
+from signcam.models.model import ARCHITECTURES, INPUT_SIZE, Classifier, ModelConfig, build_model
+from signcam.store.assets_dir import BUNDLED_WEIGHTS
+from signcam.store.files import atomic_path, remove_stale_temps
 
 log = logging.getLogger(__name__)
 

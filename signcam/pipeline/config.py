@@ -1,7 +1,7 @@
 """The recognition config: weights, device, hand locating, fusion, smoothing and threshold, one frozen value.
 
 The window holds one `RecognitionSettings`; the recognition thread and the photo reader subscribe to
-`changed` and rebuild from the new config what changed (signcam.builder.build_recognizer is the one place
+`changed` and rebuild from the new config what changed (signcam.pipeline.builder.build_recognizer is the one place
 that turns its strings into parts). A change replaces the config whole, so a subscriber sees either the old
 or the new one, never a mix. Every number that decides what counts as a letter lives here once. No Qt, no
 torch here.
@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from signcam.locate import ROI_MODES
+from signcam.pipeline.locate import ROI_MODES
 
 # Every device the app can name, in menu order; `available_devices()` says which this machine has.
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "GPU (CUDA)", "mps": "Apple GPU (MPS)"}
 DEFAULT_THRESHOLD = 0.6  # at 0.6, 89.5% of the letters shown on strangers' hands are right (README)
-# Each letter model's share of the fused log-probabilities (signcam.fusion), by model name (signcam.builder's
+# Each letter model's share of the fused log-probabilities (signcam.pipeline.fusion), by model name
+# (signcam.pipeline.builder's
 # LETTER_MODELS). Chosen with the CNN of branch i14 (Sign-MNIST + extra/'s crops, four extra/ persons held out) on
 # the nine persons neither model saw (those four + real_dev's five; 1,650 hands; the landmark model's held-out
 # logits): landmark shares 0.6-0.7 minimise the NLL on the other eight for every one of the nine (0.6 x4, 0.7 x5);

@@ -15,8 +15,8 @@ import datetime
 import os
 from pathlib import Path
 
-from signcam.files import user_data_dir
-from signcam.weights import read_info
+from signcam.store.files import user_data_dir
+from signcam.store.weights import read_info
 
 KEEP_VERSIONS = 5  # enough to step back a few retrains; each file is ~0.65 MB
 PREFIX = "signnet-"

@@ -8,5 +8,5 @@ from importlib.resources import files
 from pathlib import Path
 
 ASSETS_DIR = Path(str(files("signcam") / "assets"))
-BUNDLED_WEIGHTS = ASSETS_DIR / "signnet.safetensors"  # the CNN; signcam.weights loads it when none is named
+BUNDLED_WEIGHTS = ASSETS_DIR / "signnet.safetensors"  # the CNN; signcam.store.weights loads it when none is named
 REFERENCE_DIR = ASSETS_DIR / "reference"  # one colour photo per static letter, A.png .. Y.png

@@ -1,8 +1,8 @@
 """Letter models: a hand's crop and box in, the 24 letters' probabilities (or None) out, each on its own device.
 
-The recognizer calls every model it was given and fuses what they return (signcam.fusion); it knows nothing
+The recognizer calls every model it was given and fuses what they return (signcam.pipeline.fusion); it knows nothing
 about what a model reads. A new model is one class with `name`, `device`, `letters` and `probabilities`, plus
-one line in signcam.builder's LETTER_MODELS. No Qt here.
+one line in signcam.pipeline.builder's LETTER_MODELS. No Qt here.
 
 Usage:
     cnn = CnnModel(weights=None, device=torch.device("cpu"))    # the bundled weights
@@ -17,11 +17,11 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from signcam.inference import inference_model
-from signcam.landmarks import landmark_probabilities, load_landmark_model
-from signcam.locate import Box
-from signcam.preprocess import to_model_input
-from signcam.weights import WeightsInfo, load_model
+from signcam.models.inference import inference_model
+from signcam.models.landmarks import landmark_probabilities, load_landmark_model
+from signcam.pipeline.locate import Box
+from signcam.pipeline.preprocess import to_model_input
+from signcam.store.weights import WeightsInfo, load_model
 
 
 class LetterModel(Protocol):
@@ -35,7 +35,7 @@ class LetterModel(Protocol):
 
 
 class CnnModel:
-    """The 28x28 CNN (signcam.model) on the Sign-MNIST-style crop; probabilities are softmax(logits /
+    """The 28x28 CNN (signcam.models.model) on the Sign-MNIST-style crop; probabilities are softmax(logits /
     temperature), the temperature the trainer calibrated. Weights load once (safetensors only)."""
 
     name = "cnn"
@@ -63,7 +63,7 @@ class CnnModel:
 
 
 class LandmarkModel:
-    """The MLP on the hand's 21 landmarks (signcam.landmarks); None for a box without landmarks (box and full
+    """The MLP on the hand's 21 landmarks (signcam.models.landmarks); None for a box without landmarks (box and full
     locating modes)."""
 
     name = "landmarks"

@@ -3,7 +3,7 @@
 The CNN reads a 28x28 crop that also shows the stranger's room and light; the landmarks that MediaPipe
 computes anyway when it locates the hand (`Box.landmarks`) show the hand's shape and nothing else. The
 model is trained on the landmarks of many real signers (training/landmarks.py), and the recognizer combines
-its probabilities with the CNN's (signcam.fusion). Nothing here imports MediaPipe: features are computed from
+its probabilities with the CNN's (signcam.pipeline.fusion). Nothing here imports MediaPipe: features are computed from
 points the locator already returned.
 
 Mirror-proof: a fingerspelled letter is the same letter in a mirror (left-handed signers, selfie cameras, G and
@@ -24,10 +24,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from signcam.assets_dir import ASSETS_DIR
 from signcam.labels import LETTERS, NUM_CLASSES
-from signcam.locate import N_LANDMARKS
-from signcam.weights import (
+from signcam.pipeline.locate import N_LANDMARKS
+from signcam.store.assets_dir import ASSETS_DIR
+from signcam.store.weights import (
     MAX_TEMPERATURE,
     WeightsError,
     expected_tensors,

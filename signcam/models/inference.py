@@ -26,7 +26,7 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-from signcam.model import INPUT_SIZE
+from signcam.models.model import INPUT_SIZE
 
 # torch.jit.trace keeps global tracing state: two threads tracing at once (the recognition thread's loader and a
 # photo's recognizer) fail its sanity check with "Graphs differed across invocations".

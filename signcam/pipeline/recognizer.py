@@ -1,13 +1,14 @@
 """Frames in, letters out: locate the hand, crop it Sign-MNIST style, run the letter models, fuse, smooth.
 
 The one pipeline used by the GUI worker, `signcam predict` and the benchmarks. It is assembled from parts
-that share small protocols: a HandLocator (signcam.locate), letter models (signcam.letter_models), a fuser
-(signcam.fusion) and the app's one Smoother (signcam.smoothing), whose output travels inside every
-`Recognition` of a stream. It takes objects, never strings: signcam.builder.build_recognizer(config) makes
+that share small protocols: a HandLocator (signcam.pipeline.locate), letter models (signcam.models.letter_models), a
+fuser
+(signcam.pipeline.fusion) and the app's one Smoother (signcam.pipeline.smoothing), whose output travels inside every
+`Recognition` of a stream. It takes objects, never strings: signcam.pipeline.builder.build_recognizer(config) makes
 them, and tests pass fakes. No Qt here.
 
 Usage:
-    recognizer = build_recognizer(RecognitionConfig(roi="auto"), video=True)    # signcam.builder
+    recognizer = build_recognizer(RecognitionConfig(roi="auto"), video=True)    # signcam.pipeline.builder
     rec = recognizer.step(frame)        # rec.letter is None when no hand, unsure or not yet settled
 """
 
@@ -20,12 +21,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from signcam.fusion import GeometricFuser
-from signcam.letter_models import LetterModel, weights_info
-from signcam.locate import Box, HandLocator
-from signcam.preprocess import crop_hand
-from signcam.smoothing import TOP_K, SmoothedLetter, Smoother
-from signcam.sources import Frame
+from signcam.models.letter_models import LetterModel, weights_info
+from signcam.pipeline.fusion import GeometricFuser
+from signcam.pipeline.locate import Box, HandLocator
+from signcam.pipeline.preprocess import crop_hand
+from signcam.pipeline.smoothing import TOP_K, SmoothedLetter, Smoother
+from signcam.pipeline.sources import Frame
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The one place that turns the recognition config's strings (weights paths, device, hand mode) into parts.
 
-Everything below it takes objects (signcam.recognizer.Recognizer(locator, models, fuser, smoother)), so
+Everything below it takes objects (signcam.pipeline.recognizer.Recognizer(locator, models, fuser, smoother)), so
 tests pass fakes; the GUI's recognition thread, the photo reader, `signcam predict` and the benchmarks all
 build here. Like ultralytics' AutoBackend it owns the choice of model file and device: every model is put on
 the one chosen device once, and torch's thread settings follow that device. No Qt here.
@@ -17,14 +17,14 @@ from collections.abc import Callable
 
 import torch
 
-from signcam.config import RecognitionConfig
-from signcam.fusion import GeometricFuser
-from signcam.landmarks import BUNDLED_LANDMARK_WEIGHTS
-from signcam.letter_models import CnnModel, LandmarkModel, LetterModel
-from signcam.locate import HandLocator, make_locator
-from signcam.recognizer import Recognizer
-from signcam.smoothing import Smoother
-from signcam.weights import read_info, resolve_device
+from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
+from signcam.models.letter_models import CnnModel, LandmarkModel, LetterModel
+from signcam.pipeline.config import RecognitionConfig
+from signcam.pipeline.fusion import GeometricFuser
+from signcam.pipeline.locate import HandLocator, make_locator
+from signcam.pipeline.recognizer import Recognizer
+from signcam.pipeline.smoothing import Smoother
+from signcam.store.weights import read_info, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _landmark_model(config: RecognitionConfig, device: torch.device) -> LetterMo
 
 
 # The letter models, by the name the config's shares use: name -> factory(config, device) -> model or None.
-# A new model is one class (signcam.letter_models.LetterModel) and one line here.
+# A new model is one class (signcam.models.letter_models.LetterModel) and one line here.
 LETTER_MODELS: dict[str, Callable[[RecognitionConfig, torch.device], LetterModel | None]] = {
     "cnn": lambda config, device: CnnModel(config.weights, device),
     "landmarks": _landmark_model,

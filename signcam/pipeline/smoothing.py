@@ -22,7 +22,7 @@ Rules, per update:
 - `no_hand_ms` runs from the first update of the current no-hand run; 0 while a hand is seen.
 
 Usage:
-    smoother = Smoother(LETTERS, window=5, hold_ms=800, min_confidence=0.6)   # signcam.builder passes the config's
+    smoother = Smoother(LETTERS, window=5, hold_ms=800, min_confidence=0.6)  # the builder passes the config's
     state = smoother.update(probs, t_s)        # probs: (24,) or None for no hand
 """
 

@@ -3,7 +3,7 @@
 A weighted geometric mean, renormalised: models that agree reinforce each other, and a disagreement lowers
 the confidence toward "unsure" (benchmarks/README.md compares it with the arithmetic mean). A temperature
 then sharpens or softens the result so that its confidence means what it says on people the models never
-saw. The shares and the temperature live in the recognition config (signcam.config, with how they were
+saw. The shares and the temperature live in the recognition config (signcam.pipeline.config, with how they were
 chosen); the app, `signcam predict` and the benchmarks all fuse through `GeometricFuser`.
 
 Usage:

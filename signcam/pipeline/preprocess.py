@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import torch
 
-from signcam.locate import Box
-from signcam.model import INPUT_SIZE
+from signcam.models.model import INPUT_SIZE
+from signcam.pipeline.locate import Box
 
 
 def square_crop(image_bgr: np.ndarray, box: Box) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from signcam.assets_dir import ASSETS_DIR
+from signcam.store.assets_dir import ASSETS_DIR
 
 logger = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.files import atomic_write_text, user_data_dir
 from signcam.labels import LETTERS, class_of_letter
-from signcam.model import INPUT_SIZE
+from signcam.models.model import INPUT_SIZE
+from signcam.store.files import atomic_write_text, user_data_dir
 
 LABELS_FILE = "labels.csv"
 FIELDS = ("id", "letter", "captured_unix_s")
