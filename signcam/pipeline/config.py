@@ -21,7 +21,7 @@ from signcam.pipeline.locate import ROI_MODES
 
 # Every device the app can name, in menu order; `available_devices()` says which this machine has.
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "GPU (CUDA)", "mps": "Apple GPU (MPS)"}
-DEFAULT_THRESHOLD = 0.6  # at 0.6, 89.5% of the letters shown on strangers' hands are right (README)
+DEFAULT_THRESHOLD = 0.6  # at 0.6, 96.3% of the letters shown on 25 held-out people's hands are right (README)
 # Each letter model's share of the fused log-probabilities (signcam.pipeline.fusion), by model name
 # (signcam.pipeline.builder's
 # LETTER_MODELS). Chosen with the CNN of branch i14 (Sign-MNIST + extra/'s crops, four extra/ persons held out) on
