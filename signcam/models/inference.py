@@ -58,4 +58,6 @@ def inference_model(model: nn.Module, device: torch.device) -> nn.Module:
     example = torch.rand(1, 1, INPUT_SIZE, INPUT_SIZE)
     with _TRACE_LOCK, torch.inference_mode(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "`torch.jit", DeprecationWarning)
-        return torch.jit.freeze(torch.jit.trace(fast, example))
+        # check_trace=False: the check re-runs the model and imports torch.distributed (~0.75 s of a cold
+        # `signcam predict`); tests/core/test_inference.py compares the traced model with the eager one instead.
+        return torch.jit.freeze(torch.jit.trace(fast, example, check_trace=False))
