@@ -32,15 +32,23 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from signcam.pipeline.config import Event
 from signcam.practice.drills import letter_weights
 from signcam.practice.motion import START_POSE
 from signcam.store.assets_dir import ASSETS_DIR
 
-if TYPE_CHECKING:  # only methods are called; the history module needs nothing from here at import
-    from signcam.practice.history import History
+
+class ReadingHistory(Protocol):
+    """What the reading drill needs of its store (practice.history.History has it): the store depends on the
+    drill's result type, never the other way round, so the two modules import in one direction only."""
+
+    def last_reading_pace(self) -> float | None: ...
+
+    def reading_letter_stats(self) -> dict: ...
+
+    def record_reading(self, result: ReadResult, at_unix_s: float) -> None: ...
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +196,7 @@ class ReceptiveDrill:
     A history write that fails never ends the drill: it sets `notice`.
     """
 
-    def __init__(self, hands: Mapping[str, Sequence[str]], history: History | None = None,
+    def __init__(self, hands: Mapping[str, Sequence[str]], history: ReadingHistory | None = None,
                  config: ReceptiveConfig | None = None, rng: random.Random | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.hands = hands
