@@ -143,3 +143,21 @@ def kaggle_dir(tmp_path: Path) -> Path:
     (folder / "sign_mnist_train.csv").write_text(csv_text(synthetic_rows(96, seed=1)))
     (folder / "sign_mnist_test.csv").write_text(csv_text(synthetic_rows(48, seed=2)))
     return folder
+
+
+def play_into_practice(controller, clip: Path, clock: list[float]) -> None:
+    """Every frame of `clip` through the app's live recognizer (auto hand mode, the practice hold time) into the
+    practice controller, the clip's own timestamps driving `clock[0]` (the controller's clock)."""
+    from signcam.pipeline.builder import build_recognizer
+    from signcam.pipeline.config import RecognitionConfig
+    from signcam.pipeline.sources import open_source
+
+    recognizer = build_recognizer(RecognitionConfig(roi="auto", hold_ms=800.0), video=True)
+    source = open_source(clip)
+    try:
+        for frame in source:
+            clock[0] = frame.timestamp_s
+            controller.on_recognition(recognizer.step(frame))
+    finally:
+        source.close()
+        recognizer.close()

@@ -13,18 +13,16 @@ import cv2
 import numpy as np
 import pytest
 
-from signcam.pipeline.builder import build_recognizer
-from signcam.pipeline.config import RecognitionConfig
 from signcam.pipeline.locate import Box
 from signcam.pipeline.recognizer import Recognition
-from signcam.pipeline.sources import Frame, open_source
+from signcam.pipeline.sources import Frame
 from signcam.practice.coach import Hint
 from signcam.practice.coaching import CoachNote
 from signcam.practice.controller import PracticeController
 from signcam.ui.coach_overlay import MARK
 from signcam.ui.live_view import RecognitionView
 from signcam.ui.practice_view import PracticePanel
-from tests.ui.conftest import write_video
+from tests.ui.conftest import play_into_practice, write_video
 from training.motion_clips import stroke_path
 
 FPS = 30
@@ -82,15 +80,7 @@ def test_word_drill_with_a_j_word_end_to_end(qtbot, shared_data: Path, tmp_path:
     reads, summaries = [], []
     controller.coached.connect(lambda note: reads.append(note.motion_read) if note.motion_read else None)
     controller.finished.connect(summaries.append)
-    recognizer = build_recognizer(RecognitionConfig(roi="auto", hold_ms=800.0), video=True)
-    source = open_source(clip)
-    try:
-        for frame in source:
-            t[0] = frame.timestamp_s
-            controller.on_recognition(recognizer.step(frame))
-    finally:
-        source.close()
-        recognizer.close()
+    play_into_practice(controller, clip, t)
     assert len(summaries) == 1 and panel.pages.currentWidget() is panel.summary_page
     summary = summaries[0]
     assert reads == ["J"]  # read from the motion, once; Space was never pressed

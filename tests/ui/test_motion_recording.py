@@ -11,12 +11,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-from signcam.pipeline.builder import build_recognizer
-from signcam.pipeline.config import RecognitionConfig
-from signcam.pipeline.sources import open_source
 from signcam.practice.controller import PracticeController
 from signcam.ui.practice_view import PracticePanel
-from tests.ui.conftest import write_video
+from tests.ui.conftest import play_into_practice, write_video
 
 FPS = 28  # motion/README: the template capture loop saved about 28 frames a second
 # (recording, first frame, last frame): the first marked stroke with the start hand before it and time after it
@@ -45,15 +42,7 @@ def test_a_real_signers_motion_letter_is_accepted_in_a_drill(qtbot, shared_data:
     assert controller.start_custom_text(letter.lower())
     summaries = []
     controller.finished.connect(summaries.append)
-    recognizer = build_recognizer(RecognitionConfig(roi="auto", hold_ms=800.0), video=True)
-    source = open_source(clip)
-    try:
-        for frame in source:
-            t[0] = frame.timestamp_s
-            controller.on_recognition(recognizer.step(frame))
-    finally:
-        source.close()
-        recognizer.close()
+    play_into_practice(controller, clip, t)
     # Accepted: the one-letter drill ended right, and only the motion reader can confirm a Z or J here (the
     # models never read them, Space was never pressed, and the clip is far shorter than the skip time).
     assert len(summaries) == 1 and panel.pages.currentWidget() is panel.summary_page
