@@ -130,16 +130,14 @@ class FaceFinder:
             model = wheel.read(self.FACE_MODEL)
         options = vision.FaceDetectorOptions(base_options=BaseOptions(model_asset_buffer=model),
                                              min_detection_confidence=0.25)
-        self._detectors = [vision.FaceDetector.create_from_options(options)]
+        self._detector = vision.FaceDetector.create_from_options(options)
 
     def faces(self, image_bgr: np.ndarray) -> list[tuple[int, int, int, int]]:
         """(x, y, w, h) pixel boxes of the faces in the photo, grown 15% per side (hair, chin)."""
-        height, width = image_bgr.shape[:2]
         rgb = np.ascontiguousarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB))
         image = self._mediapipe.Image(image_format=self._mediapipe.ImageFormat.SRGB, data=rgb)
-        detections = [d for detector in self._detectors for d in detector.detect(image).detections]
         boxes = []
-        for detection in detections:
+        for detection in self._detector.detect(image).detections:
             box = detection.bounding_box  # pixels
             grow_w, grow_h = 0.15 * box.width, 0.15 * box.height
             boxes.append((int(box.origin_x - grow_w), int(box.origin_y - grow_h),
@@ -152,8 +150,7 @@ class FaceFinder:
                    for fx, fy, fw, fh in self.faces(image_bgr))
 
     def close(self) -> None:
-        for detector in self._detectors:
-            detector.close()
+        self._detector.close()
 
 
 def reference_image(image_bgr: np.ndarray, points: np.ndarray, mirror: bool) -> np.ndarray:

@@ -215,6 +215,8 @@ class MediaPipeLocator:
         if not Path(model_path).is_file():
             raise FileNotFoundError(f"the hand model {model_path} is missing; reinstall signcam")
         self.model_path = Path(model_path)
+        # Read once: a photo makes a fresh landmarker from these bytes (see _PhotoSettler), not from the file.
+        self._model_bytes = self.model_path.read_bytes()
         self.video = video
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
@@ -236,7 +238,7 @@ class MediaPipeLocator:
         """A VIDEO-mode landmarker; `keep`: closed with the locator (else the caller closes it)."""
         vision = self._vision
         options = vision.HandLandmarkerOptions(
-            base_options=self._base_options(model_asset_path=str(self.model_path)),
+            base_options=self._base_options(model_asset_buffer=self._model_bytes),
             running_mode=vision.RunningMode.VIDEO,
             num_hands=1,
             min_hand_detection_confidence=min_detection_confidence or self.min_detection_confidence,
@@ -376,9 +378,14 @@ def _close_all(landmarkers: list[Any]) -> None:
             landmarker._handle = None  # and MediaPipe's own __del__ would fail the same way, noisily
 
 
+def _box_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The guide box's own options (size, cx, cy) among a locator's options."""
+    return {k: options[k] for k in ("size", "cx", "cy") if k in options}
+
+
 def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
     """MediaPipe Hands; without MediaPipe installed it logs a warning and returns the guide box."""
-    box_options = {k: options[k] for k in ("size", "cx", "cy") if k in options}
+    box_options = _box_options(options)
     auto_options = {k: v for k, v in options.items() if k not in box_options}
     try:
         return MediaPipeLocator(video=video, **auto_options)
@@ -392,7 +399,7 @@ def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
 
 
 def _box_locator(*, video: bool = False, **options: Any) -> HandLocator:
-    return GuideBoxLocator(**{k: options[k] for k in ("size", "cx", "cy") if k in options})
+    return GuideBoxLocator(**_box_options(options))
 
 
 def _full_locator(*, video: bool = False, **_other: Any) -> HandLocator:
