@@ -20,12 +20,14 @@ from training.config import TrainConfig, build_evaluate_parser, build_parser
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if argv and argv[0] == "evaluate":
+    evaluate = bool(argv) and argv[0] == "evaluate"
+    if evaluate:
         args = build_evaluate_parser().parse_args(argv[1:])
     else:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
         if not (args.data or (args.train_csv and args.test_csv)):
-            build_parser().error("give --data DIR, or both --train-csv and --test-csv")
+            parser.error("give --data DIR, or both --train-csv and --test-csv")
     # torch and the data code: only now that the arguments are known to be good (~3 s to import)
     from signcam.store.weights import DeviceError, WeightsError
     from training.data import CsvError, find_csvs
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out, before = "", None
     try:
-        if argv and argv[0] == "evaluate":
+        if evaluate:
             metrics = evaluate_weights(args.weights, args.csv, args.device)
             print(json.dumps(metrics) if args.json else format_metrics(metrics))
             return 0
