@@ -102,36 +102,95 @@ def parse_blocks(text: str) -> tuple[int, ...]:
     return blocks
 
 
+# One sentence per option of `signcam-train --help` (a test checks every TrainConfig field has one); the default is
+# appended. Formats are spelled out where the type does not say them.
+OPTION_HELP = {
+    "out": "weights file to write (safetensors); its .report.json and .report.png go beside it. The bundled "
+           "weights are signcam/assets/signnet.safetensors: write there only to replace them (make bundled-weights)",
+    "arch": "network: signnet (this project's CNN, set by --width and --blocks) or seed (the original notebook's "
+            "fixed 3-conv network)",
+    "width": "signnet: channels of the first block, doubled for each later block",
+    "blocks": "signnet: 3x3 convolutions per block at 28, 14 and 7 px, as comma-separated counts (e.g. 1,2,2)",
+    "epochs": "passes over the training rows; the learning-rate schedule anneals to 0 over exactly this many",
+    "batch_size": "training rows per optimiser step",
+    "threads": "CPU threads for torch; 0 leaves torch's choice (all cores)",
+    "channels_last": "NHWC memory layout, oneDNN's fast convolutions on CPU",
+    "extra": "add the hand crops of the photos in extra/ beside the train CSV, when that folder is there (the first "
+             "time, MediaPipe locates each photo, ~20 min for 4,630 on one core; cached in the user cache folder)",
+    "extra_share": "extra/'s training rows are repeated to about this fraction of each epoch (0-1)",
+    "extra_val_persons": "fraction of extra/'s people held out whole for validation (0-1)",
+    "lr": "peak learning rate (AdamW with the one-cycle schedule; SGD: try 0.002)",
+    "optimizer": "adamw or sgd",
+    "momentum": "SGD momentum (--optimizer sgd only)",
+    "weight_decay": "weight decay of the optimiser",
+    "schedule": "onecycle (warm up, then anneal to 0) or constant learning rate",
+    "warmup": "onecycle: fraction of the steps (0-1) over which the rate rises to --lr",
+    "label_smoothing": "softer targets (0-1): a model less over-confident on strangers' hands",
+    "augment": "random affine, photometric, blur, noise and occlusion changes to each training batch",
+    "flip": "probability of a horizontal flip of a training image (left-handed signers); 0 disables",
+    "val_fraction": "fraction of the train CSV held out for validation, stratified by letter (0-0.9)",
+    "limit": "read only the first N rows of each CSV (quick checks); default: all",
+    "seed": "random seed of the split, the shuffling and the augmentation",
+    "device": "auto, cpu, cuda or mps (auto: a GPU when there is one)",
+    "dry_run": "check the whole pipeline in seconds: one batch of one epoch, a sample of extra/'s photos (nothing "
+               "cached), nothing written",
+    "init_weights": "fine-tune from this weights file (its architecture, width and normalisation win); default: "
+                    "train from scratch",
+    "train_rows": "train on a random stratified subset of N rows of the training split (fine-tuning's replay "
+                  "sample); default: all",
+    "personal_dir": "a folder of your own hand samples (as Training > Capture my samples saves them), added "
+                    "oversampled; default: none",
+    "personal_share": "personal rows are repeated to about this fraction of each epoch (0-1)",
+    "personal_holdout": "fraction of the personal samples per letter kept back for the 'your hand' report (0-1)",
+    "keep": "best: the epoch with the best validation accuracy; last: the final epoch (fine-tuning)",
+    "compare_weights": "also report these weights file on the same rows (the Retrain dialog: the weights in use)",
+    "calibrate": "fit the softmax temperature on validation; off keeps T = 1 (validation is ~100%% right, and a "
+                 "fitted T made the model over-confident on strangers' hands)",
+}
+METAVARS = {"blocks": "N,N,N", "limit": "N", "train_rows": "N", "out": "FILE", "init_weights": "FILE",
+            "compare_weights": "FILE", "personal_dir": "DIR", "threads": "N", "epochs": "N", "batch_size": "N",
+            "width": "N", "seed": "N", "device": "NAME"}  # floats: F
+
+
 def build_parser() -> argparse.ArgumentParser:
     defaults = TrainConfig()
     p = argparse.ArgumentParser(prog="signcam-train",
-                                description="Train the letter classifier on the Sign-MNIST CSVs; write its weights.",
+                                description="Train the letter classifier (the CNN) on the Sign-MNIST CSVs, plus "
+                                            "the photos of extra/ beside them, and write its weights.",
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="Subcommand: signcam-train evaluate --weights W --csv C [--json]")
-    p.add_argument("--data", help="folder with sign_mnist_train.csv[.gz] and sign_mnist_test.csv[.gz]")
-    p.add_argument("--train-csv", help="train CSV (instead of --data)")
-    p.add_argument("--test-csv", help="test CSV (instead of --data)")
+                                epilog="examples:\n"
+                                       "  signcam-train --data DIR --out runs/signnet.safetensors\n"
+                                       "  signcam-train --data DIR --dry-run\n"
+                                       "  signcam-train evaluate --weights W --csv DIR/sign_mnist_test.csv [--json]\n"
+                                       "(signcam-train evaluate --help: accuracy of weights on a CSV)")
+    p.add_argument("--data", metavar="DIR", help="folder with sign_mnist_train.csv[.gz] and "
+                   "sign_mnist_test.csv[.gz] (Kaggle's Sign Language MNIST), and optionally extra/")
+    p.add_argument("--train-csv", metavar="FILE", help="the train CSV, instead of --data")
+    p.add_argument("--test-csv", metavar="FILE", help="the test CSV, instead of --data; read once, for the final "
+                   "report")
     for f in fields(TrainConfig):
         if f.name in ("train_csv", "test_csv"):
             continue
         flag, default = "--" + f.name.replace("_", "-"), getattr(defaults, f.name)
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        text = OPTION_HELP[f.name] + ("" if default in (None, "") else f" (default: {shown})")
         if isinstance(default, bool):
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
-                           help=f"(default: {default})")
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
         else:
             kind = {"limit": int, "train_rows": int, "blocks": parse_blocks}.get(f.name, type(default))
             choices = {"arch": ARCHITECTURE_NAMES, "optimizer": ["adamw", "sgd"],
                        "schedule": ["onecycle", "constant"], "keep": ["best", "last"]}.get(f.name)
-            p.add_argument(flag, type=kind, default=default, choices=choices, help=f"(default: {default})")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging (default: off)")
+            metavar = METAVARS.get(f.name, "F" if isinstance(default, float) else None)
+            p.add_argument(flag, type=kind, default=default, choices=choices, metavar=metavar, help=text)
+    p.add_argument("-v", "--verbose", action="store_true", help="print debug messages too (default: off)")
     return p
 
 
 def build_evaluate_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="signcam-train evaluate",
                                 description="Accuracy, per-letter results and confusion of weights on a CSV.")
-    p.add_argument("--weights", required=True, help="a .safetensors weights file")
-    p.add_argument("--csv", required=True, help="a Sign-MNIST CSV (plain or .gz)")
-    p.add_argument("--device", default="auto", help="(default: auto)")
+    p.add_argument("--weights", required=True, metavar="FILE", help="a .safetensors weights file")
+    p.add_argument("--csv", required=True, metavar="FILE", help="a Sign-MNIST CSV (plain or .gz)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default: auto)")
     p.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
     return p

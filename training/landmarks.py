@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from signcam import __version__
 from signcam.labels import LETTERS
 from signcam.models.landmarks import (
+    FEATURE_SETS,
     LandmarkConfig,
     LandmarkNet,
     both_views_logits,
@@ -238,16 +239,52 @@ def train_landmarks(config: LandmarkTrainConfig) -> tuple[LandmarkNet, dict]:
     return model, metrics
 
 
-def main(argv: list[str] | None = None) -> int:
+# One sentence per option of `python -m training.landmarks --help` (a test checks every field has one).
+OPTION_HELP = {
+    "data": "folder holding extra/ and extra2/ (training) and real_dev/ (held-out report only), each a labels.csv "
+            "beside its photos",
+    "out": "weights file to write (safetensors). The bundled model is signcam/assets/landmarks.safetensors: write "
+           "there only to replace it (make bundled-weights)",
+    "cache_dir": "where the photos' located landmarks are cached (default: the user cache folder, "
+                 "~/.cache/signcam on Linux)",
+    "features": "model input: xy (the 21 normalised points) or xy+dist (plus the 120 joint-to-joint distances)",
+    "hidden": "units in each of the two hidden layers",
+    "dropout": "dropout after each hidden layer (0-1)",
+    "epochs": "passes over the training hands (about 2 s each on one core)",
+    "batch_size": "training hands per optimiser step",
+    "lr": "peak learning rate (AdamW, one-cycle)",
+    "weight_decay": "AdamW weight decay",
+    "label_smoothing": "softer targets (0-1) for strangers' hands",
+    "yaw_deg": "augmentation: +- degrees of 3D turn about the vertical axis through the wrist (MediaPipe's depth)",
+    "pitch_deg": "augmentation: +- degrees of 3D tilt about the horizontal axis through the wrist",
+    "rotate_deg": "augmentation: +- degrees of rotation about the wrist in the image plane",
+    "stretch": "augmentation: +- independent x and y scale (camera angle, hand proportions)",
+    "jitter": "augmentation: standard deviation of per-point noise, in units of the hand's size",
+    "mirror": "mirror half the training hands, so left and right hands read alike",
+    "lopo": "leave-one-person-out report and temperature fit (~25 min on one core); off: T = 1, no report",
+    "seed": "random seed of the initialisation, shuffling and augmentation",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
     defaults = LandmarkTrainConfig()
     parser = argparse.ArgumentParser(prog="python -m training.landmarks", description=__doc__.split("\n\n")[0])
     for f in fields(LandmarkTrainConfig):
         flag, default = "--" + f.name.replace("_", "-"), getattr(defaults, f.name)
+        text = OPTION_HELP[f.name] + ("" if default == "" else f" (default: {default})")
         if isinstance(default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
-                                help=f"(default: {default})")
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
         else:
-            parser.add_argument(flag, type=type(default), default=default, help=f"(default: {default!r})")
+            metavar = {"data": "DIR", "cache_dir": "DIR", "out": "FILE", "features": None}.get(
+                f.name, "F" if isinstance(default, float) else "N" if isinstance(default, int) else None)
+            choices = FEATURE_SETS if f.name == "features" else None
+            parser.add_argument(flag, type=type(default), default=default, choices=choices, metavar=metavar,
+                                help=text)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # One thread: a 256-unit MLP gains nothing from more, and on a shared 2-core machine two threads made an

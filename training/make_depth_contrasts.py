@@ -29,7 +29,8 @@ log = logging.getLogger("signcam.train.depth")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder holding extra/")
-    parser.add_argument("--out", type=Path, default=DEPTH_PATH, help=f"(default: {DEPTH_PATH})")
+    parser.add_argument("--out", type=Path, default=DEPTH_PATH,
+                        help=f"the depth contrasts JSON to write (default: {DEPTH_PATH}, the bundled one)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     folder = args.data / "extra"

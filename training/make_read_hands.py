@@ -211,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"),
                         help="folder holding extra/ and extra2/ (default: ../shared/data)")
     parser.add_argument("--out", type=Path, default=Path("signcam/assets/read_hands"),
-                        help="output folder (default: signcam/assets/read_hands)")
+                        help="folder to write the crops, index.json and CREDITS.md into "
+                             "(default: signcam/assets/read_hands)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="landmark cache of training.photos (default: the user cache folder)")
     parser.add_argument("--sheet", type=Path, default=None, help="also write a contact sheet PNG here (default: off)")

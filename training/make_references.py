@@ -297,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"),
                         help="folder holding extra/ (default: ../shared/data)")
     parser.add_argument("--out", type=Path, default=Path("signcam/assets/reference"),
-                        help="output folder (default: signcam/assets/reference)")
+                        help="folder to write the reference images and CREDITS.md into "
+                             "(default: signcam/assets/reference)")
     parser.add_argument("--sheet", type=Path, default=None,
                         help="write ranked contact sheets here instead, to choose PICKS (default: off)")
     args = parser.parse_args(argv)

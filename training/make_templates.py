@@ -86,7 +86,8 @@ def read_credits(folder: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder holding extra/")
-    parser.add_argument("--out", type=Path, default=TEMPLATES_PATH, help=f"(default: {TEMPLATES_PATH})")
+    parser.add_argument("--out", type=Path, default=TEMPLATES_PATH,
+                        help=f"the coach's letter templates JSON to write (default: {TEMPLATES_PATH}, the bundled one)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     folder = args.data / "extra"

@@ -265,8 +265,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="still hands to draw synthetic strokes with (default: ../shared/data/extra)")
     parser.add_argument("--hold-out", choices=SOURCES, help="leave this source out entirely (default: none)")
     parser.add_argument("--out", type=Path, default=Path("signcam/assets/motion.safetensors"),
-                        help="(default: signcam/assets/motion.safetensors)")
-    parser.add_argument("--seed", type=int, default=0, help="(default: 0)")
+                        help="the J/Z motion model to write (safetensors; default: signcam/assets/motion.safetensors, "
+                             "the bundled one)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random seed of the synthetic strokes and the fit (default: 0)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config = TrainConfig(seed=args.seed)

@@ -161,7 +161,9 @@ def load_photo_set(folder: str | Path, *, cache_dir: str | Path | None = None,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder holding extra/ and real_dev/")
-    parser.add_argument("--cache-dir", type=Path, default=None, help="(default: the user cache folder)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="where the located landmarks and crops are cached (default: the user cache folder, "
+                             "~/.cache/signcam on Linux)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for name in PHOTO_SETS:
