@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         print(format_metrics(result.test))
         if result.weights_path:
             print(f"\nwrote {result.weights_path} (+ .report.json, .report.png)")
+        elif config.dry_run:
+            print("\ndry run: the data, the model and the report work (one batch trained, nothing written)")
         return 0
     except (CsvError, ConfigError, WeightsError, DeviceError) as e:
         print(f"signcam-train: error: {e}", file=sys.stderr)

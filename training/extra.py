@@ -27,10 +27,12 @@ def split_persons(persons: np.ndarray, val_fraction: float, seed: int) -> np.nda
     return np.isin(persons, held)
 
 
-def load_extra(folder: str | Path, val_fraction: float, seed: int) -> tuple[Dataset, Dataset, np.ndarray]:
-    """(training rows, validation rows, the validation rows' persons) of extra/'s found hands."""
+def load_extra(folder: str | Path, val_fraction: float, seed: int, sample: int | None = None
+               ) -> tuple[Dataset, Dataset, np.ndarray]:
+    """(training rows, validation rows, the validation rows' persons) of extra/'s found hands; `sample`: of only
+    that many photos spread over the set (training.photos.load_photo_set), for a dry run."""
     folder = Path(folder)
-    photos = load_photo_set(folder)
+    photos = load_photo_set(folder, sample=sample)
     photos = photos.subset(photos.found)
     persons = photos.persons()
     held = split_persons(persons, val_fraction, seed)

@@ -128,9 +128,20 @@ def _extract(folder: Path, rows: list[dict[str, str]], locator_options: dict) ->
     return {"points": points, "z": z, "world": world, "sides": sides, "boxes": boxes, "crops": crops}
 
 
+def sample_rows(n: int, sample: int | None) -> np.ndarray:
+    """Indices of at most `sample` of n rows, spread evenly from first to last (labels.csv lists photos person by
+    person, so a sample reaches every part of it); all n when sample is None or not smaller."""
+    if sample is None or sample >= n:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max(sample, 1)).round().astype(int))
+
+
 def load_photo_set(folder: str | Path, *, cache_dir: str | Path | None = None,
-                   locator_options: dict | None = None) -> PhotoSet:
-    """The photo set in `folder` (a labels.csv beside the photos), extracting landmarks and crops on first use."""
+                   locator_options: dict | None = None, sample: int | None = None) -> PhotoSet:
+    """The photo set in `folder` (a labels.csv beside the photos), extracting landmarks and crops on first use.
+
+    `sample`: only that many photos, spread over the set (`sample_rows`), for a quick check such as a dry run:
+    taken from the cache when it is there, else located now and not cached (a cache always holds the whole set)."""
     folder = Path(folder)
     locator_options = dict(locator_options or {})
     rows = read_labels(folder)
@@ -138,10 +149,18 @@ def load_photo_set(folder: str | Path, *, cache_dir: str | Path | None = None,
     if unknown:
         raise ValueError(f"{folder / 'labels.csv'}: letters {unknown} are not among the static letters")
     cache = _cache_path(folder, Path(cache_dir or user_cache_dir("signcam")), locator_options)
+    keep = sample_rows(len(rows), sample)
     if cache.exists():
         with np.load(cache) as z:
-            arrays = {k: z[k] for k in z.files}
+            arrays = {k: z[k][keep] for k in z.files}
+        rows = [rows[i] for i in keep]
+    elif len(keep) < len(rows):
+        rows = [rows[i] for i in keep]
+        log.info("%s: locating the hands in a sample of %d photos (not cached)", folder, len(rows))
+        arrays = _extract(folder, rows, locator_options)
     else:
+        log.info("%s: locating the hands in %d photos with MediaPipe, once: the result is cached in %s",
+                 folder, len(rows), cache.parent)
         arrays = _extract(folder, rows, locator_options)
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp.npz")

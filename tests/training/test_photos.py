@@ -44,3 +44,36 @@ def test_refuses_letters_that_are_not_static(tmp_path: Path) -> None:
     _write_set(folder, "relative_path,letter,source_id,signer_id", ["A/1.jpg,J,r,r_s1"])
     with pytest.raises(ValueError, match="not among the static letters"):
         load_photo_set(folder, cache_dir=tmp_path / "cache")
+
+
+def test_extraction_shows_progress_n_of_n(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Locating a folder for the first time takes minutes: a bar counts the photos (n/N, rate, time left)."""
+    extra = tmp_path / "extra"
+    _write_set(extra, "relative_path,letter,source_id,signer_id", ["A/1.jpg,A,r,r_s1", "A/2.jpg,B,r,r_s1"])
+    load_photo_set(extra, cache_dir=tmp_path / "cache")
+    err = capsys.readouterr().err
+    assert "locating hands in extra" in err and "2/2" in err
+
+
+def test_a_sample_is_located_alone_and_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dry run's sample: only those photos are located, and no cache is written (it would claim to be the
+    whole set); once the whole set is cached, the sample is read from the cache."""
+    extra = tmp_path / "extra"
+    (extra).mkdir()
+    rows = [f"A/{i}.jpg,{'ABC'[i % 3]},r,r_s{i // 4}" for i in range(12)]
+    (extra / "labels.csv").write_text("\n".join(["relative_path,letter,source_id,signer_id", *rows]) + "\n")
+    located: list[list[str]] = []
+    real_extract = photos_module._extract
+
+    def counting(folder: Path, rows: list[dict[str, str]], options: dict) -> dict[str, np.ndarray]:
+        located.append([r["relative_path"] for r in rows])
+        return real_extract(folder, rows, options)  # unreadable files: counted as no hand, quickly
+
+    monkeypatch.setattr(photos_module, "_extract", counting)
+    got = load_photo_set(extra, cache_dir=tmp_path / "cache", sample=4)
+    assert got.paths.tolist() == ["A/0.jpg", "A/4.jpg", "A/7.jpg", "A/11.jpg"] and len(got.crops) == 4
+    assert located == [got.paths.tolist()] and not (tmp_path / "cache").exists()
+
+    load_photo_set(extra, cache_dir=tmp_path / "cache")  # the whole set, cached
+    again = load_photo_set(extra, cache_dir=tmp_path / "cache", sample=4)
+    assert len(located) == 2 and again.paths.tolist() == got.paths.tolist() and again.labels.tolist() == [0, 1, 1, 2]

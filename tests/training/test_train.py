@@ -86,7 +86,8 @@ def test_script_dry_run_and_evaluate_json(tiny_csvs, tmp_path):
                           str(test_csv), "--dry-run", "--width", "8", "--blocks", "1,1,1", "--out",
                           str(tmp_path / "d.safetensors")], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert f"epoch 1/{TrainConfig().epochs}" in run.stderr and not (tmp_path / "d.safetensors").exists()
+    assert "dry run: one batch of epoch 1/1" in run.stderr and f"epoch 1/{TrainConfig().epochs}" not in run.stderr
+    assert "nothing written" in run.stdout and not (tmp_path / "d.safetensors").exists()
     bad = subprocess.run([sys.executable, "-m", "training.cli", "--train-csv", str(train_csv), "--test-csv",
                           str(test_csv), "--dry-run", "--blocks", "1,0"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "every block needs at least one conv" in bad.stderr
