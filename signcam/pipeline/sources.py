@@ -342,6 +342,8 @@ class VideoSource(_SourceBase):
             wait_s = self._started_at + timestamp_s - now
             if wait_s > 0:
                 time.sleep(wait_s)
+            elif -wait_s > 1 / self.fps:  # a frame late (its reader waited for a slow consumer): play on
+                self._started_at -= wait_s  # from here at the file's pace instead of rushing to catch up
         frame = Frame(image, self._count, timestamp_s, self.name)
         self._count += 1
         return frame
@@ -453,14 +455,18 @@ class LatestFrameReader:
     """Reads a source on a plain thread into a one-slot holder: the newest frame wins.
 
     A frame that is overwritten before anyone took it counts in `dropped`, so latency never grows
-    with a slow consumer. The source's SourceError is kept and re-raised by `latest()`. `close()`
-    stops and joins the thread, then closes the source (from this thread, after the reader is gone).
+    with a slow consumer (a camera). `keep_all` (a recording) instead waits until the consumer took the
+    frame: every frame is read, in order, and a slow consumer slows the video down. The source's SourceError
+    is kept and re-raised by `latest()`. `close()` stops and joins the thread, then closes the source (from
+    this thread, after the reader is gone).
     """
 
-    def __init__(self, source: Source, *, close_source: bool = True, join_timeout_s: float = 3.0):
+    def __init__(self, source: Source, *, keep_all: bool = False, close_source: bool = True,
+                 join_timeout_s: float = 3.0):
         self.source = source
         self.dropped = 0
         self.finished = False
+        self._keep_all = keep_all
         self._close_source = close_source
         self._join_timeout_s = join_timeout_s
         self._slot: Frame | None = None
@@ -480,7 +486,11 @@ class LatestFrameReader:
                 if frame is None:
                     break
                 with self._cond:
-                    if self._slot is not None:
+                    if self._keep_all:
+                        self._cond.wait_for(lambda: self._slot is None or self._stop.is_set())
+                        if self._stop.is_set():
+                            break
+                    elif self._slot is not None:
                         self.dropped += 1
                     self._slot = frame
                     self._cond.notify_all()
@@ -503,10 +513,13 @@ class LatestFrameReader:
             frame, self._slot = self._slot, None
             if frame is None and self._error is not None:
                 raise self._error
+            self._cond.notify_all()  # a keep_all reader waits for the slot to empty
             return frame
 
     def close(self) -> None:
         self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
         if self._thread.is_alive():
             self._thread.join(self._join_timeout_s)
         if self._thread.is_alive():

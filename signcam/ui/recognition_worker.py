@@ -9,8 +9,13 @@ the same road: `set_config(new)` -> the worker rebuilds what changed (signcam.pi
 uses it; a rebuild that fails keeps the recognizer in use and says so (`config_failed`).
 
 Moved to a QThread (not a QThread subclass): `thread.started -> run`, `finished -> thread.quit`.
+A camera's newest frame wins (LatestFrameReader): a slow recognizer skips frames to stay live. A recording is
+read frame by frame, none skipped: a slow recognizer slows the video down instead (issue 32: a video under
+load lost frames, so a letter held briefly was never confirmed).
 At most one result is in flight: until the GUI calls `mark_consumed()`, new results are counted
-as dropped instead of emitted, so a slow GUI makes the worker skip frames, never queue them.
+as dropped instead of emitted, so a slow GUI never queues them; a result that confirms a letter is sent all the
+same (drills and free spelling take the letter from it), and so is a recording's last one (the picture ends
+on the last frame).
 The loader is a daemon thread and nothing waits for it: stopping (or quitting) while a model loads
 returns within POLL_S, and a recognizer that finishes loading after the stop is closed unused.
 """
@@ -19,7 +24,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
 
 from signcam.pipeline.config import RecognitionConfig
 from signcam.pipeline.sources import Frame, LatestFrameReader, Source, SourceError, SourceLost
@@ -83,7 +88,8 @@ class RecognitionWorker(QObject):
         self._consumed = threading.Event()
         self._consumed.set()
         self.dropped = 0  # results not emitted because the GUI had not taken the last one yet
-        self.frames_skipped = 0  # frames the source delivered while the recognizer was busy
+        self.frames_skipped = 0  # frames the source delivered while the recognizer was busy (a camera)
+        self._unsent: tuple[SignalInstance, object] | None = None  # the last result dropped, sent if the source ends
 
     def stop(self) -> None:
         self._stop.set()
@@ -188,7 +194,7 @@ class RecognitionWorker(QObject):
             self.source_opened.emit(source.name)
             if not self._preview:
                 self._wait_for_model()
-            reader = LatestFrameReader(source).start()
+            reader = LatestFrameReader(source, keep_all=not self._preview).start()  # a recording: every frame
             try:
                 if self._recognize_until_end(reader):
                     self.source_ended.emit()
@@ -217,20 +223,30 @@ class RecognitionWorker(QObject):
             self._sync()
             if frame is None:
                 if reader.finished:
+                    self._send_unsent()
                     return True
                 continue
             self._emit(frame)
         return False
 
     def _emit(self, frame: Frame) -> None:
-        """Recognise every frame (the smoother must see them all), emit only when the GUI took the last."""
+        """Recognise every frame the reader gives (the smoother must see them all); emit only when the GUI took
+        the last result, or when this one confirms a letter (dropping it would lose the letter)."""
         recognizer = self._recognizer
         result = recognizer.step(frame) if recognizer is not None else None
-        if not self._consumed.is_set():
+        signal, payload = (self.previewed, frame) if recognizer is None else (self.recognized, result)
+        smoothed = getattr(result, "smoothed", None)
+        if not self._consumed.is_set() and getattr(smoothed, "confirmed", None) is None:
             self.dropped += 1
+            self._unsent = (signal, payload)
             return
         self._consumed.clear()
-        if recognizer is None:
-            self.previewed.emit(frame)
-        else:
-            self.recognized.emit(result)
+        self._unsent = None
+        signal.emit(payload)
+
+    def _send_unsent(self) -> None:
+        """At the end of a source: the last result, if it was dropped, so the view ends on the last frame."""
+        if self._unsent is not None:
+            signal, payload = self._unsent
+            self._unsent = None
+            signal.emit(payload)

@@ -2,16 +2,19 @@
 and regaining a camera, frames before the model, rebuilding on a config change, and stopping promptly."""
 
 import threading
+import time
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Qt, QThread, Slot
 
 from signcam.pipeline.config import RecognitionConfig
-from signcam.pipeline.sources import SourceError
+from signcam.pipeline.sources import SourceError, open_source
 from signcam.store.weights import WeightsError
 from signcam.ui.recognition_worker import RecognitionWorker
 from tests.recognition_fakes import FakeModel, fake_recognizer, one_hot
-from tests.ui.conftest import FakeCamera
+from tests.ui.conftest import FakeCamera, write_video
 
 
 def build_fake(config: RecognitionConfig):
@@ -33,7 +36,7 @@ class Collector(QObject):
     def __init__(self, worker: RecognitionWorker, on_recognized=None):
         super().__init__()
         self.recognized, self.lost, self.opened, self.failed = [], [], [], []
-        self.previewed, self.loaded, self.config_failed = [], [], []
+        self.previewed, self.loaded, self.config_failed, self.ended = [], [], [], []
         self._worker = worker
         self._on_recognized = on_recognized
         worker.recognized.connect(self.take)
@@ -43,6 +46,7 @@ class Collector(QObject):
         worker.source_lost.connect(self.lose)
         worker.source_opened.connect(self.open)
         worker.failed.connect(self.fail)
+        worker.source_ended.connect(self.end)
 
     @Slot(object)
     def take(self, recognition) -> None:
@@ -69,15 +73,19 @@ class Collector(QObject):
     def fail(self, message: str) -> None:
         self.failed.append(message)
 
+    @Slot()
+    def end(self) -> None:
+        self.ended.append(len(self.recognized))  # how many results had arrived when the end did
+
 
 @pytest.fixture
 def start_worker():
     """Starts a worker on its own QThread with a Collector attached before the first frame."""
     started: list[tuple[RecognitionWorker, QThread]] = []
 
-    def start(open_source, build=build_fake) -> tuple[RecognitionWorker, Collector]:
+    def start(open_source, build=build_fake, preview: bool = True) -> tuple[RecognitionWorker, Collector]:
         worker = RecognitionWorker(open_source, RecognitionConfig(roi="box"), build=build, rebuild=rethreshold,
-                                   needs_rebuild=lambda old, new: old.weights != new.weights)
+                                   needs_rebuild=lambda old, new: old.weights != new.weights, preview=preview)
         collector = Collector(worker)
         thread = QThread()
         worker.moveToThread(thread)
@@ -165,3 +173,67 @@ def test_stop_while_the_model_loads_returns_at_once(qtbot, start_worker):
     with qtbot.waitSignal(worker.finished, timeout=2000):
         worker.stop()
     never.set()
+
+
+class StepRecorder:
+    """A recognizer that notes every frame it is given, takes `step_s` over each (slower than the video's 30 fps:
+    a recognizer falling behind under load) and confirms a letter on every `confirm_every`-th frame."""
+
+    def __init__(self, step_s: float = 0.0, confirm_every: int = 0) -> None:
+        self.indices: list[int] = []
+        self.step_s, self.confirm_every = step_s, confirm_every
+
+    def step(self, frame):
+        self.indices.append(frame.index)
+        time.sleep(self.step_s)
+        confirmed = "A" if self.confirm_every and frame.index % self.confirm_every == 0 else None
+        return SimpleNamespace(frame=frame, smoothed=SimpleNamespace(confirmed=confirmed))
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def clip(tmp_path, frames: int):
+    """A 30 fps MJPG clip opened as the window opens one (paced to its fps, realtime=True)."""
+    images = [np.full((48, 64, 3), 4 * i, np.uint8) for i in range(frames)]
+    path = write_video(tmp_path / "clip.avi", images)
+    return lambda: open_source(str(path), realtime=True)
+
+
+def test_a_video_is_read_frame_by_frame_when_recognition_falls_behind(qtbot, start_worker, tmp_path):
+    """Issue 32 (20): a recognizer slower than the video (60 ms a frame for a 30 fps clip) used to see only the
+    newest frame, so frames were lost and a letter shown briefly was never confirmed. A video is now read
+    frame by frame, none skipped, and the view ends on its last frame."""
+    recorder = StepRecorder(step_s=0.06)
+    worker, seen = start_worker(clip(tmp_path, 24), build=lambda config: recorder, preview=False)
+    qtbot.waitUntil(lambda: bool(seen.ended), timeout=15000)
+    assert recorder.indices == list(range(24))
+    assert worker.frames_skipped == 0
+    assert seen.recognized[-1].frame.index == 23  # sent although nobody marked the one before consumed
+    assert seen.ended == [len(seen.recognized)]  # the end came after it
+
+
+def test_a_camera_still_skips_to_the_newest_frame(qtbot, start_worker):
+    """A camera stays live: a slow recognizer skips frames rather than falling behind."""
+    recorder = StepRecorder(step_s=0.05)
+
+    def camera():
+        source = FakeCamera(frames=None)
+        read = source.read
+        source.read = lambda: (time.sleep(0.005), read())[1]  # ~200 fps
+        return source
+
+    worker, _ = start_worker(camera, build=lambda config: recorder)
+    qtbot.waitUntil(lambda: worker.frames_skipped >= 10, timeout=5000)
+    assert len(recorder.indices) >= 2 and recorder.indices[-1] - recorder.indices[0] > len(recorder.indices)
+
+
+def test_a_result_that_confirms_a_letter_is_never_dropped(qtbot, start_worker, tmp_path):
+    """Issue 32 (20): free spelling lost one A of "CABCBCAB". The GUI had not yet taken the last result, so the
+    one that carried the confirmation was dropped; drills and free spelling take letters only from it."""
+    recorder = StepRecorder(confirm_every=5)
+    worker, seen = start_worker(clip(tmp_path, 30), build=lambda config: recorder, preview=False)
+    qtbot.waitUntil(lambda: bool(seen.ended), timeout=15000)  # the Collector never marks a result consumed
+    confirmed = [r.frame.index for r in seen.recognized if r.smoothed.confirmed]
+    assert confirmed == [0, 5, 10, 15, 20, 25]
+    assert worker.dropped >= 20  # the other results were still skipped, not queued
