@@ -31,6 +31,10 @@ from signcam.models.model import INPUT_SIZE
 # torch.jit.trace keeps global tracing state: two threads tracing at once (the recognition thread's loader and a
 # photo's recognizer) fail its sanity check with "Graphs differed across invocations".
 _TRACE_LOCK = threading.Lock()
+# torch 2.13 warns on every trace and freeze that they are deprecated (see the module docstring). A filter set once
+# here, not a `warnings.catch_warnings()` around the calls: that swaps the process-wide filter list and is not
+# thread-safe (the model loads in a loader thread), so the warning still leaked when another thread swapped it back.
+warnings.filterwarnings("ignore", r"`torch\.jit\.\w+` is deprecated", DeprecationWarning)
 
 
 def fold_batchnorm(model: nn.Module) -> nn.Module:
@@ -56,8 +60,7 @@ def inference_model(model: nn.Module, device: torch.device) -> nn.Module:
     if not hasattr(torch, "jit"):
         return fast
     example = torch.rand(1, 1, INPUT_SIZE, INPUT_SIZE)
-    with _TRACE_LOCK, torch.inference_mode(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "`torch.jit", DeprecationWarning)
+    with _TRACE_LOCK, torch.inference_mode():
         # check_trace=False: the check re-runs the model and imports torch.distributed (~0.75 s of a cold
         # `signcam predict`); tests/core/test_inference.py compares the traced model with the eager one instead.
         return torch.jit.freeze(torch.jit.trace(fast, example, check_trace=False))

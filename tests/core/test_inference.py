@@ -1,5 +1,8 @@
 """signcam.models.inference: the fast CPU stand-in gives the eager model's outputs, for any batch size."""
 
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -31,3 +34,29 @@ def test_blocks_set_the_convs_and_round_trip_through_json() -> None:
     assert convs == [5, 6]
     assert ModelConfig.from_dict({"blocks": [1, 2, 2]}).blocks == (1, 2, 2)
     assert ModelConfig.from_dict({}).blocks == (2, 2, 2)  # files written before the field load as before
+
+
+def test_loading_in_a_thread_prints_no_torch_jit_deprecation() -> None:
+    """Issue 32: `make test` printed "`torch.jit.freeze` is deprecated". The model loads in a loader thread while
+    other threads swap the warning filters (catch_warnings is not thread-safe), so a filter scoped to the call
+    leaked; a fresh process with every DeprecationWarning shown must print none of torch.jit's."""
+    code = """if True:
+        import threading, warnings
+        import torch
+        from signcam.models.inference import inference_model
+        from signcam.models.model import ModelConfig, build_model
+        model = build_model(ModelConfig(width=8))
+        done = threading.Event()
+        def load():
+            for _ in range(3):
+                inference_model(model, torch.device("cpu"))
+            done.set()
+        threading.Thread(target=load).start()
+        while not done.is_set():
+            with warnings.catch_warnings():  # as the GUI thread does meanwhile (sources.image_header)
+                warnings.simplefilter("ignore", UserWarning)
+    """
+    run = subprocess.run([sys.executable, "-W", "always::DeprecationWarning", "-c", code], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "torch.jit" not in run.stderr
