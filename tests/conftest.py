@@ -17,11 +17,18 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+# Why a test skipped, and how to run it: the data is not in the repository (README, "Tests").
+NEEDS_SHARED = "needs the shared data folder ../shared/data beside the checkout (README: Tests)"
+
+
+def need_shared(path: Path) -> None:
+    """Skip, naming what is missing and how to get it, unless `path` (under ../shared/data) exists."""
+    if not path.exists():
+        pytest.skip(f"{NEEDS_SHARED}; {path} not found")
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data beside the repo (tests read it by path; nothing from it is committed)."""
-    if not (SHARED_DATA / "sign_mnist_train.csv.gz").exists():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    need_shared(SHARED_DATA / "sign_mnist_train.csv.gz")
     return SHARED_DATA

@@ -9,6 +9,7 @@ import pytest
 
 from signcam.models.model import build_model
 from signcam.store.weights import save_weights
+from tests.conftest import need_shared
 
 # A webcam-like frame (640x480, hand fairly small) and a Sign-MNIST source crop (the hand fills the image).
 WEBCAM_PHOTO = "real_dev/mariia00/G/183.jpg"
@@ -24,8 +25,7 @@ def random_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def webcam_photo(shared_data: Path) -> Path:
     path = shared_data / WEBCAM_PHOTO
-    if not path.exists():
-        pytest.skip(f"{path} not found")
+    need_shared(path)
     return path
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from signcam.practice.motion import MODEL_PATH, MotionConfig, MotionReader, load_motion_model, shape_error, stroke
+from tests.conftest import need_shared
 from tests.core.real_hands import locate_hands
 from training.motion_clips import Clip, drawn_clip, held_clip, stroke_path
 from training.motion_recordings import load_recordings, play
@@ -97,8 +98,7 @@ def test_losing_the_hand_for_long_breaks_the_stroke(shared_data: Path, reader: M
 @pytest.fixture(scope="module")
 def tresajoby(shared_data: Path) -> list:
     root = shared_data / "motion"
-    if not (root / "labels.csv").exists():
-        pytest.skip(f"motion recordings not found at {root}")
+    need_shared(root / "labels.csv")
     return load_recordings(root, sources=["tresajoby"])
 
 

@@ -16,6 +16,7 @@ from signcam.pipeline.sources import Frame, SourceLost
 from signcam.store.weights import BUNDLED_WEIGHTS, save_weights
 from signcam.ui.main_window import MainWindow
 from signcam.ui.settings import Settings
+from tests.conftest import need_shared
 from tests.training.conftest import csv_text, synthetic_rows
 
 VIDEO_FPS = 30
@@ -81,8 +82,7 @@ def bundled_weights() -> Path:
 @pytest.fixture(scope="session")
 def real_dev_images(shared_data: Path) -> list[tuple[Path, str]]:
     root = shared_data / "real_dev"
-    if not (root / "labels.csv").exists():
-        pytest.skip("shared/data/real_dev not present")
+    need_shared(root / "labels.csv")
     with open(root / "labels.csv", newline="") as f:
         return [(root / row["relative_path"], row["letter"]) for row in csv.DictReader(f)]
 

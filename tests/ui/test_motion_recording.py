@@ -13,6 +13,7 @@ import pytest
 
 from signcam.practice.controller import PracticeController
 from signcam.ui.practice_view import PracticePanel
+from tests.conftest import need_shared
 from tests.ui.conftest import play_into_practice, write_video
 
 FPS = 28  # motion/README: the template capture loop saved about 28 frames a second
@@ -23,8 +24,7 @@ CLIPS = {"Z": ("frames/hawkcodesz/Z_1", 0, 40), "J": ("frames/hawkcodesz/J_1", 0
 def _clip(shared_data: Path, letter: str, path: Path) -> Path:
     folder, first, last = CLIPS[letter]
     frames_dir = shared_data / "motion" / folder
-    if not frames_dir.is_dir():
-        pytest.skip(f"motion recordings not found at {frames_dir}")
+    need_shared(frames_dir)
     frames = [cv2.imread(str(p)) for p in sorted(frames_dir.glob("*.jpg"))[first:last + 1]]
     return write_video(path, frames, FPS)
 
