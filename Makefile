@@ -1,6 +1,8 @@
 # One-command setup on a fresh Debian/Ubuntu machine with Python >= 3.10.
 #   make run    install everything, then start the app with the bundled weights
+#               (arguments for it: make run ARGS="--source clip.mp4")
 #   make test   install everything, then run ruff and the test suite
+# The commands land in .venv/bin: .venv/bin/signcam ..., or `. .venv/bin/activate` first to type signcam ...
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -29,11 +31,14 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[test]'
+	# setuptools' "Editable installation" notice (a warning, so -q does not hide it) says nothing to act on.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e '.[test]'
 	touch $@
+	@echo "Installed in $(VENV)/: run $(BIN)/signcam (or . $(BIN)/activate, then signcam); make run ARGS=\"--source clip.mp4\""
 
+ARGS ?=
 run: setup
-	$(BIN)/signcam
+	$(BIN)/signcam $(ARGS)
 
 test: setup
 	$(BIN)/ruff check .
