@@ -235,8 +235,8 @@ class RecognitionWorker(QObject):
         recognizer = self._recognizer
         result = recognizer.step(frame) if recognizer is not None else None
         signal, payload = (self.previewed, frame) if recognizer is None else (self.recognized, result)
-        smoothed = getattr(result, "smoothed", None)
-        if not self._consumed.is_set() and getattr(smoothed, "confirmed", None) is None:
+        confirms = result is not None and result.smoothed is not None and result.smoothed.confirmed is not None
+        if not self._consumed.is_set() and not confirms:
             self.dropped += 1
             self._unsent = (signal, payload)
             return
