@@ -27,11 +27,11 @@ system-deps:
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# setuptools' "Editable installation" notice is a warning, so pip -q does not hide it; it says nothing to act on.
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
-	# setuptools' "Editable installation" notice (a warning, so -q does not hide it) says nothing to act on.
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e '.[test]'
 	touch $@
 	@echo "Installed in $(VENV)/: run $(BIN)/signcam (or . $(BIN)/activate, then signcam); make run ARGS=\"--source clip.mp4\""
