@@ -39,7 +39,7 @@ from training.report import classification_metrics, write_json, write_png
 log = logging.getLogger("signcam.train")
 
 # A dry run locates only this many of extra/'s photos (~0.2-0.4 s each) when they are not cached yet: the whole
-# folder takes ~20 minutes the first time. With it, a dry run of the full CSVs took 26-36 s at load 4-7 on 2 cores.
+# folder takes ~20 minutes the first time. With it, a dry run of the full CSVs took 28-36 s at load 7-15 on 2 cores.
 DRY_RUN_PHOTOS = 24
 
 
