@@ -173,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         flag, default = "--" + f.name.replace("_", "-"), getattr(defaults, f.name)
         shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-        text = OPTION_HELP[f.name] + ("" if default in (None, "") else f" (default: {shown})")
+        # .get: a new field without a sentence still parses (tests/training/test_cli_help.py asks for one)
+        text = OPTION_HELP.get(f.name, "") + ("" if default in (None, "") else f" (default: {shown})")
         if isinstance(default, bool):
             p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
         else:
