@@ -191,6 +191,51 @@ def damaged_video(path: Path, frames: int = 180, keep: float = 1 / 3) -> Path:
     return path
 
 
+def mjpg_video(path: Path, width: int, height: int, frames: int = 3, announce: tuple[int, int] | None = None
+               ) -> Path:
+    """An MJPG AVI of `frames` flat frames of width x height; `announce`: its headers and every JPEG's SOF marker
+    then claim that size instead (a few KB that announce any size)."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (width, height))
+    for i in range(frames):
+        writer.write(np.full((height, width, 3), 60 * i, np.uint8))
+    writer.release()
+    if announce is not None:
+        data = bytearray(path.read_bytes())
+        w, h = announce
+        start = 0
+        while (start := data.find(b"\xff\xc0", start)) >= 0:  # SOF0: length (2), precision (1), height, width
+            struct.pack_into(">HH", data, start + 5, h, w)
+            start += 2
+        struct.pack_into("<II", data, data.find(b"avih") + 8 + 32, w, h)  # after 8 DWORDs: dwWidth, dwHeight
+        struct.pack_into("<ii", data, data.find(b"strf") + 8 + 4, w, h)  # BITMAPINFOHEADER biWidth, biHeight
+        path.write_bytes(bytes(data))
+    return path
+
+
+def big_mjpg(path: Path, side: int = 16_000) -> Path:
+    """A real MJPG AVI of 3 grey side x side frames (4.6 MB at 16000), made in a child process: it holds a
+    side x side frame while encoding, and this launcher's memory would be counted in every later case."""
+    code = ("import sys, cv2, numpy as np; side = int(sys.argv[2]); w = cv2.VideoWriter(sys.argv[1], "
+            "cv2.VideoWriter_fourcc(*'MJPG'), 30, (side, side), isColor=False); f = np.zeros((side, side), np.uint8)\n"
+            "for i in range(3):\n    f[:] = 40 * i; w.write(f)\nw.release()")
+    subprocess.run([sys.executable, "-c", code, str(path), str(side)], check=True)
+    return path
+
+
+def deep_tree(path: Path, depth: int) -> Path:
+    """A photo at `path`, and a chain of `depth` folders below it with a photo at the bottom."""
+    path.mkdir(parents=True)
+    grey_jpeg(path / "top.jpg", 32)
+    folder = path
+    for _ in range(depth):
+        folder = folder / "d"
+        folder.mkdir()
+    grey_jpeg(folder / "bottom.jpg", 32)
+    return path
+
+
 def history_with_rows(path: Path, n: int) -> Path:
     from signcam.practice import Attempt, Outcome
     from signcam.practice.history import History

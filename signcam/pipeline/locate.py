@@ -317,9 +317,14 @@ class MediaPipeLocator:
             raise RuntimeError("the hand locator is closed")
         # MediaPipe looks at 192-224 px crops; a large photo only costs memory (the retries' copies: ~60 bytes a
         # pixel, 1.3 GB for a 12 MP phone photo), so it is located at LOCATE_MAX_SIDE and the points scaled back.
-        scale = min(1.0, LOCATE_MAX_SIDE / max(image_bgr.shape[:2]))
-        if scale < 1.0:
-            image_bgr = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        height, width = image_bgr.shape[:2]
+        scale = min(1.0, LOCATE_MAX_SIDE / max(height, width))
+        if scale < 1.0:  # each side at least 1 px: a 10000x3 photo would round to 0 rows (issue 31)
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image_bgr = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+            scale_xy = np.array([size[0] / width, size[1] / height, size[0] / width], np.float32)
+        else:
+            scale_xy = np.ones(3, np.float32)
         image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         timestamp_ms = self._timestamp_ms(timestamp_s) if self.video else 0
         found = self._detect(self._main, image_rgb, timestamp_ms)
@@ -334,7 +339,7 @@ class MediaPipeLocator:
         if found is None:
             return None
         points, side, score, world = found
-        points = points / scale  # x, y and z (in x's pixel units) back in the caller's pixels
+        points = points / scale_xy  # x, y and z (in x's pixel units) back in the caller's pixels
         x, y, side_px = square_box(points[:, :2], self.margin)
         return Box(x, y, side_px, side_px, side=side, score=score, landmarks=points[:, :2].copy(),
                    landmarks_z=points[:, 2] - points[0, 2], world_landmarks=world)
