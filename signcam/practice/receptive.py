@@ -373,7 +373,9 @@ class ReceptiveDrill:
         if self.history is None:
             return
         try:
-            self.history.record_reading(result, at_unix_s=self.clock())
+            self.history.record_reading(result, at_unix_s=self.clock())  # queued: a locked file is retried
         except sqlite3.Error as error:  # a full disk or a locked file: the drill goes on, the view says so
             log.warning("reading not saved: %s", error)
             self.notice = f"Practice history could not be saved: {error}"
+        if problem := getattr(self.history, "problem", None):  # the writer thread's retries, in words
+            self.notice = problem

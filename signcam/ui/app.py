@@ -126,6 +126,7 @@ def run_app(args: argparse.Namespace) -> int:
     if problem := settings.save_problem():
         window.show_warning("Settings", problem)
     code = app.exec()
+    history.close()  # the last attempt may still be with the writer thread; the process ends with os._exit
     for process in window.findChildren(QProcess):  # a retraining child must not outlive the app
         process.kill()
         process.waitForFinished(1000)

@@ -58,7 +58,7 @@ def test_one_photo_that_breaks_the_recognizer_does_not_end_the_run(capsys, tmp_p
 
 
 def test_deep_folder_tree_is_searched_to_the_limit_and_said(capsys, tmp_path: Path) -> None:
-    top = deep_tree(tmp_path / "deep", 1_500)
+    top = deep_tree(tmp_path / "deep", limits.MAX_FOLDER_DEPTH + 8)
     code, lines, _ = run(capsys, [str(top)])
     assert code == 1
     assert "top.jpg: " in lines[0] and "error" not in lines[0]  # the top photo is read
