@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from signcam.limits import custom_text
 from signcam.pipeline.config import Event
 from signcam.practice import (
     Attempt,
@@ -128,12 +129,16 @@ class PracticeController:
         self._start(PracticeSession(items, self._clock(), self.config), "word", self.start_word_drill)
 
     def start_custom_text(self, text: str) -> bool:
-        """Drills the learner's own text; False (and nothing starts) when it has no letters."""
+        """Drills the learner's own text; False (and nothing starts) when it has no letters. Text over
+        signcam.limits.MAX_CUSTOM_TEXT_CHARS is cut, and `notice` says so."""
         items = custom_drill(text)
         if not items:
             return False
         self._start(PracticeSession(items, self._clock(), self.config), "custom",
                     lambda: self.start_custom_text(text))
+        if cut := custom_text(text)[1]:
+            self.notice = cut
+            self.changed.emit()
         return True
 
     def start_free_spelling(self) -> None:
