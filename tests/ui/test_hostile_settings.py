@@ -4,15 +4,26 @@ practice the history could not save asks first."""
 import sqlite3
 from pathlib import Path
 
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from signcam.practice import load_words
 from signcam.practice.history import History
+from signcam.store.samples import SampleStore
+from signcam.store.user_weights import WeightsHistory
+from signcam.ui.browser_dialog import BrowserDialog
+from signcam.ui.capture_dialog import CaptureDialog
 from signcam.ui.practice_menu import install_practice
 from signcam.ui.progress_view import ProgressDialog
 from signcam.ui.receptive_view import open_reading_drill
+from signcam.ui.retrain_dialog import RetrainDialog
+from signcam.ui.settings import Key, Settings
 from tests.core.test_history_hostile import lock_for_writing, reading
 from tests.core.test_history_lock import attempt
+from training.progress import RunTimes
 
 
 def bad_rows(path: Path) -> History:
@@ -65,3 +76,47 @@ def test_closing_with_unsaved_practice_asks_first(qtbot, make_window, tmp_path: 
     window.close()
     assert not window.isVisible() and asked == []  # saved meanwhile: nothing to ask
     history.close()
+
+
+@pytest.mark.parametrize("raw", ["-5", "99999999999999999999", "abc", "1e3"])
+def test_saved_camera_number_out_of_range_gives_camera_0(settings_path: Path, raw: str) -> None:
+    settings_path.write_text(f"[camera]\nindex={raw}\n")
+    settings = Settings(QSettings(str(settings_path), QSettings.Format.IniFormat))
+    assert settings.camera_index() == 0
+
+
+def test_saved_camera_number_in_range_is_kept(settings: Settings) -> None:
+    settings.set_value(Key.CAMERA, 3)
+    assert settings.camera_index() == 3
+
+
+@pytest.mark.parametrize("saved", ['{"fine-tune": {"loading_s": "a", "epoch_s": "b", "testing_s": "c"}}',
+                                   "[" * 100_000 + "]" * 100_000, '{"fine-tune": [[[1]]]}', "7"])
+def test_retrain_opens_over_bad_saved_run_times(qtbot, settings: Settings, tmp_path: Path, saved: str) -> None:
+    settings.set_value(Key.TRAINING_TIMES, saved)
+    dialog = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
+                           current_weights=tmp_path / "w.safetensors")
+    qtbot.addWidget(dialog)
+    assert "Not timed on this computer yet" in dialog.estimate_label.text()
+    dialog._remember_times(RunTimes(loading_s=20.0, epoch_s=5.0, testing_s=30.0))
+    assert "measured in the last run" in dialog.estimate_label.text()
+
+
+def bad_samples(root: Path) -> SampleStore:
+    (root / "crops").mkdir(parents=True)
+    cv2.imwrite(str(root / "crops" / "big.png"), np.zeros((300, 300), np.uint8))
+    cv2.imwrite(str(root / "crops" / "odd.png"), np.zeros((28, 28), np.uint8))
+    (root / "labels.csv").write_text("id,letter,captured_unix_s\nbig,B,1\nodd,C,abc\n../../etc/x,D,1\n")
+    return SampleStore(root)
+
+
+def test_capture_retrain_and_browse_open_over_bad_labels(qtbot, settings, tmp_path: Path, test_weights) -> None:
+    capture = CaptureDialog(bad_samples(tmp_path / "s1"))
+    qtbot.addWidget(capture)
+    assert capture.grid.count() == 1
+    browser = BrowserDialog(data_dir=str(tmp_path), samples=bad_samples(tmp_path / "s2"), weights=test_weights)
+    qtbot.addWidget(browser)
+    assert browser.source_combo.currentData() == "samples"
+    retrain = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=bad_samples(tmp_path / "s3"),
+                            current_weights=tmp_path / "w.safetensors")
+    qtbot.addWidget(retrain)
