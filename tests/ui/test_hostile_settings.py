@@ -120,3 +120,25 @@ def test_capture_retrain_and_browse_open_over_bad_labels(qtbot, settings, tmp_pa
     retrain = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=bad_samples(tmp_path / "s3"),
                             current_weights=tmp_path / "w.safetensors")
     qtbot.addWidget(retrain)
+
+
+def test_app_starts_over_damaged_bundled_files_and_says_so(qtbot, monkeypatch, settings, tmp_path: Path,
+                                                           gray_video, test_weights) -> None:
+    from signcam.pipeline import locate
+    from signcam.practice import pose
+    from tests.core.test_damaged_assets import damaged_copy
+    from tests.ui.conftest import run_app_until_exec
+
+    (tmp_path / "hand").mkdir()
+    monkeypatch.setattr(locate, "HAND_MODEL", damaged_copy(locate.HAND_MODEL, tmp_path / "hand", "random"))
+    monkeypatch.setattr(pose, "TEMPLATES_PATH", damaged_copy(pose.TEMPLATES_PATH, tmp_path, "cut"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    window = run_app_until_exec(monkeypatch, settings, [
+        "--source", str(gray_video), "--weights", str(test_weights), "--roi", "auto", "--device", "cpu"])
+    qtbot.addWidget(window)
+    box = window.message_box
+    assert box is not None and box.windowTitle() == "Damaged installation"
+    assert "hand_landmarker.task is damaged" in box.text() and "guide box" in box.text()
+    assert "templates.json is damaged" in box.text() and "reinstall signcam" in box.text()
+    assert window.live.running
+    window.close()
