@@ -69,3 +69,19 @@ def test_damaged_motion_model_leaves_the_stroke_reader(tmp_path, monkeypatch) ->
     reader = controller.drill_coach.reader
     assert reader is not None and reader.model is None
     assert reader.update(0.0, np.zeros((21, 2))) is None
+
+
+def test_damaged_landmark_weights_leave_the_cnn_reading(tmp_path, monkeypatch, caplog) -> None:
+    from signcam.models import landmarks, letter_models
+    from signcam.pipeline import builder
+    from signcam.pipeline.config import RecognitionConfig
+
+    bad = damaged_copy(landmarks.BUNDLED_LANDMARK_WEIGHTS, tmp_path, "cut")
+    for module in (landmarks, letter_models, builder):
+        if hasattr(module, "BUNDLED_LANDMARK_WEIGHTS"):
+            monkeypatch.setattr(module, "BUNDLED_LANDMARK_WEIGHTS", bad)
+    with caplog.at_level(logging.WARNING):
+        models = builder.build_models(RecognitionConfig(device="cpu"))
+    assert [type(m).__name__ for m in models] == ["CnnModel"]
+    assert any("landmarks.safetensors is damaged" in r.getMessage() and "reinstall" in r.getMessage()
+               for r in caplog.records)
