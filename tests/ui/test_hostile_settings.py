@@ -91,7 +91,7 @@ def test_saved_camera_number_in_range_is_kept(settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("saved", ['{"fine-tune": {"loading_s": "a", "epoch_s": "b", "testing_s": "c"}}',
-                                   "[" * 100_000 + "]" * 100_000, '{"fine-tune": [[[1]]]}', "7"])
+                                   "[" * 100_000 + "]" * 100_000])
 def test_retrain_opens_over_bad_saved_run_times(qtbot, settings: Settings, tmp_path: Path, saved: str) -> None:
     settings.set_value(Key.TRAINING_TIMES, saved)
     dialog = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
