@@ -75,9 +75,9 @@ def _mode_for(path: Path) -> int:
 # safetensors' `save_file` (Rust `tempfile`) wrote `.tmp` + 6 letters and digits beside the target and renamed
 # it; signcam no longer calls it, but a save killed inside it by an older signcam left one of these for ever.
 _SAFETENSORS_TEMP = re.compile(r"\.tmp[A-Za-z0-9]{6}")
-# atomic_path's own: `.NAME.` + mkstemp's 8 random characters + `.tmp`, for the kinds of file signcam writes. Any
+# atomic_path's own: `.NAME.` + mkstemp's random characters (8) + `.tmp`, for the kinds of file signcam writes. Any
 # NAME: each Retrain saves a new candidate name, so a sweep for the same name alone never met a killed one's temp.
-_OUR_TEMP = re.compile(r"\..+\.(safetensors|json|png|csv)\.[a-z0-9_]{8}\.tmp")
+_OUR_TEMP = re.compile(r"\..+\.(safetensors|json|png|csv)\.[a-z0-9_]{6,12}\.tmp")
 
 
 def remove_stale_temps(path: Path) -> None:
