@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_RSS_MB = 1200  # the issue's bar: nothing uses more than ~1 GB (torch alone is ~350 MB resident)
+MAX_RSS_MB = 1024  # issue 31's bar: no case uses 1 GB (torch alone is ~350 MB resident)
 TIME_LIMIT_S = 60.0
 
 
@@ -188,6 +188,52 @@ def damaged_video(path: Path, frames: int = 180, keep: float = 1 / 3) -> Path:
     writer.release()
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+def mjpg_video(path: Path, width: int, height: int, frames: int = 3, announce: tuple[int, int] | None = None
+               ) -> Path:
+    """An MJPG AVI of `frames` flat frames of width x height; `announce`: its headers and every JPEG's SOF marker
+    then claim that size instead (a few KB that announce any size)."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (width, height))
+    for i in range(frames):
+        writer.write(np.full((height, width, 3), 60 * i, np.uint8))
+    writer.release()
+    if announce is not None:
+        data = bytearray(path.read_bytes())
+        w, h = announce
+        start = 0
+        while (start := data.find(b"\xff\xc0", start)) >= 0:  # SOF0: length (2), precision (1), height, width
+            struct.pack_into(">HH", data, start + 5, h, w)
+            start += 2
+        struct.pack_into("<II", data, data.find(b"avih") + 8 + 32, w, h)  # after 8 DWORDs: dwWidth, dwHeight
+        struct.pack_into("<ii", data, data.find(b"strf") + 8 + 4, w, h)  # BITMAPINFOHEADER biWidth, biHeight
+        path.write_bytes(bytes(data))
+    return path
+
+
+def big_mjpg(path: Path, width: int = 16_000, height: int = 16_000) -> Path:
+    """A real MJPG AVI of 3 grey width x height frames (4.6 MB at 16000 x 16000), made in a child process: it holds
+    a frame while encoding, and this launcher's memory would be counted in every later case."""
+    code = ("import sys, cv2, numpy as np; w, h = int(sys.argv[2]), int(sys.argv[3]); "
+            "out = cv2.VideoWriter(sys.argv[1], cv2.VideoWriter_fourcc(*'MJPG'), 30, (w, h), isColor=False); "
+            "f = np.zeros((h, w), np.uint8)\n"
+            "for i in range(3):\n    f[:] = 40 * i; out.write(f)\nout.release()")
+    subprocess.run([sys.executable, "-c", code, str(path), str(width), str(height)], check=True)
+    return path
+
+
+def deep_tree(path: Path, depth: int) -> Path:
+    """A photo at `path`, and a chain of `depth` folders below it with a photo at the bottom."""
+    path.mkdir(parents=True)
+    grey_jpeg(path / "top.jpg", 32)
+    folder = path
+    for _ in range(depth):
+        folder = folder / "d"
+        folder.mkdir()
+    grey_jpeg(folder / "bottom.jpg", 32)
     return path
 
 
@@ -422,10 +468,408 @@ CASES = [
 ]
 
 
+
+# -- issue 31: damaged files, odd cameras and hostile names --------------------------------------------------------
+# Each check below runs in a child (`check_case`) and prints what it saw; the case passes on exit 0 with its needles.
+# As root, the permission cases drop the capabilities that bypass file modes (util-linux's setpriv); anyone else is
+# bound by them already.
+WITHOUT_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+
+
+def remove_tree(path: Path) -> None:
+    """shutil.rmtree without its recursion (a chain of 1,500 folders), children before parents."""
+    pending, folders = [path], []
+    while pending:
+        folder = pending.pop()
+        folders.append(folder)
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)
+
+
+def package_copy(tmp: Path, damage: Callable[[Path], object]) -> Path:
+    """A copy of the signcam package under tmp/pkg with `damage(assets folder)` done to it: what a broken install
+    looks like. Run with cwd=tmp and PYTHONPATH=tmp/pkg."""
+    shutil.copytree(ROOT / "signcam", tmp / "pkg" / "signcam", ignore=shutil.ignore_patterns("__pycache__"))
+    damage(tmp / "pkg" / "signcam" / "assets")
+    return tmp / "pkg"
+
+
+def cut(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def random_bytes(path: Path) -> None:
+    path.write_bytes(np.random.default_rng(0).integers(0, 256, path.stat().st_size, dtype=np.uint8).tobytes())
+
+
+def flip_inside(path: Path, member: str) -> None:
+    """Random bytes in the middle of one model of the .task bundle, the zip kept valid (its CRC rewritten)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as bundle:
+        members = {name: bundle.read(name) for name in bundle.namelist()}
+    data = bytearray(members[member])
+    data[len(data) // 2: len(data) // 2 + 4096] = np.random.default_rng(1).integers(0, 256, 4096, np.uint8).tobytes()
+    members[member] = bytes(data)
+    rezip(path, members)
+
+
+def rezip(path: Path, members: dict[str, bytes]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+
+
+def task_members(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as bundle:
+        return {name: bundle.read(name) for name in bundle.namelist()}
+
+
+def zip_bomb(path: Path, size: int = 2**31) -> None:
+    """A .task whose landmark model inflates to `size` bytes of zeros (a few MB on disk)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle, \
+            bundle.open("hand_landmarks_detector.tflite", "w", force_zip64=True) as member:
+        block = bytes(2**24)
+        for _ in range(size // len(block)):
+            member.write(block)
+
+
+def damaged_asset_case(name: str, damage: Callable[[Path], object], status: int, *needles: str,
+                       roi: str = "auto") -> Case:
+    """`signcam predict` from a package copy whose assets `damage` broke: one line naming the file, and the
+    photos still read (the guide box for the hand model, the CNN alone for the landmark model)."""
+    def go(tmp: Path) -> tuple[bool, str]:
+        pkg = package_copy(tmp, damage)
+        photo = grey_jpeg(tmp / "grey.jpg")
+        outcome = run([*PY, "-m", "signcam.cli", "predict", "--roi", roi, str(photo)], cwd=tmp,
+                      env={"PYTHONPATH": str(pkg)})
+        ok, seen = expect(outcome, status, *needles, one_line=False)
+        lines = [line for line in outcome.err.splitlines() if "reinstall" in line]
+        return ok and len(lines) == 1, f"{len(lines)} reinstall line(s); {seen}"
+    return Case("assets", name, go)
+
+
+def check_case(group: str, name: str, check: str, *needles: str, damage: Callable[[Path], object] | None = None,
+               prefix: tuple[str, ...] = ()) -> Case:
+    """Run `check(tmp)` (a function of this module) in a child (after `prefix`, e.g. WITHOUT_DAC), from a damaged
+    package copy when `damage` is given; passes on exit 0 with `needles` in what it printed."""
+    def go(tmp: Path) -> tuple[bool, str]:
+        env, cwd = {"PYTHONPATH": str(ROOT)}, ROOT
+        if damage is not None:
+            env, cwd = {"PYTHONPATH": os.pathsep.join([str(package_copy(tmp, damage)), str(ROOT)])}, tmp
+        code = (f"import sys; from pathlib import Path; from benchmarks.hostile import {check}; "
+                f"{check}(Path(sys.argv[1]))")
+        return expect(run([*prefix, *PY, "-c", code, str(tmp)], cwd=cwd, env=env), 0, *needles, one_line=False)
+    return Case(group, name, go)
+
+
+def check_traversal(tmp: Path) -> None:
+    from signcam.store.samples import SampleStore
+
+    precious = tmp / "x" / "precious.png"
+    precious.parent.mkdir()
+    grey_jpeg(precious, 28)
+    store = SampleStore(tmp / "a" / "b" / "samples")
+    good = store.add("A", np.zeros((28, 28), np.uint8))
+    labels = store.root / "labels.csv"
+    labels.write_text(labels.read_text() + "../../../x/precious,B,1700000000\n")
+    store = SampleStore(store.root)
+    listed = [s.id == good.id for s in store.samples()]
+    deleted = store.delete({s.id for s in store.samples()} | {"../../../x/precious"})
+    print(f"listed {listed}, deleted {deleted}, precious kept {precious.exists()}")
+
+
+def check_reading_while_locked(tmp: Path) -> None:
+    import sqlite3
+
+    from signcam.practice.history import History
+    from signcam.practice.receptive import ReadResult, WordSource
+
+    history = History(tmp / "h.sqlite3")
+    other = sqlite3.connect(tmp / "h.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    history.record_reading(ReadResult("CAT", "CAT", (), 1.5, 1.5, 0, WordSource.WORDS), 1.7e9)
+    other.execute("ROLLBACK")
+    other.close()
+    history.flush(10)
+    print("readings saved:", sum(day.words for day in history.reading_days()))
+
+
+def check_killed_retrain_temp(tmp: Path) -> None:
+    from signcam.store.weights import load_model
+
+    stale = [tmp / ".cand-1.safetensors.ab12cd34.tmp", tmp / ".cand-1.report.json.ef56gh78.tmp"]
+    for path in stale:
+        path.write_bytes(b"half a file")
+        os.utime(path, (1, 1))
+    load_model(small_weights(tmp / "cand-2.safetensors"))
+    print("stale temps left:", sum(p.exists() for p in stale))
+
+
+def check_camera_numbers(tmp: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from signcam.pipeline.sources import CameraSource, SourceError, open_source
+    from signcam.ui.settings import Settings
+
+    for spec in (-5, -1, "99999999999999999999"):
+        try:
+            CameraSource(spec) if isinstance(spec, int) else open_source(spec)
+        except SourceError as e:
+            print(e)
+    (tmp / "s.ini").write_text("[camera]\nindex=-5\n")
+    print("saved -5 opens camera", Settings(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)).camera_index())
+
+
+def check_bad_saved_values(tmp: Path) -> None:
+    from signcam.store.samples import SampleStore
+    from training.personal import load_personal
+    from training.progress import RunTimes
+
+    times = [RunTimes.saved(text) for text in ('{"fine-tune": {"loading_s": "a", "epoch_s": "b", "testing_s": "c"}}',
+                                               "[" * 100_000 + "]" * 100_000)]
+    root = tmp / "samples"
+    (root / "crops").mkdir(parents=True)
+    png_of(root / "crops" / "big.png", 300, 300)
+    png_of(root / "crops" / "odd.png", 28, 28)
+    (root / "labels.csv").write_text("id,letter,captured_unix_s\nbig,B,1\nodd,C,abc\n")
+    print("run times", times, "samples", len(SampleStore(root)), "trainable", len(load_personal(root).labels))
+
+
+def check_bad_history_rows(tmp: Path) -> None:
+    import sqlite3
+
+    from signcam.practice.history import History
+
+    history_with_rows(tmp / "h.sqlite3", 3)
+    raw = sqlite3.connect(tmp / "h.sqlite3")
+    history = History(tmp / "h.sqlite3")
+    history.reading_days()  # makes the reading tables
+    with raw:
+        raw.execute("INSERT INTO attempts (at_unix_s, letter, outcome, time_s, wrong_reads, word, drill, mode, hand)"
+                    " VALUES (1e15, 'B', 'correct', 1.0, 0, '', 'letter', 'easy', 'right')")
+        raw.execute("INSERT INTO readings (at_unix_s, word, typed, correct, pace, replays, source)"
+                    " VALUES (1.8e9, 'DOG', 'DOG', 1, 'abc', 0, 'words')")
+    days = history.daily_stats()
+    print("days", [type(d.day).__name__ for d in days], "reading days", history.reading_days(),
+          "last pace", history.last_reading_pace())
+
+
+def check_long_custom_word(tmp: Path) -> None:
+    import random
+
+    from signcam.practice.controller import PracticeController
+    from signcam.practice.receptive import ReceptiveDrill, WordSource, load_hand_index
+
+    drill = ReceptiveDrill(load_hand_index(), rng=random.Random(0))
+    items = drill.custom_items("B" * 32_767)
+    drill.start(items, WordSource.CUSTOM)
+    start = time.perf_counter()
+    drill.check("C" * 32_767)
+    check_s = time.perf_counter() - start
+    controller = PracticeController(None)
+    controller.start_custom_text("A" * 32_767)
+    print(f"{len(items)} words, longest {max(map(len, items))}, check {'fast' if check_s < 0.5 else 'SLOW'} "
+          f"({check_s * 1000:.0f} ms); signing drill: {controller.notice}")
+
+
+def check_unsaved_at_quit(tmp: Path) -> None:
+    from signcam.practice import Attempt, Outcome
+    from signcam.practice.history import History
+
+    history_with_rows(tmp / "h.sqlite3", 1)
+    (tmp / "h.sqlite3").chmod(0o444)
+    history = History(tmp / "h.sqlite3")
+    history.record(Attempt("B", Outcome.CORRECT, 0.0, 1.0, 0, ""), 2e9)
+    print("at quit:", history.close(timeout_s=1.0))
+
+
+def check_trainer_flags_before_torch(tmp: Path) -> None:
+    from training.cli import main
+
+    code = main(["--train-csv", "a.csv", "--test-csv", "b.csv", "--epochs", "0"])
+    print("exit", code, "torch imported" if "torch" in sys.modules else "torch not imported")
+
+
+def check_practice_notice(tmp: Path) -> None:
+    from signcam.practice.controller import PracticeController
+
+    controller = PracticeController(None)
+    controller.start_custom_text("jab")
+    print(controller.notice)
+
+
+def video_case(name: str, width: int, height: int, *needles: str) -> Case:
+    def go(tmp: Path) -> tuple[bool, str]:
+        video = big_mjpg(tmp / "big.avi", width, height)
+        code = ("import sys; from signcam.pipeline.sources import open_source, SourceError\ntry:\n"
+                "    print(sum(1 for _ in open_source(sys.argv[1])), 'frames, each', "
+                "next(iter(open_source(sys.argv[1]))).image_bgr.shape)\nexcept SourceError as e:\n    print(e)")
+        return expect(run([*PY, "-c", code, str(video)], cwd=ROOT), 0, *needles, one_line=False)
+    return Case("video", name, go)
+
+
+def hostile_name(tmp: Path) -> tuple[bool, str]:
+    photo = grey_jpeg(tmp / "x.jpg\nforged.jpg: Z  [Z=1.00]  hand=right\x1b[2J\x1b[31m.jpg")
+    outcome = run([*PREDICT, str(photo)], cwd=ROOT)
+    ok, seen = expect(outcome, 0)
+    lines = outcome.out.splitlines()
+    return ok and len(lines) == 1 and "\x1b" not in outcome.out and "\\n" in lines[0], f"{len(lines)} lines; {seen}"
+
+
+def thin_photo(tmp: Path, width: int, height: int) -> Path:
+    png_of(tmp / f"{width}x{height}.png", width, height)
+    return tmp
+
+
+def deep_folders(tmp: Path) -> tuple[bool, str]:
+    top = deep_tree(tmp / "deep", 1_500)
+    try:
+        outcome = run([*PREDICT, str(top)], cwd=ROOT)
+    finally:
+        remove_tree(top)
+    ok, seen = expect(outcome, 1, "top.jpg: ", "folders deep; not searched", one_line=False)
+    return ok and len(outcome.out.splitlines()) == 2, seen
+
+
+def unreadable_folder(tmp: Path) -> tuple[bool, str]:
+    grey_jpeg(tmp / "ok.jpg")
+    (tmp / "locked").mkdir()
+    grey_jpeg(tmp / "locked" / "hidden.jpg")
+    (tmp / "locked").chmod(0)
+    try:
+        return expect(run([*WITHOUT_DAC, *PREDICT, str(tmp)], cwd=ROOT), 1, "ok.jpg: ", "locked: error: cannot read "
+                      "this folder (Permission denied)", one_line=False)
+    finally:
+        (tmp / "locked").chmod(0o755)
+
+
+def crops_case(name: str, setup: Callable[[Path], Path], status: int, *needles: str, prefix: tuple[str, ...] = (),
+               fsize: int | None = None, written: int | None = None) -> Case:
+    def go(tmp: Path) -> tuple[bool, str]:
+        hand = tmp / "photos"
+        hand.mkdir()
+        grey_jpeg(hand / ("h" * 245 + ".jpg") if "245" in name else hand / "a.jpg")
+        crops = setup(tmp)
+        args = [*prefix, *PREDICT, str(hand), "--save-crops", str(crops)]
+        outcome = run(args, cwd=ROOT) if fsize is None else run_limited(args, fsize)
+        ok, seen = expect(outcome, status, *needles)
+        count = len(list(crops.iterdir())) if crops.is_dir() else 0
+        return ok and (written is None or count == written), f"{count} files written; {seen}"
+    return Case("crops", name, go)
+
+
+def run_limited(args: list[str], fsize: int) -> Outcome:
+    """`run` with a file size limit: the disk is full after `fsize` bytes of any one file the command writes (a
+    relay holds its output in pipes, which the limit does not touch, so its messages come through whole)."""
+    relay = ("import resource, signal, subprocess, sys\ndef limit():\n"
+             "    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+             f"    resource.setrlimit(resource.RLIMIT_FSIZE, ({fsize}, {fsize}))\n"
+             "done = subprocess.run(sys.argv[1:], preexec_fn=limit, capture_output=True)\n"
+             "sys.stdout.buffer.write(done.stdout); sys.stderr.buffer.write(done.stderr); sys.exit(done.returncode)")
+    return run([sys.executable, "-c", relay, *args], cwd=ROOT)
+
+
+def read_only_crops(tmp: Path) -> Path:
+    folder = tmp / "crops"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder
+
+
+def trainer_disk_full(name: str, fsize: int, *needles: str) -> Case:
+    def go(tmp: Path) -> tuple[bool, str]:
+        (tmp / "ok.csv").write_text(csv_rows(96))
+        args = [*TRAIN, "--train-csv", str(tmp / "ok.csv"), "--test-csv", str(tmp / "ok.csv"), "--device", "cpu",
+                "--no-extra", "--epochs", "1", "--width", "4", "--out", str(tmp / "out" / "w.safetensors")]
+        outcome = run_limited(args, fsize)
+        ok, seen = expect(outcome, 1, *needles, one_line=False)  # the trainer's progress is on stderr too
+        return ok and outcome.err.strip().splitlines()[-1].startswith("signcam-train: error: cannot write"), seen
+    return Case("trainer", name, go)
+
+
+def _fresh_task(assets: Path) -> dict[str, bytes]:
+    return task_members(assets / "hand_landmarker.task")
+
+
+CASES += [
+    check_case("names", "sample id ../../../x/precious in labels.csv", "check_traversal",
+               "listed [True], deleted 1, precious kept True"),
+    Case("names", "file name with a newline and ANSI escapes, text mode", hostile_name),
+    check_case("history", "reading answered while the history is write-locked", "check_reading_while_locked",
+               "readings saved: 1"),
+    check_case("history", "rows with a time of 1e15 s and a pace of 'abc'", "check_bad_history_rows",
+               "days ['str']", "last pace None"),
+    check_case("history", "read-only history: what is lost at quit is said", "check_unsaved_at_quit",
+               "at quit: 1 attempt could not be saved", prefix=tuple(WITHOUT_DAC)),
+    trainer_disk_full("disk full at the weights (file limit 20 KB)", 20_000, "nothing was written"),
+    trainer_disk_full("disk full at the PNG (file limit 40 KB)", 40_000, "the new weights were written",
+                      "w.report.png are missing"),
+    check_case("trainer", "temps of a Retrain killed while saving are swept", "check_killed_retrain_temp",
+               "stale temps left: 0"),
+    check_case("trainer", "out-of-range flag answered before torch", "check_trainer_flags_before_torch",
+               "exit 2 torch not imported"),
+    check_case("camera", "camera -5, -1, 2^66 (segfault, raw OpenCV text before)", "check_camera_numbers",
+               "there is no camera -5", "there is no camera 99999999999999999999", "saved -5 opens camera 0"),
+    photo_case("10000x3 PNG, --roi auto", lambda t: png_of(t / "thin.png", 10_000, 3), 0, '"error": null', roi="auto"),
+    photo_case("1,000,000x79 PNG, --roi auto", lambda t: png_of(t / "wide.png", 1_000_000, 79), 0, '"error": null',
+               roi="auto"),
+    damaged_asset_case("hand_landmarker.task cut", lambda a: cut(a / "hand_landmarker.task"), 0, "reinstall"),
+    damaged_asset_case("hand_landmarker.task random", lambda a: random_bytes(a / "hand_landmarker.task"), 0,
+                       "reinstall"),
+    damaged_asset_case("hand_landmarker.task empty", lambda a: (a / "hand_landmarker.task").write_bytes(b""), 0,
+                       "reinstall"),
+    damaged_asset_case("hand_landmarker.task 2 GB zip bomb", lambda a: zip_bomb(a / "hand_landmarker.task"), 0,
+                       "reinstall"),
+    damaged_asset_case("hand_landmarker.task palm model only", lambda a: rezip(
+        a / "hand_landmarker.task", {"hand_detector.tflite": _fresh_task(a)["hand_detector.tflite"]}), 0,
+        "reinstall"),
+    damaged_asset_case("hand_landmarker.task models swapped", lambda a: rezip(a / "hand_landmarker.task", dict(zip(
+        ("hand_detector.tflite", "hand_landmarks_detector.tflite"),
+        reversed(list(_fresh_task(a).values())), strict=True))), 0, "reinstall"),
+    damaged_asset_case("random bytes inside the landmark model", lambda a: flip_inside(
+        a / "hand_landmarker.task", "hand_landmarks_detector.tflite"), 0, "reinstall"),
+    damaged_asset_case("landmarks.safetensors cut", lambda a: cut(a / "landmarks.safetensors"), 0, "reinstall",
+                       roi="box"),
+    check_case("assets", "templates.json cut: no coach, no J/Z, said", "check_practice_notice",
+               "templates.json is damaged", "Coaching hints and J/Z", damage=lambda a: cut(a / "templates.json")),
+    check_case("assets", "depth_contrasts.json random: hints without depth, said", "check_practice_notice",
+               "depth_contrasts.json is damaged", damage=lambda a: random_bytes(a / "depth_contrasts.json")),
+    check_case("assets", "motion.safetensors cut: J/Z by strokes, said", "check_practice_notice",
+               "motion.safetensors is damaged", damage=lambda a: cut(a / "motion.safetensors")),
+    check_case("settings", "run times of strings or 100,000 nested arrays; labels.csv 'abc' and a 300x300 crop",
+               "check_bad_saved_values", "run times [{}, {}] samples 1 trainable 1"),
+    check_case("text", "a 32,767-letter custom word", "check_long_custom_word", "23 words, longest 45", "check fast",
+               "limited to 1,000 characters"),
+    video_case("16000x16000 MJPG (4.6 MB, 3 frames)", 16_000, 16_000, "16000x16000 pixels are too large"),
+    video_case("8K MJPG (7680x4320), frames scaled to 16 MP", 7_680, 4_320, "3 frames, each ("),
+    Case("folders", "a folder tree 1,500 deep", deep_folders),
+    Case("folders", "an unreadable subfolder (without CAP_DAC_OVERRIDE)", unreadable_folder),
+    crops_case("--save-crops naming a file", lambda t: write(t / "crops", "a file"), 2, "is a file, not a folder"),
+    crops_case("--save-crops in a read-only folder (without CAP_DAC_OVERRIDE)", read_only_crops, 2,
+               "cannot be written", prefix=tuple(WITHOUT_DAC)),
+    crops_case("--save-crops on a full disk (file limit 100 bytes)", lambda t: t / "crops", 1,
+               "no more crops are written", fsize=100),
+    crops_case("--save-crops for a 245-character photo name", lambda t: t / "crops", 0, written=2),
+]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="run only the cases of this group (photos, weights, trainer, sources, "
-                        "history, runner) (default: all)")
+                        "history, runner, names, camera, assets, settings, text, video, folders, crops) "
+                        "(default: all)")
     parser.add_argument("--keep", type=Path, help="build the files in this folder and keep them (default: a temp "
                         "folder, removed)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print what each case saw (default: failures)")

@@ -4,8 +4,11 @@ One line per image; with --json one JSON object per line:
     {"path", "letter", "confidence", "top": [{"letter", "p"}, ...], "hand": {"x","y","w","h","side"} | null,
      "error": null | message}
 A file that cannot be read (or is too large, from its header) gets an `error` entry and the others
-go on; so does a folder without images. Exit status: 0 all read, 1 some file failed or a folder
-held no images (no photo read is a failure), 2 bad usage (including an unusable weights file or device).
+go on; so does a folder without images, or one that cannot be read or lies deeper than
+signcam.limits.MAX_FOLDER_DEPTH. Text lines show file names with control characters escaped. Exit status: 0 all
+read, 1 some file failed, a folder held no images or could not be searched, or a crop could not be written (no
+photo read is a failure), 2 bad usage (including an unusable weights file or device, or a --save-crops path that
+is not a writable folder).
 
 Usage:
     signcam predict photo.jpg photos/ --json --roi auto --save-crops /tmp/crops
@@ -18,6 +21,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +32,7 @@ import numpy as np
 
 from signcam.pipeline.config import DEFAULT_THRESHOLD, RecognitionConfig
 from signcam.pipeline.locate import ROI_MODES
-from signcam.pipeline.sources import SourceError, find_images, read_photo
+from signcam.pipeline.sources import SourceError, read_photo, scan_images
 
 if TYPE_CHECKING:  # the recognizer brings torch (~2-3 s): imported once the arguments are known to be good
     from signcam.pipeline.recognizer import Recognition, Recognizer
@@ -60,23 +64,33 @@ EMPTY_FOLDER = "no images found in this folder"
 
 def iter_paths(specs: list[str]) -> Iterator[tuple[Path, str | None]]:
     """(path, None) for the given paths in order, folders expanded to their images (recursive, sorted);
-    (folder, EMPTY_FOLDER) for a folder without any."""
+    (folder, EMPTY_FOLDER) for a folder without any, (folder, why) for one that could not be searched (unreadable,
+    or deeper than signcam.limits.MAX_FOLDER_DEPTH)."""
     for spec in specs:
         path = Path(spec)
         if not path.is_dir():
             yield path, None
-        elif images := find_images(path):
-            yield from ((image, None) for image in images)
-        else:
+            continue
+        images, problems = scan_images(path)
+        yield from ((image, None) for image in images)
+        yield from problems
+        if not images and not problems:
             yield path, EMPTY_FOLDER
 
 
 NOT_FINITE = "the model gave probabilities that are not finite numbers (damaged weights?)"
 
 
+# Control characters (newlines, ESC of ANSI sequences, DEL), format characters (bidi overrides) and line or
+# paragraph separators: a file name holding them could forge a result line or clear the terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
 def printable(text: str) -> str:
-    """`text` safe for any stdout: a file name's undecodable bytes (kept by Python as lone surrogates) shown as
-    \\xNN, and characters the stream cannot encode as escapes, instead of a UnicodeEncodeError mid-run."""
+    """`text` safe for any terminal and stdout: control and format characters shown as escapes (\\n, \\x1b,
+    \\u202e), a file name's undecodable bytes (kept by Python as lone surrogates) as \\xNN, and characters the
+    stream cannot encode as escapes, instead of a UnicodeEncodeError mid-run."""
+    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     return text.encode(encoding, "backslashreplace").decode(encoding)
@@ -109,13 +123,36 @@ def format_line(item: dict) -> str:
     return f"{item['path']}: {letter}  [{top}]  hand={item['hand']['side'] or '?'}"
 
 
+STEM_BYTES = 100  # of the photo's name in a crop's name: the index keeps names unique, 255 bytes is the usual cap
+
+
 def save_crop(directory: Path, index: int, path: Path, crop_gray: np.ndarray) -> None:
-    """The exact 28x28 input and an enlarged copy; names keep the order and the source's stem."""
-    directory.mkdir(parents=True, exist_ok=True)
-    stem = f"{index:05d}_{path.stem}"
-    cv2.imwrite(str(directory / f"{stem}.png"), crop_gray)
+    """The exact 28x28 input and an enlarged copy; names keep the order and (the start of) the source's stem.
+    OSError (full disk, read-only folder) from the write itself: OpenCV's imwrite only warns and returns False."""
+    stem = os.fsencode(path.stem)[:STEM_BYTES].decode("utf-8", "ignore") if os.name != "nt" else path.stem[:50]
+    stem = f"{index:05d}_{stem}"
     big = cv2.resize(crop_gray, (ENLARGED_SIZE, ENLARGED_SIZE), interpolation=cv2.INTER_NEAREST)
-    cv2.imwrite(str(directory / f"{stem}_x8.png"), big)
+    for name, image in ((f"{stem}.png", crop_gray), (f"{stem}_x8.png", big)):
+        target = directory / name
+        try:
+            with open(target, "wb") as f:
+                f.write(cv2.imencode(".png", image)[1].tobytes())
+        except OSError:
+            target.unlink(missing_ok=True)  # never half a PNG
+            raise
+
+
+def crops_folder_problem(directory: Path) -> str | None:
+    """None once `directory` exists as a folder we may write to (made if missing); else why not, in words."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{directory} is a file, not a folder"
+    except OSError as e:
+        return f"{directory} cannot be made ({e.strerror or e})"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"{directory} cannot be written (read-only?)"
+    return None
 
 
 def main(argv: list[str]) -> int:
@@ -123,6 +160,9 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="signcam: %(message)s")
     if not 0.0 <= args.threshold <= 1.0:
         print(f"signcam predict: --threshold must be in [0, 1], got {args.threshold}", file=sys.stderr)
+        return 2
+    if args.save_crops and (problem := crops_folder_problem(args.save_crops)):
+        print(printable(f"signcam predict: --save-crops: {problem}"), file=sys.stderr)
         return 2
     from signcam.pipeline.builder import (
         build_recognizer,  # torch: only after `--help` and bad usage have had their answer
@@ -146,6 +186,7 @@ def main(argv: list[str]) -> int:
 def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
     """Print one line per image (or empty folder); 1 if any image could not be read or a folder held none."""
     failed = 0
+    crops = args.save_crops
     for index, (path, error) in enumerate(iter_paths(args.paths)):
         rec = None
         if error is None:
@@ -153,9 +194,17 @@ def _predict_all(recognizer: Recognizer, args: argparse.Namespace) -> int:
                 rec = recognizer.step(read_photo(path))
             except SourceError as e:
                 error = str(e).removeprefix(f"{path}: ")
+            except Exception as e:  # noqa: BLE001 - one photo that breaks a library must not end the run
+                logging.getLogger(__name__).debug("reading %s failed", path, exc_info=True)
+                error = f"could not be read ({type(e).__name__}: {e})"
         item = entry(path, rec, error)
         failed += item["error"] is not None
         print(json.dumps(item, allow_nan=False) if args.json else printable(format_line(item)), flush=True)
-        if args.save_crops and rec is not None and rec.crop_gray is not None:
-            save_crop(args.save_crops, index, path, rec.crop_gray)
+        if crops and rec is not None and rec.crop_gray is not None:
+            try:
+                save_crop(crops, index, path, rec.crop_gray)
+            except OSError as e:
+                print(printable(f"signcam predict: --save-crops: cannot write in {crops} ({e.strerror or e}); "
+                                "no more crops are written"), file=sys.stderr)
+                failed, crops = failed + 1, None
     return 1 if failed else 0

@@ -14,7 +14,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from training.config import TrainConfig, build_evaluate_parser, build_parser
+from training.config import ConfigError, TrainConfig, build_evaluate_parser, build_parser, check_ranges
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,11 +28,16 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if not (args.data or (args.train_csv and args.test_csv)):
             parser.error("give --data DIR, or both --train-csv and --test-csv")
+        try:
+            check_ranges(args)  # the numbers: before torch, so a bad flag is answered at once
+        except ConfigError as e:
+            print(f"signcam-train: error: {e}", file=sys.stderr)
+            return 2
     # torch and the data code: only now that the arguments are known to be good (~3 s to import)
     from signcam.store.weights import DeviceError, WeightsError
     from training.data import CsvError, find_csvs
     from training.report import format_metrics
-    from training.train import ConfigError, evaluate_weights, train
+    from training.train import SaveError, evaluate_weights, train
 
     out, before = "", None
     try:
@@ -56,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CsvError, ConfigError, WeightsError, DeviceError) as e:
         print(f"signcam-train: error: {e}", file=sys.stderr)
         return 2
+    except SaveError as e:  # a full disk or read-only folder at the end: what exists now, in one line
+        print(f"signcam-train: error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if out and _file_identity(out) != before:  # Ctrl-C while the reports were written, after the weights
             print(f"\nsigncam-train: interrupted after the new weights were written to {out}; its reports may be "

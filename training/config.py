@@ -7,6 +7,7 @@ them apart from training/train.py means neither waits ~3 s for torch to import.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -195,3 +196,33 @@ def build_evaluate_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default: auto)")
     p.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
     return p
+
+
+class ConfigError(ValueError):
+    """A TrainConfig value out of its range; the message is one line naming the setting (its CLI flag)."""
+
+
+# (setting, low, high, low included, high included): every number a user can give, checked before any data is read
+# and before torch is imported (signcam-train answers a bad flag at once, not after ~3 s).
+_RANGES = [
+    ("epochs", 1, 10_000, True, True), ("batch_size", 1, 65_536, True, True), ("threads", 0, 1024, True, True),
+    ("lr", 0.0, 10.0, False, True), ("momentum", 0.0, 1.0, True, False), ("weight_decay", 0.0, 1.0, True, True),
+    ("warmup", 0.0, 1.0, True, True), ("label_smoothing", 0.0, 1.0, True, False), ("flip", 0.0, 1.0, True, True),
+    ("val_fraction", 0.0, 0.9, False, True), ("extra_share", 0.0, 1.0, True, False),
+    ("extra_val_persons", 0.0, 1.0, True, False), ("personal_share", 0.0, 1.0, True, False),
+    ("personal_holdout", 0.0, 1.0, True, False), ("limit", 2, 10**9, True, True), ("train_rows", 1, 10**9, True, True),
+]
+
+
+def check_ranges(config: object) -> None:
+    """ConfigError for the first number of `config` (a TrainConfig, or the parsed flags) out of its range."""
+    for name, low, high, low_in, high_in in _RANGES:
+        value = getattr(config, name, None)
+        if value is None and (name in ("limit", "train_rows") or not hasattr(config, name)):
+            continue
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and (
+            (low <= value if low_in else low < value) and (value <= high if high_in else value < high))
+        if not ok:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} must be in {'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}, "
+                              f"got {value!r}")

@@ -18,6 +18,8 @@ No torch and no Qt: the dialog feeds it, and tests drive it with a fake clock.
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +42,26 @@ class RunTimes:
 
     def total_s(self, epochs: int) -> float:
         return self.loading_s + self.epoch_s * epochs + self.testing_s
+
+    @staticmethod
+    def saved(text: object) -> dict[str, RunTimes]:
+        """The {mode: RunTimes} the app saved as JSON, every other mode's entry kept; an entry (or a whole text)
+        that is not three finite seconds per phase, as an older version, another tool or a hand edit may leave, is
+        dropped, not raised (issue 31: strings, or 100,000 nested arrays)."""
+        try:
+            doc = json.loads(str(text)) if len(str(text)) < 100_000 else {}
+        except (ValueError, RecursionError):
+            return {}
+        if not isinstance(doc, dict):
+            return {}
+        times = {}
+        for name, entry in doc.items():
+            fields = (entry.get(k) for k in ("loading_s", "epoch_s", "testing_s")) if isinstance(entry, dict) else ()
+            values = [v for v in fields if isinstance(v, int | float) and not isinstance(v, bool)
+                      and math.isfinite(v) and 0 <= v < 1e7]
+            if len(values) == 3:
+                times[str(name)] = RunTimes(*map(float, values))
+        return times
 
 
 class RunEstimate:

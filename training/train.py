@@ -30,7 +30,7 @@ from signcam.models.model import Classifier, ModelConfig, build_model
 from signcam.pipeline.config import PERSONAL_LANDMARK_SHARE
 from signcam.pipeline.preprocess import to_model_input
 from signcam.store.weights import load_model, read_info, resolve_device, save_weights
-from training.config import TrainConfig
+from training.config import ConfigError, TrainConfig, check_ranges
 from training.data import AugmentConfig, CsvError, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
 from training.personal import combine, load_personal, split_personal
@@ -75,34 +75,15 @@ class TrainingCancelled(Exception):
     """Raised inside `train()` when `should_stop()` says so; nothing has been written."""
 
 
-class ConfigError(ValueError):
-    """A TrainConfig value out of its range; the message is one line naming the setting (its CLI flag)."""
-
-
-# (setting, low, high, low included, high included): every number a user can give, checked before any data is read.
-_RANGES = [
-    ("epochs", 1, 10_000, True, True), ("batch_size", 1, 65_536, True, True), ("threads", 0, 1024, True, True),
-    ("lr", 0.0, 10.0, False, True), ("momentum", 0.0, 1.0, True, False), ("weight_decay", 0.0, 1.0, True, True),
-    ("warmup", 0.0, 1.0, True, True), ("label_smoothing", 0.0, 1.0, True, False), ("flip", 0.0, 1.0, True, True),
-    ("val_fraction", 0.0, 0.9, False, True), ("extra_share", 0.0, 1.0, True, False),
-    ("extra_val_persons", 0.0, 1.0, True, False), ("personal_share", 0.0, 1.0, True, False),
-    ("personal_holdout", 0.0, 1.0, True, False), ("limit", 2, 10**9, True, True), ("train_rows", 1, 10**9, True, True),
-]
+class SaveError(OSError):
+    """The weights or a report could not be written (a full disk, a read-only folder); the message says which
+    files exist now: the previous ones untouched, or the new weights without (all of) their reports."""
 
 
 def check_config(config: TrainConfig) -> None:
     """ConfigError for the first setting out of range, and for an `out` that cannot be written as a file, so a
     bad flag fails in a second instead of as a traceback, or after the whole run (`--out` naming a folder)."""
-    for name, low, high, low_in, high_in in _RANGES:
-        value = getattr(config, name)
-        if value is None and name in ("limit", "train_rows"):
-            continue
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and (
-            (low <= value if low_in else low < value) and (value <= high if high_in else value < high))
-        if not ok:
-            flag = "--" + name.replace("_", "-")
-            raise ConfigError(f"{flag} must be in {'[' if low_in else '('}{low}, {high}{']' if high_in else ')'}, "
-                              f"got {value!r}")
+    check_ranges(config)
     try:
         ModelConfig(arch=config.arch, width=config.width, blocks=tuple(config.blocks))
     except (TypeError, ValueError) as e:
@@ -397,12 +378,22 @@ def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, te
         metadata["personal_accuracy"] = result.personal["accuracy"]
     if config.personal_dir:
         metadata["landmark_share"] = PERSONAL_LANDMARK_SHARE  # the app trusts a CNN that knows this hand
-    save_weights(out, result.model, metadata)
     history = [asdict(h) for h in result.history]
-    write_json(out.with_suffix(".report.json"), {**metadata, "history": history, "test": result.test,
-                                                 "personal": result.personal, "baseline": result.baseline})
     title = f"{config.arch}: test accuracy {result.test['accuracy']:.4%} ({result.test['errors']} errors)"
-    write_png(out.with_suffix(".report.png"), history, result.test["confusion"], title)
+    report = {**metadata, "history": history, "test": result.test, "personal": result.personal,
+              "baseline": result.baseline}
+    steps = [(out, lambda: save_weights(out, result.model, metadata)),
+             (out.with_suffix(".report.json"), lambda: write_json(out.with_suffix(".report.json"), report)),
+             (out.with_suffix(".report.png"),
+              lambda: write_png(out.with_suffix(".report.png"), history, result.test["confusion"], title))]
+    for i, (path, write) in enumerate(steps):
+        try:
+            write()  # each one a temp file renamed over the target: a failure leaves the previous file whole
+        except OSError as e:
+            left = ("nothing was written; any previous weights and reports there are as they were" if i == 0 else
+                    f"the new weights were written to {out}, but " + " and ".join(p.name for p, _ in steps[i:])
+                    + " are missing or from an earlier run")
+            raise SaveError(f"cannot write {path} ({e.strerror or e}); {left}") from None
     return out
 
 

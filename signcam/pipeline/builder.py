@@ -24,16 +24,24 @@ from signcam.pipeline.fusion import GeometricFuser
 from signcam.pipeline.locate import HandLocator, make_locator
 from signcam.pipeline.recognizer import Recognizer
 from signcam.pipeline.smoothing import Smoother
-from signcam.store.weights import read_info, resolve_device
+from signcam.store.assets import damaged
+from signcam.store.weights import WeightsError, read_info, resolve_device
 
 log = logging.getLogger(__name__)
 
 
 def _landmark_model(config: RecognitionConfig, device: torch.device) -> LetterModel | None:
-    """An explicitly named file must load; without one, the bundled file when it is there."""
-    if config.landmark_weights is None and not BUNDLED_LANDMARK_WEIGHTS.exists():
+    """An explicitly named file must load; without one, the bundled file when it is there and whole (a damaged
+    one is named in a warning, and the CNN reads alone)."""
+    if config.landmark_weights is not None:
+        return LandmarkModel(config.landmark_weights, device)
+    if not BUNDLED_LANDMARK_WEIGHTS.exists():
         return None
-    return LandmarkModel(config.landmark_weights, device)
+    try:
+        return LandmarkModel(None, device)
+    except WeightsError as e:
+        log.warning("%s; letters are read by the CNN alone until then", damaged(BUNDLED_LANDMARK_WEIGHTS, e))
+        return None
 
 
 # The letter models, by the name the config's shares use: name -> factory(config, device) -> model or None.

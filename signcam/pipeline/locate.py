@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from signcam.store.assets import AssetError, check_digest, reading_asset
 from signcam.store.assets_dir import ASSETS_DIR
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,10 @@ logger = logging.getLogger(__name__)
 # MediaPipe's palm detector and hand landmark model (the "full" pair, Apache-2.0) as a Tasks bundle, made by
 # training/make_hand_model.py. One model for photos and streams: a hand reads the same in both.
 HAND_MODEL = ASSETS_DIR / "hand_landmarker.task"
+# The bundle's bytes (the same on every run of make_hand_model.py): a cut, random, swapped or zip-bombed file is
+# told from the real one before MediaPipe sees it (issue 31: 53-76 line tracebacks, or "no hand" on every photo).
+HAND_MODEL_BYTES = 7_819_037
+HAND_MODEL_SHA256 = "ef3f184fa8d5e6905ea4770282627d6937975119af763054312d05985c059bda"
 # Fraction of the landmarks' extent added on each side. Calibrated on sign_mnist_sources, whose crops are
 # the reference boxes: the margin that turns the landmarks' extent into the crop's side has median 0.18
 # (quartiles 0.12-0.26; benchmarks/preprocess_calibration.py). Landmarks stop at the fingertip and wrist
@@ -209,14 +214,16 @@ class MediaPipeLocator:
         border: float = DEFAULT_BORDER,
         mirrored_input: bool = False,
         photo_retries: bool = True,
-        model_path: Path = HAND_MODEL,
+        model_path: Path | None = None,  # None: the bundled HAND_MODEL, checked against its digest
     ):
         self._mediapipe, self._base_options, self._vision = _import_mediapipe_vision()
-        if not Path(model_path).is_file():
-            raise FileNotFoundError(f"the hand model {model_path} is missing; reinstall signcam")
-        self.model_path = Path(model_path)
+        self.model_path = Path(model_path or HAND_MODEL)
         # Read once: a photo makes a fresh landmarker from these bytes (see _PhotoSettler), not from the file.
-        self._model_bytes = self.model_path.read_bytes()
+        if model_path is None:
+            self._model_bytes = check_digest(HAND_MODEL, HAND_MODEL_BYTES, HAND_MODEL_SHA256)
+        else:
+            with reading_asset(self.model_path):
+                self._model_bytes = self.model_path.read_bytes()
         self.video = video
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
@@ -226,7 +233,10 @@ class MediaPipeLocator:
         self.photo_retries = photo_retries and not video
         self._landmarkers: list[Any] = []  # every instance made, closed together
         self._low: Any | None = None  # the photo retries' lower-threshold instance, made on first use
-        self._main = self._new_landmarker() if video else _PhotoSettler(self._new_landmarker)
+        with reading_asset(self.model_path):  # MediaPipe refuses a file that is not a hand landmarker bundle
+            if not video:
+                self._new_landmarker(keep=False).close()  # photos make theirs later: find out now
+            self._main = self._new_landmarker() if video else _PhotoSettler(self._new_landmarker)
         self._retry: Any | None = self._main if not video else None
         self._misses = 0  # consecutive frames the first pass found nothing (video)
         self._retry_tracking = False  # the bordered pass found the hand last frame (video)
@@ -317,9 +327,14 @@ class MediaPipeLocator:
             raise RuntimeError("the hand locator is closed")
         # MediaPipe looks at 192-224 px crops; a large photo only costs memory (the retries' copies: ~60 bytes a
         # pixel, 1.3 GB for a 12 MP phone photo), so it is located at LOCATE_MAX_SIDE and the points scaled back.
-        scale = min(1.0, LOCATE_MAX_SIDE / max(image_bgr.shape[:2]))
-        if scale < 1.0:
-            image_bgr = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        height, width = image_bgr.shape[:2]
+        scale = min(1.0, LOCATE_MAX_SIDE / max(height, width))
+        if scale < 1.0:  # each side at least 1 px: a 10000x3 photo would round to 0 rows (issue 31)
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image_bgr = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+            scale_xy = np.array([size[0] / width, size[1] / height, size[0] / width], np.float32)
+        else:
+            scale_xy = np.ones(3, np.float32)
         image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         timestamp_ms = self._timestamp_ms(timestamp_s) if self.video else 0
         found = self._detect(self._main, image_rgb, timestamp_ms)
@@ -334,7 +349,7 @@ class MediaPipeLocator:
         if found is None:
             return None
         points, side, score, world = found
-        points = points / scale  # x, y and z (in x's pixel units) back in the caller's pixels
+        points = points / scale_xy  # x, y and z (in x's pixel units) back in the caller's pixels
         x, y, side_px = square_box(points[:, :2], self.margin)
         return Box(x, y, side_px, side_px, side=side, score=score, landmarks=points[:, :2].copy(),
                    landmarks_z=points[:, 2] - points[0, 2], world_landmarks=world)
@@ -378,6 +393,19 @@ def _close_all(landmarkers: list[Any]) -> None:
             landmarker._handle = None  # and MediaPipe's own __del__ would fail the same way, noisily
 
 
+GUIDE_BOX_INSTEAD = ". Hands are read in the fixed guide box until then."
+
+
+def hand_model_problem() -> str:
+    """"" when the bundled hand model is the file signcam ships; else one line naming it and saying to reinstall,
+    for the app to show at start (the auto mode then reads hands in the guide box). Reads it: ~20 ms."""
+    try:
+        check_digest(HAND_MODEL, HAND_MODEL_BYTES, HAND_MODEL_SHA256)
+    except AssetError as e:
+        return f"{e}{GUIDE_BOX_INSTEAD}"
+    return ""
+
+
 def _box_options(options: dict[str, Any]) -> dict[str, Any]:
     """The guide box's own options (size, cx, cy) among a locator's options."""
     return {k: options[k] for k in ("size", "cx", "cy") if k in options}
@@ -389,6 +417,9 @@ def _auto_locator(*, video: bool = False, **options: Any) -> HandLocator:
     auto_options = {k: v for k, v in options.items() if k not in box_options}
     try:
         return MediaPipeLocator(video=video, **auto_options)
+    except AssetError as e:
+        logger.warning("%s%s", e, GUIDE_BOX_INSTEAD)
+        return GuideBoxLocator(**box_options)
     except ImportError as e:
         logger.warning(
             "roi auto needs MediaPipe, which is not installed (%s); using the fixed guide box instead. "

@@ -31,20 +31,20 @@ from typing import Any, Protocol, runtime_checkable
 import cv2
 import numpy as np
 
+from signcam.limits import (
+    MAX_CAMERA_INDEX,
+    MAX_FOLDER_DEPTH,
+    MAX_FRAME_PIXELS,
+    MAX_IMAGE_FILE_BYTES,
+    MAX_IMAGE_PIXELS,
+    MAX_VIDEO_FRAME_PIXELS,
+    camera_index,
+)
+
 logger = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"})
-# Larger photos are refused from their header (Pillow reads it for every format), before decoding: a 1 KB RLE BMP
-# or a 1.5 MB PNG can announce 400 MP, 1.2 GB as BGR (and OpenCV stops at 2^30 pixels, or crashes). 80 MP is
-# 240 MB as BGR, beyond any webcam or phone photo in normal modes. Decoding holds about twice that for a moment
-# (measured 470 MB for a 79 MP PNG, 8- or 16-bit); the photo is then scaled to MAX_FRAME_PIXELS, so the locator's
-# and preprocessing's copies of it stay small (issue 24: 4.9 GB peak before).
-MAX_IMAGE_PIXELS = 80_000_000
 MAX_DECODED_BYTES = MAX_IMAGE_PIXELS * 3  # BGR uint8, what OpenCV hands back: 240 MB at the limit
-# The whole file is read before its header is looked at; an uncompressed 80 MP BMP is 240 MB, so a larger file is
-# not a photo we could decode anyway (a sparse 10 GB "photo.jpg" would otherwise be read into memory).
-MAX_IMAGE_FILE_BYTES = 256 * 2**20
-MAX_FRAME_PIXELS = 16_000_000  # a 12 MP phone photo passes unchanged; a hand in it is still found after scaling
 DEFAULT_FPS = 30.0  # named fallback for files and cameras reporting 0 or NaN frames per second
 FOLDER_PHOTO_S = 1.0  # a folder played as a live source shows each photo this long
 CAMERA_LOST_AFTER_S = 2.0  # a webcam delivering nothing for this long is treated as unplugged
@@ -185,6 +185,12 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     return _bounded(image)
 
 
+def _too_large_frame(width: float, height: float) -> bool:
+    """A video frame over MAX_VIDEO_FRAME_PIXELS (NaN and negative sizes, which some backends report, are not)."""
+    return math.isfinite(width) and math.isfinite(height) and width > 0 and height > 0 \
+        and width * height > MAX_VIDEO_FRAME_PIXELS
+
+
 def _bounded(image: np.ndarray) -> np.ndarray:
     """`image`, or a copy scaled down (area averaging) to MAX_FRAME_PIXELS: a 79 MP photo otherwise costs the
     locator and preprocessing ~20 bytes per pixel of copies (issue 24 measured 4.9 GB)."""
@@ -196,10 +202,41 @@ def _bounded(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+def scan_images(path: str | os.PathLike) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(image files under a folder, in a stable (sorted) order; [(folder, why it was not searched)]). A loop, not
+    recursion, so a tree of any depth costs no stack: folders more than MAX_FOLDER_DEPTH below `path` and folders
+    that cannot be read are named, not skipped in silence. Links to folders are not followed (no cycles)."""
+    images: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    pending = [(Path(path), 0)]
+    while pending:
+        folder, depth = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError as e:
+            problems.append((folder, f"cannot read this folder ({e.strerror or e})"))
+            continue
+        for item in entries:
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    if depth < MAX_FOLDER_DEPTH:
+                        pending.append((Path(item.path), depth + 1))
+                    else:
+                        problems.append((Path(item.path), f"more than {MAX_FOLDER_DEPTH} folders deep; not searched"))
+                elif Path(item.name).suffix.lower() in IMAGE_SUFFIXES and item.is_file():
+                    images.append(Path(item.path))
+            except OSError:
+                continue  # gone meanwhile
+    return sorted(images), sorted(problems)
+
+
 def find_images(path: str | os.PathLike) -> list[Path]:
-    """Image files under a folder, recursively, in a stable (sorted) order."""
-    root = Path(path)
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    """Image files under a folder (see scan_images); the folders it could not search are logged."""
+    images, problems = scan_images(path)
+    for folder, why in problems:
+        logger.warning("%s: %s", folder, why)
+    return images
 
 
 class _SourceBase:
@@ -241,6 +278,8 @@ class CameraSource(_SourceBase):
         lost_after_s: float = CAMERA_LOST_AFTER_S,
         capture_factory: CaptureFactory = cv2.VideoCapture,
     ):
+        if camera_index(index) is None:  # OpenCV segfaults on -1..-5 without a camera, and 2^64 is no C int
+            raise SourceError(f"there is no camera {index}: a camera number is 0 to {MAX_CAMERA_INDEX}")
         self.index = index
         self.name = f"camera:{index}"
         self.lost_after_s = lost_after_s
@@ -299,6 +338,10 @@ class VideoSource(_SourceBase):
             self._cap.release()
             raise SourceError(f"{self.path}: cannot open as a video (corrupt or unsupported format)")
         self.fps = _valid_fps(self._cap.get(cv2.CAP_PROP_FPS))
+        width, height = (self._cap.get(prop) for prop in (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT))
+        if _too_large_frame(width, height):
+            self._cap.release()
+            raise SourceError(self._too_large(width, height))
         frames = self._cap.get(cv2.CAP_PROP_FRAME_COUNT)
         self.frame_count = int(frames) if frames and math.isfinite(frames) and 0 < frames < 2**31 else 0
         ok, first = self._cap.read()
@@ -307,19 +350,31 @@ class VideoSource(_SourceBase):
             raise SourceError(f"{self.path}: no decodable frames")
         self._pending: np.ndarray | None = first
 
+    def _too_large(self, width: float, height: float) -> str:
+        return (f"{self.path}: video frames of {width:.0f}x{height:.0f} pixels are too large (the limit is "
+                f"{MAX_VIDEO_FRAME_PIXELS / 1e6:.0f} megapixels, 8K); scale the video down first")
+
+    def _checked(self, image: np.ndarray) -> np.ndarray:
+        """A decoded frame within the limit (a container may announce one size and hold another), scaled down
+        to MAX_FRAME_PIXELS like a photo."""
+        height, width = image.shape[:2]
+        if _too_large_frame(width, height):
+            raise SourceError(self._too_large(width, height))
+        return _bounded(image)
+
     def _next_image(self) -> np.ndarray | None:
         if self._pending is not None:
             image, self._pending = self._pending, None
-            return image
+            return self._checked(image)
         ok, image = self._cap.read()
-        if ok:
-            return image
+        if ok and image is not None:
+            return self._checked(image)
         self._check_complete()
         if not self.loop or self._count == 0:
             return None
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
         ok, image = self._cap.read()
-        return image if ok else None
+        return self._checked(image) if ok and image is not None else None
 
     def _check_complete(self) -> None:
         """SourceError when decoding stopped well before the frame count the container announced: a damaged or

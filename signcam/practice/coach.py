@@ -18,6 +18,7 @@ Usage:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,9 @@ from signcam.practice.pose import (
     load_templates,
     pose_features,
 )
+from signcam.store.assets import AssetError
+
+log = logging.getLogger(__name__)
 
 # How much likelier (log) another letter must look than the target before the coach speaks. Leave one person
 # out on extra/ (benchmarks/coach.py --sweep): 0.5 -> quiet on 88.7% of right letters, useful on 84.5% of
@@ -230,7 +234,12 @@ class Coach:
     def __init__(self, templates: Templates | None = None, margin: float = MARGIN,
                  max_hints: int = MAX_HINTS, contrasts: dict[frozenset, DepthContrast] | None = None) -> None:
         self.templates = templates or load_templates()
-        self.contrasts = load_depth_contrasts() if contrasts is None else contrasts
+        self.problem = ""  # a damaged bundled depth file, in words: the hints go on without the depth contrasts
+        try:
+            self.contrasts = load_depth_contrasts() if contrasts is None else contrasts
+        except AssetError as e:
+            self.contrasts, self.problem = {}, f"{e}. Hints that need depth (M, N, ...) are off until then."
+            log.warning(self.problem)
         if self.templates.judge is None:
             raise ValueError("these templates have no judge; rebuild them with training/make_templates.py")
         self.margin = margin

@@ -15,19 +15,24 @@ Usage:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from signcam.labels import MOTION_LETTERS
+from signcam.practice import motion
 from signcam.practice.coach import Coach, Hint
 from signcam.practice.motion import MotionReader
 from signcam.practice.pose import FINGER_POINTS, FINGERS
+from signcam.store.assets import AssetError, reading_asset
 
 if TYPE_CHECKING:  # attributes only; importing them would pull in torch
     from signcam.pipeline.recognizer import Recognition
     from signcam.practice.session import DrillState
+
+log = logging.getLogger(__name__)
 
 AFTER_S = 1.5
 REFRESH_S = 0.5
@@ -60,8 +65,23 @@ class DrillCoach:
 
     def __init__(self, coach: Coach | None = None, reader: MotionReader | None = None,
                  after_s: float = AFTER_S, refresh_s: float = REFRESH_S) -> None:
-        self.coach = coach or Coach()
-        self.reader = reader or MotionReader(self.coach.templates)
+        self.problem = ""  # a damaged bundled file, in words, and what is off because of it ("" when all is well)
+        self.coach: Coach | None = None
+        self.reader: MotionReader | None = reader
+        try:
+            self.coach = coach or Coach()
+        except AssetError as e:  # no templates: no hints, and no J/Z (both readers stand on the templates)
+            self.problem = f"{e}. Coaching hints and J/Z by motion are off until then."
+        if self.coach is not None and self.reader is None:
+            try:
+                with reading_asset(motion.MODEL_PATH):
+                    self.reader = MotionReader(self.coach.templates)
+            except AssetError as e:  # the stroke templates still read a clearly drawn J or Z
+                self.reader = MotionReader(self.coach.templates, use_model=False)
+                self.problem = f"{e}. J and Z are read from clearly drawn strokes only until then."
+        self.problem = self.problem or (self.coach.problem if self.coach is not None else "")
+        if self.problem:
+            log.warning(self.problem)
         self.after_s = after_s
         self.refresh_s = refresh_s
         self._target: str | None = None
@@ -73,12 +93,13 @@ class DrillCoach:
         target = state.target
         if target != self._target:  # a new target: start its clock and forget the last one's advice
             self._target, self._unread_since_s, self._advised_s, self._hints = target, t_s, -np.inf, ()
-            self.reader.reset()
+            if self.reader is not None:
+                self.reader.reset()
         landmarks = rec.box.landmarks if rec is not None and rec.box is not None else None
-        if target is None:
-            return CoachNote(None)
+        if target is None or self.coach is None:
+            return CoachNote(target)
         motion_read = None
-        if target in MOTION_LETTERS:
+        if target in MOTION_LETTERS and self.reader is not None:
             read = self.reader.update(t_s, landmarks)
             motion_read = read if read == target else None
         if state.candidate == target or landmarks is None:

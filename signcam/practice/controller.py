@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from signcam.limits import custom_text
 from signcam.pipeline.config import Event
 from signcam.practice import (
     Attempt,
@@ -99,8 +100,8 @@ class PracticeController:
         self.session: PracticeSession | None = None
         self.spelling: FreeSpelling | None = None
         self.summary: SessionSummary | None = None  # of the drill that ended last
-        self.notice = history.recovery_message if history is not None else ""
-        self.drill_coach = DrillCoach()
+        self.drill_coach = DrillCoach()  # a damaged bundled file turns coaching or J/Z off; `notice` says so
+        self.notice = (history.recovery_message if history is not None else "") or self.drill_coach.problem
         self.coach_note = CoachNote(None)
         self.changed = Event()
         self.finished = Event()
@@ -128,18 +129,23 @@ class PracticeController:
         self._start(PracticeSession(items, self._clock(), self.config), "word", self.start_word_drill)
 
     def start_custom_text(self, text: str) -> bool:
-        """Drills the learner's own text; False (and nothing starts) when it has no letters."""
+        """Drills the learner's own text; False (and nothing starts) when it has no letters. Text over
+        signcam.limits.MAX_CUSTOM_TEXT_CHARS is cut, and `notice` says so."""
         items = custom_drill(text)
         if not items:
             return False
         self._start(PracticeSession(items, self._clock(), self.config), "custom",
                     lambda: self.start_custom_text(text))
+        if cut := custom_text(text)[1]:
+            self.notice = cut
+            self.changed.emit()
         return True
 
     def start_free_spelling(self) -> None:
         self._quiet_coach()
         self.session, self.spelling = None, FreeSpelling(self.space_after_ms)
-        self.drill_coach.reader.reset()
+        if self.drill_coach.reader is not None:
+            self.drill_coach.reader.reset()
         self.mode = PracticeMode.FREE
         self.changed.emit()
 
@@ -171,7 +177,7 @@ class PracticeController:
             self.coached.emit(self.coach_note)
         elif self.spelling is not None:
             motion = None
-            if self.motion_policy is not MotionPolicy.SKIP:  # J and Z read from the motion, as in drills
+            if self.motion_policy is not MotionPolicy.SKIP and self.drill_coach.reader is not None:  # as in drills
                 motion = self.drill_coach.reader.update(t_s, rec.box.landmarks if rec.box is not None else None)
             self.spelling.update(smoothed, motion)
             self.changed.emit()

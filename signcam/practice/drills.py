@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signcam.labels import ALL_LETTERS, LETTERS, MOTION_LETTERS
+from signcam.limits import custom_text, split_long_word
 from signcam.practice.scoring import LetterStats
 from signcam.store.assets_dir import ASSETS_DIR
 
@@ -114,6 +115,7 @@ def word_drill(
 
 
 def custom_drill(text: str) -> list[DrillItem]:
-    """Items from typed text: whitespace separates words, anything but A-Z is dropped ("don't" -> DONT)."""
-    words = (re.sub(r"[^A-Z]", "", chunk) for chunk in text.upper().split())
-    return [DrillItem(tuple(w), w) for w in words if w]
+    """Items from typed text: whitespace separates words, anything but A-Z is dropped ("don't" -> DONT). Only the
+    first MAX_CUSTOM_TEXT_CHARS characters count, and a word over MAX_WORD_LETTERS is split (signcam.limits)."""
+    words = (re.sub(r"[^A-Z]", "", chunk) for chunk in custom_text(text)[0].upper().split())
+    return [DrillItem(tuple(piece), piece) for w in words if w for piece in split_long_word(w)]

@@ -7,8 +7,10 @@ or one written by a newer signcam, is renamed aside (never deleted) and a fresh 
 folder: the rename or the new file fails), the file is left untouched and practice runs on an in-memory
 history that is not saved; `recovery_message` says that instead.
 
-A file another program holds locked is never renamed: attempts stay queued and the writer retries until it
-is free. A damaged page met later makes that read come back empty with `problem` saying why, not raise.
+A file another program holds locked is never renamed: attempts and readings stay queued and the writer retries
+until it is free. A damaged page met later makes that read come back empty with `problem` saying why, not raise;
+a row with values no signcam writes (a time in the year 30,000, a pace of "abc": another tool, a disk error) is
+left out of the figures.
 
 Usage:
     history = History()                 # platformdirs.user_data_dir("signcam")/history.sqlite3
@@ -41,6 +43,21 @@ FLUSH_WAIT_S = 5.0
 CLOSE_WAIT_S = 3.0  # quitting waits this long for a locked file before giving up on the queued attempts
 _INSERT = ("INSERT INTO attempts (at_unix_s, letter, outcome, time_s, wrong_reads, word, drill, mode, hand)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_READING = ("INSERT INTO readings (at_unix_s, word, typed, correct, pace, replays, source)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+
+def _number(column: str, low: float, high: float) -> str:
+    return f"typeof({column}) IN ('integer', 'real') AND {column} BETWEEN {low} AND {high}"
+
+
+# The rows the figures use: what signcam itself writes. SQLite keeps any value in any column, and date() of a time
+# past the year 9999 is NULL, so a row from another tool or a damaged disk is skipped here rather than raise later.
+_TIME_OK = _number("at_unix_s", 0, 253_402_300_799)  # 1970 to the end of 9999
+_ATTEMPT_OK = (f"{_TIME_OK} AND {_number('time_s', 0, 86_400)} AND typeof(letter) = 'text'"
+               " AND length(letter) = 1 AND typeof(outcome) = 'text'")
+_READING_OK = f"{_TIME_OK} AND {_number('pace', 0.01, 100)} AND correct IN (0, 1)"
+_READING_LETTER_OK = "typeof(letter) = 'text' AND length(letter) = 1 AND correct IN (0, 1)"
 _SCHEMA_V1 = """
 CREATE TABLE attempts (
     id INTEGER PRIMARY KEY,
@@ -116,7 +133,7 @@ class History:
         self.recovery_message: str | None = None
         self.problem: str | None = None  # the last read or write that failed, for the UI; None when all is well
         self._lock = threading.Lock()  # the one connection is shared by the reads and the writer thread
-        self._queue: deque[tuple] = deque()
+        self._queue: deque[tuple[tuple, list[tuple]] | tuple] = deque()  # attempts' rows, (reading, letters)
         self._wake = threading.Condition()
         self._closing = False
         self._needs_setup = False  # opened while locked: WAL, schema and checks still to do (by the writer)
@@ -240,11 +257,10 @@ class History:
                     if self._needs_setup:
                         self._prepare(self._conn)
                         self._needs_setup = False
-                    with self._conn:
-                        self._conn.executemany(_INSERT, rows)
+                    self._insert(rows)
             except sqlite3.Error as error:
                 why = "is locked by another program" if _is_locked(error) else f"cannot be written ({error})"
-                self.problem = f"The practice history {why}; {len(rows)} attempts are kept and retried."
+                self.problem = f"The practice history {why}; {_count_words(rows)} are kept and retried."
                 log.warning(self.problem)
                 with self._wake:
                     if self._closing:
@@ -260,6 +276,21 @@ class History:
                 self.problem = None
             wait_s = RETRY_START_S
 
+    def _insert(self, rows: list[tuple]) -> None:
+        """Commit queued rows in one transaction: an attempt is a 9-tuple, a reading a (row, letters) pair. Call it
+        holding self._lock."""
+        if any(len(row) == 2 for row in rows):
+            self._readings()
+        with self._conn:
+            for row in rows:
+                if len(row) != 2:
+                    self._conn.execute(_INSERT, row)
+                    continue
+                reading, letters = row
+                reading_id = self._conn.execute(_INSERT_READING, reading).lastrowid
+                self._conn.executemany("INSERT INTO reading_letters (reading_id, letter, correct) VALUES (?, ?, ?)",
+                                       [(reading_id, *letter) for letter in letters])
+
     def _query(self, sql: str, default: object) -> object:
         """All rows of `sql`, after waiting briefly for queued attempts; `default` (and `problem` set) when the
         file is locked or a damaged page is met, so no caller sees an sqlite3 error."""
@@ -274,26 +305,26 @@ class History:
             return default
 
     def count(self) -> int:
-        rows = self._query("SELECT count(*) FROM attempts", [(0,)])
-        return rows[0][0]
+        rows = self._query(f"SELECT count(*) FROM attempts WHERE {_ATTEMPT_OK}", [(0,)])
+        return int(rows[0][0])
 
     def letter_stats(self) -> dict[str, LetterStats]:
         """Per letter: attempts, correct, mean seconds per correct attempt."""
         rows = self._query(
             "SELECT letter, count(*), sum(outcome = 'correct'),"
             " coalesce(avg(CASE WHEN outcome = 'correct' THEN time_s END), 0)"
-            " FROM attempts GROUP BY letter ORDER BY letter", []
+            f" FROM attempts WHERE {_ATTEMPT_OK} GROUP BY letter ORDER BY letter", []
         )
-        return {letter: LetterStats(n, correct, mean_s) for letter, n, correct, mean_s in rows}
+        return {letter: LetterStats(int(n), int(correct), float(mean_s)) for letter, n, correct, mean_s in rows}
 
     def daily_stats(self) -> list[DayStats]:
         """Per local calendar day, oldest first."""
         rows = self._query(
             "SELECT date(at_unix_s, 'unixepoch', 'localtime') AS day, count(*), sum(outcome = 'correct'),"
             " coalesce(avg(CASE WHEN outcome = 'correct' THEN time_s END), 0)"
-            " FROM attempts GROUP BY day ORDER BY day", []
+            f" FROM attempts WHERE {_ATTEMPT_OK} GROUP BY day ORDER BY day", []
         )
-        return [DayStats(n, correct, mean_s, day=day) for day, n, correct, mean_s in rows]
+        return [DayStats(int(n), int(correct), float(mean_s), day=day) for day, n, correct, mean_s in rows]
 
     # -- the reading drill (practice.receptive) --------------------------------------------------------------
     def _readings(self) -> sqlite3.Connection:
@@ -306,19 +337,15 @@ class History:
         return self._conn
 
     def record_reading(self, result: "ReadResult", at_unix_s: float) -> None:
-        """Stores one answered word and its letters, committed together before returning."""
-        with self._lock:
-            conn = self._readings()
-            with conn:
-                cursor = conn.execute(
-                    "INSERT INTO readings (at_unix_s, word, typed, correct, pace, replays, source)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (at_unix_s, result.word, result.typed, int(result.correct), result.pace, result.replays,
-                     result.source.value),
-                )
-                missed = set(result.missed)
-                conn.executemany("INSERT INTO reading_letters (reading_id, letter, correct) VALUES (?, ?, ?)",
-                                 [(cursor.lastrowid, c, int(i not in missed)) for i, c in enumerate(result.word)])
+        """Queues one answered word and its letters, committed together by the writer thread like an attempt (so a
+        file locked by another program keeps it queued and retried, never lost); never blocks."""
+        reading = (at_unix_s, result.word, result.typed, int(result.correct), result.pace, result.replays,
+                   result.source.value)
+        missed = set(result.missed)
+        letters = [(c, int(i not in missed)) for i, c in enumerate(result.word)]
+        with self._wake:
+            self._queue.append((reading, letters))
+            self._wake.notify_all()
 
     def _reading_query(self, sql: str, default: list) -> list:
         """`_query` on the reading tables, made first; a lock or damage gives `default` and `problem`."""
@@ -334,33 +361,54 @@ class History:
     def reading_letter_stats(self) -> dict[str, LetterStats]:
         """Per letter read: letters shown, read right (no times: a reading is timed per word, not letter)."""
         rows = self._reading_query(
-            "SELECT letter, count(*), sum(correct) FROM reading_letters GROUP BY letter ORDER BY letter", [])
-        return {letter: LetterStats(n, right, 0.0) for letter, n, right in rows}
+            f"SELECT letter, count(*), sum(correct) FROM reading_letters WHERE {_READING_LETTER_OK}"
+            " GROUP BY letter ORDER BY letter", [])
+        return {letter: LetterStats(int(n), int(right), 0.0) for letter, n, right in rows}
 
     def reading_days(self) -> list[ReadingDay]:
         """Per local calendar day, oldest first: words read, read right, and the fastest pace read right."""
         rows = self._reading_query(
             "SELECT date(at_unix_s, 'unixepoch', 'localtime') AS day, count(*), sum(correct),"
-            " coalesce(max(CASE WHEN correct THEN pace END), 0) FROM readings GROUP BY day ORDER BY day", [])
-        return [ReadingDay(day, n, right, pace) for day, n, right, pace in rows]
+            f" coalesce(max(CASE WHEN correct THEN pace END), 0) FROM readings WHERE {_READING_OK}"
+            " GROUP BY day ORDER BY day", [])
+        return [ReadingDay(day, int(n), int(right), float(pace)) for day, n, right, pace in rows]
 
     def last_reading_pace(self) -> float | None:
         """The pace the learner was last shown a word at, so the next drill goes on from there."""
-        rows = self._reading_query("SELECT pace FROM readings ORDER BY at_unix_s DESC, id DESC LIMIT 1", [])
-        return rows[0][0] if rows else None
+        rows = self._reading_query(
+            f"SELECT pace FROM readings WHERE {_READING_OK} ORDER BY at_unix_s DESC, id DESC LIMIT 1", [])
+        return float(rows[0][0]) if rows else None
 
-    def close(self, timeout_s: float = CLOSE_WAIT_S) -> None:
-        """Writes what is queued (waiting at most `timeout_s` for a lock to go), then closes; attempts still
-        queued after that are logged as lost."""
+    def unsaved_message(self) -> str:
+        """"" when nothing is queued; else what is still unsaved and why, for the learner (quitting now loses it)."""
+        with self._wake:
+            rows = list(self._queue)
+        if not rows:
+            return ""
+        return (f"{_count_words(rows).capitalize()} could not be saved to the practice history at {self.path}: "
+                f"{self.problem or 'it is busy'}")
+
+    def close(self, timeout_s: float = CLOSE_WAIT_S) -> str:
+        """Writes what is queued (waiting at most `timeout_s` for a lock to go), then closes; returns
+        `unsaved_message()` for what is still queued after that, which is lost (and logged)."""
         self.flush(timeout_s)
         with self._wake:
             self._closing = True
             self._wake.notify_all()
         self._writer.join(RETRY_MAX_S + BUSY_TIMEOUT_S + 1)
-        if self._queue:
-            log.warning("practice history: %d attempts could not be saved (%s)", len(self._queue), self.problem)
+        lost = self.unsaved_message()
+        if lost:
+            log.warning("practice history: %s", lost)
         with self._lock:
             self._conn.close()
+        return lost
+
+
+def _count_words(rows: list[tuple]) -> str:
+    """"3 attempts", "1 reading", "2 attempts and 1 reading": what queued rows hold, in words."""
+    readings = sum(len(row) == 2 for row in rows)
+    counts = ((len(rows) - readings, "attempt"), (readings, "reading"))
+    return " and ".join(f"{n} {what}{'s' * (n != 1)}" for n, what in counts if n) or "nothing"
 
 
 def _is_locked(error: BaseException) -> bool:

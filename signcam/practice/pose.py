@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from signcam.pipeline.locate import N_LANDMARKS
+from signcam.store.assets import reading_asset
 from signcam.store.assets_dir import ASSETS_DIR
 
 TEMPLATES_PATH = ASSETS_DIR / "templates.json"
@@ -247,13 +248,15 @@ def save_templates(templates: Templates, path: str | os.PathLike, provenance: di
 def load_templates(path: str | os.PathLike | None = None) -> Templates:
     """Read templates (the bundled file by default); ValueError if the file's features differ from FEATURES."""
     path = Path(path or TEMPLATES_PATH)
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(doc.get("features", ())) != FEATURES or tuple(doc.get("quantiles", ())) != QUANTILES:
-        raise ValueError(f"{path}: templates were made for other features; rebuild with training/make_templates.py")
-    letters = {letter: LetterTemplate(letter, np.array(entry["quantiles"], np.float32), int(entry["n_photos"]),
-                                      int(entry["n_people"])) for letter, entry in doc["letters"].items()}
-    judge = LetterJudge.from_dict(doc["judge"]) if doc.get("judge") else None
-    return Templates(letters, judge, tuple(doc.get("credits", ())))
+    with reading_asset(path):  # a damaged file: one AssetError naming it (signcam.store.assets)
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(doc.get("features", ())) != FEATURES or tuple(doc.get("quantiles", ())) != QUANTILES:
+            raise ValueError(f"{path}: templates were made for other features; rebuild with "
+                             "training/make_templates.py")
+        letters = {letter: LetterTemplate(letter, np.array(entry["quantiles"], np.float32), int(entry["n_photos"]),
+                                          int(entry["n_people"])) for letter, entry in doc["letters"].items()}
+        judge = LetterJudge.from_dict(doc["judge"]) if doc.get("judge") else None
+        return Templates(letters, judge, tuple(doc.get("credits", ())))
 
 
 # -- depth: what a 2D view hides (M vs N: how many fingers fold over the thumb) ------------------------------------
@@ -353,7 +356,8 @@ def load_depth_contrasts(path: str | os.PathLike | None = None) -> dict[frozense
     path = Path(path or DEPTH_PATH)
     if not path.exists():
         return {}
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(doc.get("features", ())) != DEPTH_FEATURES:
-        return {}
-    return {frozenset(c["pair"]): DepthContrast.from_dict(c) for c in doc["contrasts"]}
+    with reading_asset(path):  # a damaged file: one AssetError naming it (signcam.store.assets)
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(doc.get("features", ())) != DEPTH_FEATURES:
+            return {}
+        return {frozenset(c["pair"]): DepthContrast.from_dict(c) for c in doc["contrasts"]}

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from signcam.limits import MAX_WORD_LETTERS, custom_text, split_long_word
 from signcam.pipeline.config import Event
 from signcam.practice.drills import letter_weights
 from signcam.practice.motion import START_POSE
@@ -222,9 +223,12 @@ class ReceptiveDrill:
         stats = self.history.reading_letter_stats() if self.history is not None else {}
         return weighted_words(words, letter_weights(stats), self.config.words_per_drill, self.rng)
 
-    @staticmethod
-    def custom_items(text: str) -> list[str]:
-        return [w for w in (clean_word(chunk) for chunk in text.split()) if w]
+    def custom_items(self, text: str) -> list[str]:
+        """The words of typed text, cleaned; only its first MAX_CUSTOM_TEXT_CHARS characters count (`notice` says
+        when more were left out) and a word over MAX_WORD_LETTERS is split (signcam.limits), so a pasted
+        32,767-letter "word" is neither shown for hours nor checked letter against letter."""
+        text, self.notice = custom_text(text)
+        return [piece for w in (clean_word(chunk) for chunk in text.split()) if w for piece in split_long_word(w)]
 
     # -- the drill --------------------------------------------------------------------------------------------
     def start(self, words: Sequence[str], source: WordSource = WordSource.WORDS) -> bool:
@@ -286,7 +290,9 @@ class ReceptiveDrill:
         if self.state is not DrillState.READING:
             return None
         item = self._run.items[self._run.index]
-        answer = clean_word(typed)
+        # Longer than the word by a whole word is wrong whatever it holds; cut, so the alignment (quadratic in the
+        # lengths) costs at most MAX_WORD_LETTERS x 2 MAX_WORD_LETTERS steps a word: linear in the text.
+        answer = clean_word(typed)[:len(item.word) + MAX_WORD_LETTERS]
         shown_at = self.pace
         missed = missed_positions(item.word, answer)
         if answer == item.word:
@@ -373,7 +379,9 @@ class ReceptiveDrill:
         if self.history is None:
             return
         try:
-            self.history.record_reading(result, at_unix_s=self.clock())
+            self.history.record_reading(result, at_unix_s=self.clock())  # queued: a locked file is retried
         except sqlite3.Error as error:  # a full disk or a locked file: the drill goes on, the view says so
             log.warning("reading not saved: %s", error)
             self.notice = f"Practice history could not be saved: {error}"
+        if problem := getattr(self.history, "problem", None):  # the writer thread's retries, in words
+            self.notice = problem

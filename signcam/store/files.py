@@ -75,15 +75,22 @@ def _mode_for(path: Path) -> int:
 # safetensors' `save_file` (Rust `tempfile`) wrote `.tmp` + 6 letters and digits beside the target and renamed
 # it; signcam no longer calls it, but a save killed inside it by an older signcam left one of these for ever.
 _SAFETENSORS_TEMP = re.compile(r"\.tmp[A-Za-z0-9]{6}")
+# atomic_path's own: `.NAME.` + mkstemp's random characters (8) + `.tmp`, for the kinds of file signcam writes. Any
+# NAME: each Retrain saves a new candidate name, so a sweep for the same name alone never met a killed one's temp.
+_OUR_TEMP = re.compile(r"\..+\.(safetensors|json|png|csv)\.[a-z0-9_]{6,12}\.tmp")
 
 
 def remove_stale_temps(path: Path) -> None:
-    """Delete the temp files (`.NAME.*.tmp`, and safetensors' `.tmpXXXXXX`) that killed saves of `path` left
-    beside it, once older than STALE_TEMP_S; a read-only folder is left as it is."""
+    """Delete the temp files that killed saves left in `path`'s folder (atomic_path's `.NAME.XXXXXXXX.tmp` for any
+    weights, report or labels NAME, and safetensors' `.tmpXXXXXX`), once older than STALE_TEMP_S; a read-only
+    folder is left as it is. Every save and every weights load calls it."""
     now = time.time()
-    ours = list(path.parent.glob(f".{path.name}.*.tmp"))
-    theirs = [p for p in path.parent.glob(".tmp*") if _SAFETENSORS_TEMP.fullmatch(p.name)]
-    for tmp in ours + theirs:
+    try:
+        names = [entry.name for entry in os.scandir(path.parent) if entry.name.startswith(".")]
+    except OSError:
+        return
+    stale = [path.parent / name for name in names if _OUR_TEMP.fullmatch(name) or _SAFETENSORS_TEMP.fullmatch(name)]
+    for tmp in stale:
         try:
             if now - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()

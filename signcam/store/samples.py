@@ -7,7 +7,9 @@ Layout of a store (the user data folder's `samples/`, or any folder a test or be
     hands/<id>.png      the colour hand crop it was made from (for the review grid, and to re-crop later)
 
 PNG rather than a CSV of pixels so the learner can look at, copy or delete their own pictures with any
-file manager; the labels file is the one source of truth, and a PNG it does not list is ignored.
+file manager; the labels file is the one source of truth, and a PNG it does not list is ignored. A row whose id
+is not a plain file name (`../../x`: signcam.limits.safe_name), or whose crop is not 28x28, is skipped with a log
+line; a capture time that is not a number reads as 0 (unknown).
 
 Usage:
     store = SampleStore()               # platformdirs.user_data_dir("signcam")/samples
@@ -17,7 +19,10 @@ Usage:
 
 import csv
 import io
+import logging
+import math
 import os
+import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +31,11 @@ import cv2
 import numpy as np
 
 from signcam.labels import LETTERS, class_of_letter
+from signcam.limits import safe_name
 from signcam.models.model import INPUT_SIZE
 from signcam.store.files import atomic_write_text, user_data_dir
+
+log = logging.getLogger(__name__)
 
 LABELS_FILE = "labels.csv"
 FIELDS = ("id", "letter", "captured_unix_s")
@@ -64,13 +72,20 @@ class SampleStore:
         if not path.exists():
             return []
         samples = []
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
             for row in csv.DictReader(f):
-                letter = (row.get("letter") or "").upper()
-                sample_id = row.get("id") or ""
-                if letter not in LETTERS or not sample_id or not (self.root / "crops" / f"{sample_id}.png").exists():
+                letter = str(row.get("letter") or "").upper()
+                sample_id = str(row.get("id") or "")
+                if not safe_name(sample_id):  # an id is a file name: never a path out of this folder
+                    log.warning("%s: skipping a row whose id %r is not a plain file name", path, sample_id[:80])
+                    continue
+                crop = self.root / "crops" / f"{sample_id}.png"
+                if letter not in LETTERS or not crop.exists():
                     continue  # a row for a deleted file or a hand-edited typo: skip it rather than fail
-                samples.append(self._sample(sample_id, letter, float(row.get("captured_unix_s") or 0)))
+                if _png_size(crop) != (INPUT_SIZE, INPUT_SIZE):
+                    log.warning("%s: not a %dx%d PNG; skipped", crop, INPUT_SIZE, INPUT_SIZE)
+                    continue
+                samples.append(self._sample(sample_id, letter, _seconds(row.get("captured_unix_s"))))
         return samples
 
     def _sample(self, sample_id: str, letter: str, captured: float) -> Sample:
@@ -92,8 +107,14 @@ class SampleStore:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(N, 28, 28) uint8 crops and (N,) int64 class indices, in capture order."""
-        images = [self.read_crop(s) for s in self._samples]
-        labels = [class_of_letter(s.letter) for s in self._samples]
+        images, labels = [], []
+        for sample in self._samples:
+            try:
+                images.append(self.read_crop(sample))
+            except SampleError as e:  # a damaged PNG behind a good header: the others still train
+                log.warning("%s; skipped", e)
+                continue
+            labels.append(class_of_letter(sample.letter))
         stacked = np.stack(images) if images else np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.uint8)
         return stacked, np.array(labels, dtype=np.int64)
 
@@ -126,9 +147,10 @@ class SampleStore:
         return sample
 
     def delete(self, ids: set[str] | list[str]) -> int:
-        """Remove samples by id (labels first, then their files); returns how many were removed."""
+        """Remove samples by id (labels first, then their files); returns how many were removed. Only files of
+        listed samples, whose ids were checked when read, are removed: never anything outside this folder."""
         ids = set(ids)
-        gone = [s for s in self._samples if s.id in ids]
+        gone = [s for s in self._samples if s.id in ids and safe_name(s.id)]
         self._samples = [s for s in self._samples if s.id not in ids]
         self._write_labels()
         for s in gone:
@@ -142,3 +164,24 @@ class SampleStore:
         writer.writerow(FIELDS)
         writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}") for s in self._samples)
         atomic_write_text(self.root / LABELS_FILE, text.getvalue())
+
+
+def _seconds(value: object) -> float:
+    """A capture time from labels.csv; 0 (unknown) for anything but a finite number of seconds."""
+    try:
+        seconds = float(str(value or 0))
+    except ValueError:
+        return 0.0
+    return seconds if math.isfinite(seconds) and seconds >= 0 else 0.0
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from a PNG's header (its first 24 bytes), or None when it is not a PNG."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[16:24])

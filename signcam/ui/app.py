@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QProcess, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QProxyStyle, QStyle, QStyleOption, QWidget
 
+from signcam.pipeline.locate import hand_model_problem
 from signcam.ui.main_window import MainWindow
 from signcam.ui.practice_menu import install_practice
 from signcam.ui.settings import Settings
@@ -125,7 +126,10 @@ def run_app(args: argparse.Namespace) -> int:
         window.show_warning("Practice history", history.recovery_message)
     if problem := settings.save_problem():
         window.show_warning("Settings", problem)
+    if damaged := [p for p in (hand_model_problem(), practice.controller.drill_coach.problem) if p]:
+        window.show_warning("Damaged installation", "\n\n".join(damaged))  # the app runs without those parts
     code = app.exec()
+    history.close()  # the last attempt may still be with the writer thread; the process ends with os._exit
     for process in window.findChildren(QProcess):  # a retraining child must not outlive the app
         process.kill()
         process.waitForFinished(1000)

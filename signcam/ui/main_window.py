@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.recognition = RecognitionSettings(settings.recognition_config(weights, roi, device))
         self.recognition.changed.connect(self._on_config_changed)
         self._loop = settings.value(Key.LOOP_VIDEO, False) if loop is None else loop
-        self._source: int | str = source if source is not None else settings.value(Key.CAMERA, 0)
+        self._source: int | str = source if source is not None else settings.camera_index()
         self.live = LiveSession(self)
         for name in ("model_loaded", "model_failed", "config_failed", "previewed", "recognized", "source_opened",
                      "source_lost", "source_ended", "failed"):

@@ -12,11 +12,12 @@ J/Z choices are restored and remembered.
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QInputDialog
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
 from signcam.practice import LetterOrder, load_words
 from signcam.practice.controller import PracticeController, PracticeMode
-from signcam.practice.history import History
+from signcam.practice.history import CLOSE_WAIT_S, History
 from signcam.ui.menus import add_action, add_choices
 from signcam.ui.practice_view import PracticePanel
 from signcam.ui.settings import Key, Settings
@@ -50,6 +51,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
     controller.coached.connect(window.live_view.set_coach_note)  # the live view marks the fingers a hint names
     if history.recovery_message:
         window.statusBar().showMessage(history.recovery_message)
+    UnsavedHistoryGuard(window, history)
 
     def shown(start: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
@@ -98,6 +100,28 @@ def install_practice(window, history: History | None = None, settings: Settings 
     toggle.setText("Practice &panel")
     menu.addAction(toggle)
     return panel
+
+
+class UnsavedHistoryGuard(QObject):
+    """Asks before `window` closes while the history holds attempts or readings it could not save (a read-only
+    or locked file): quitting loses them, and a log line alone did not tell the learner (issue 31)."""
+
+    def __init__(self, window, history: History) -> None:
+        super().__init__(window)
+        self._history = history
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() != QEvent.Type.Close or not self._history.pending or self._history.flush(CLOSE_WAIT_S):
+            return False
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.warning(
+            watched, "Practice history", f"{self._history.unsaved_message()}.\n\nQuit anyway? They will be lost.",
+            buttons.Discard | buttons.Cancel, buttons.Cancel)
+        if answer == buttons.Discard:
+            return False
+        event.ignore()
+        return True
 
 
 def _show_reading(history: History, window) -> None:

@@ -256,11 +256,7 @@ class RetrainDialog(QDialog):
 
     def last_times(self) -> RunTimes | None:
         """What the last finished run of the chosen mode measured on this computer, if any."""
-        try:
-            saved = json.loads(self._settings.value(Key.TRAINING_TIMES, "{}")).get(self.mode_combo.currentData())
-            return RunTimes(**saved) if saved else None
-        except (ValueError, TypeError, AttributeError):
-            return None
+        return RunTimes.saved(self._settings.value(Key.TRAINING_TIMES, "{}")).get(self.mode_combo.currentData())
 
     def _show_estimate(self) -> None:
         """The time to expect: the last run of this mode here, scaled to the epochs chosen."""
@@ -419,13 +415,9 @@ class RetrainDialog(QDialog):
         """This run's phase times, the next run's estimate for the same mode."""
         if times is None:
             return
-        try:
-            saved = json.loads(self._settings.value(Key.TRAINING_TIMES, "{}"))
-        except ValueError:
-            saved = {}
-        saved = saved if isinstance(saved, dict) else {}
-        saved[self.mode_combo.currentData()] = asdict(times)
-        self._settings.set_value(Key.TRAINING_TIMES, json.dumps(saved))
+        saved = RunTimes.saved(self._settings.value(Key.TRAINING_TIMES, "{}"))
+        saved[self.mode_combo.currentData()] = times
+        self._settings.set_value(Key.TRAINING_TIMES, json.dumps({k: asdict(v) for k, v in saved.items()}))
         self._show_estimate()
 
     def _on_failed(self, message: str) -> None:

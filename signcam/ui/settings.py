@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from signcam.limits import MAX_CAMERA_INDEX, camera_index
 from signcam.pipeline.config import DEFAULT_THRESHOLD, ROI_MODES, RecognitionConfig
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,16 @@ class Settings:
         except (TypeError, ValueError):
             log.warning("ignoring unreadable setting %s=%r", key.value, raw)
             return default
+
+    def camera_index(self) -> int:
+        """The saved camera (0 when unset, or not a camera number 0..MAX_CAMERA_INDEX: OpenCV segfaults on -1..-5
+        where there is no camera, and a 20-digit number is no C int)."""
+        raw = self._q.value(Key.CAMERA.value)
+        index = camera_index(raw) if raw is not None else 0
+        if index is None:
+            log.warning("ignoring setting %s=%r: not a camera number 0 to %d", Key.CAMERA.value, raw, MAX_CAMERA_INDEX)
+            return 0
+        return index
 
     def set_value(self, key: Key, value: object) -> None:
         self._q.setValue(key.value, value)
