@@ -3,6 +3,8 @@
 import enum
 from dataclasses import dataclass
 
+SLOWEST = 3  # letters the summary names as slowest
+
 
 class Outcome(enum.Enum):
     """How an attempt at one target letter ended."""
@@ -39,7 +41,8 @@ class SessionSummary:
     mean_time_s: float  # over correct attempts only: a skip's time says nothing about speed
     letters_per_minute: float  # correct letters per minute of time spent on targets
     best_streak: int
-    slowest: tuple[str, ...]  # up to 3 letters, slowest mean correct time first
+    slowest: tuple[str, ...]  # up to SLOWEST letters, slowest mean correct time first; empty when no more than
+    # SLOWEST letters were read right (issue 32: "Slowest: C, B, A" for a 3-letter drill only lists the drill)
     missed: tuple[str, ...]  # letters skipped or timed out, in order, no repeats
 
 
@@ -67,7 +70,9 @@ class Scoreboard:
         per_letter: dict[str, list[float]] = {}
         for a in correct:
             per_letter.setdefault(a.letter, []).append(a.time_s)
-        slowest = sorted(per_letter, key=lambda k: -sum(per_letter[k]) / len(per_letter[k]))[:3]
+        slowest = sorted(per_letter, key=lambda k: -sum(per_letter[k]) / len(per_letter[k]))[:SLOWEST]
+        if len(per_letter) <= SLOWEST:
+            slowest = []
         missed = dict.fromkeys(a.letter for a in self.attempts if not a.correct)
         return SessionSummary(
             attempts=len(self.attempts),

@@ -23,6 +23,7 @@ from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
 from signcam.pipeline.config import LANDMARK_SHARE
 from signcam.store.assets_dir import BUNDLED_WEIGHTS
 from signcam.store.weights import WeightsError, WeightsInfo, read_metadata
+from signcam.ui.receptive_view import READING_KEYS
 
 # The app as a whole (both models, fused, hands found by MediaPipe) on people no model trained on: README,
 # "Strangers' hands" (`python benchmarks/real_photos.py --lopo ...`; real_dev: `signcam predict real_dev --roi auto`).
@@ -205,5 +206,6 @@ def shortcuts_html(actions: Iterable[QAction]) -> str:
         if not a.shortcut().isEmpty()
     ]
     rows.append(("Previous / next photo", "Left / Right"))
+    rows += READING_KEYS
     body = "".join(f"<tr><td>{html.escape(t)}&nbsp;&nbsp;</td><td><b>{html.escape(k)}</b></td></tr>" for t, k in rows)
     return f"<h3>Keyboard shortcuts</h3><table>{body}</table>"

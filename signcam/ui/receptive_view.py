@@ -48,6 +48,10 @@ SLIDE = 0.18  # a double letter's slide, as a fraction of the hand's size (a sho
 MOTION_AREA = 0.42  # the J/Z path's extent, as a fraction of the stage's shorter side
 MOTION_HAND = 0.55  # the hand's size while it travels, so the whole path stays on the stage
 J_TURN_DEG = 70.0  # the wrist turns as the little finger hooks (the second half of the J)
+# The drill's keys, for Help > Keyboard shortcuts too (issue 32: they were missing there): the buttons say them.
+READING_KEYS = (("Read fingerspelling: check, then next word", "Enter"),
+                ("Read fingerspelling: show the word again", "Space"),
+                ("Read fingerspelling: slower", "Alt+S"))
 SOURCES = {"Word list": WordSource.WORDS, "Weakest letters": WordSource.WEAKEST, "Custom text": WordSource.CUSTOM}
 
 

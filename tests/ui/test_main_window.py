@@ -238,12 +238,13 @@ def test_weights_that_cannot_load_show_why_after_the_window_is_up(qtbot, make_wi
 
 
 def test_shortcuts_list_names_every_menu_shortcut(qtbot, make_window):
-    """Issue 23: Ctrl+O, Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 (File and Camera menus) were missing."""
+    """Issue 23: Ctrl+O, Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 (File and Camera menus) were missing; issue 32: the
+    reading drill's Enter, Space and Alt+S."""
     window: MainWindow = make_window()
     window._on_shortcuts()
     text = window.message_box.text()
     shortcuts = [a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                  for a in main_window.menu_actions(window.menuBar().actions()) if not a.shortcut().isEmpty()]
     assert len(shortcuts) >= 7
-    for shortcut in shortcuts + ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+Q", "F5"]:
+    for shortcut in shortcuts + ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+Q", "F5", "Enter", "Space", "Alt+S"]:
         assert f"<b>{shortcut}</b>" in text, shortcut

@@ -211,7 +211,7 @@ def test_progress_dialog_shows_letters_and_days(qtbot, panel, clock, history):
     feed(panel, clock, "A", 1.1)
     dialog = ProgressDialog(history)
     qtbot.addWidget(dialog)
-    assert "1 letters practised over 1 day(s), 100% right" in dialog.view.summary_label.text()
+    assert "1 letter practised over 1 day, 100% right" in dialog.view.summary_label.text()
     bars = [item for item in dialog.view.letters_plot.listDataItems() + dialog.view.letters_plot.items()
             if type(item).__name__ == "BarGraphItem"]
     assert bars and bars[0].opts["height"][0] == 100.0
@@ -332,3 +332,12 @@ def test_free_spelling_buttons_show_their_whole_labels(qtbot, panel):
     qtbot.waitExposed(panel)
     for button in panel.free_page.findChildren(QPushButton):
         assert button.width() >= button.sizeHint().width(), button.text()
+
+
+def test_summary_of_a_short_drill_names_no_slowest(qtbot, panel, clock):
+    """Issue 32: "Slowest: C, B, A" after a 3-letter drill only listed the drill."""
+    assert panel.controller.start_custom_text("abc")
+    for letter in "ABC":
+        feed(panel, clock, letter, 1.1)
+    text = panel.summary_page.label.text()
+    assert "3</b> of 3 letters right" in text and "Slowest" not in text
