@@ -12,7 +12,8 @@ J/Z choices are restored and remembered.
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QInputDialog
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QWidget
 
 from signcam.practice import LetterOrder, load_words
 from signcam.practice.controller import PracticeController, PracticeMode
@@ -43,6 +44,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
             dock.hide()
         last_mode[0] = controller.mode
 
+    AwayWatcher(window, dock, controller)
     dock.visibilityChanged.connect(sync_layout)
     controller.changed.connect(sync_layout)
     controller.changed.connect(close_when_stopped)
@@ -98,6 +100,35 @@ def install_practice(window, history: History | None = None, settings: Settings 
     toggle.setText("Practice &panel")
     menu.addAction(toggle)
     return panel
+
+
+class AwayWatcher(QObject):
+    """Tells the controller when the learner is elsewhere, so a drill pauses (issue 32: 20 s in Retrain recorded a
+    time-out): another window in front (a dialog of this app, modal or not, or another program), or the window
+    minimised. Judged on each change of focus or window state, so a window that was never focused (a test, a
+    screen without a window manager) is not taken for one the learner left."""
+
+    def __init__(self, window: QWidget, dock: QWidget, controller: PracticeController) -> None:
+        super().__init__(window)
+        self._window, self._dock, self._controller = window, dock, controller
+        app = QApplication.instance()
+        app.focusWindowChanged.connect(self._check)
+        app.applicationStateChanged.connect(self._check)
+        window.installEventFilter(self)
+
+    def away(self) -> bool:
+        if self._window.isMinimized() or QApplication.applicationState() != Qt.ApplicationState.ApplicationActive:
+            return True
+        active = QApplication.activeWindow()
+        return active is not None and active not in (self._window, self._dock)  # a floating panel is "here"
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.WindowStateChange, QEvent.Type.ActivationChange):
+            self._check()
+        return False
+
+    def _check(self, *_: object) -> None:
+        self._controller.set_away(self.away())
 
 
 def _show_reading(history: History, window) -> None:

@@ -202,8 +202,8 @@ class PracticePanel(QWidget):
         skip_after_s = self.controller.config.skip_after_s
         if skip_after_s > 0:
             self.time_bar.setValue(round(1000 * state.time_left_s / skip_after_s))
-            self.time_bar.setFormat(f"skips in {state.time_left_s:.0f} s" if state.countdown_running else
-                                    "waiting for your hand")
+            self.time_bar.setFormat("paused" if state.paused else f"skips in {state.time_left_s:.0f} s"
+                                    if state.countdown_running else "waiting for your hand")
         self.time_bar.setVisible(skip_after_s > 0)
         self.stats_label.setText(self.controller.stats_text(state))
 
@@ -211,6 +211,8 @@ class PracticePanel(QWidget):
         """One message for what is happening now; the top-3 and the last wrong letter only when the
         learner is not already holding the target (issue 13: "Hold it…" beside "You held Y."), and the
         coach's hints (at most two) once the target has gone unread for 1.5 s."""
+        if state.paused:
+            return "Paused while you are in another window: come back and the drill goes on."
         note = self.controller.coach_note
         coach = [f"<b style='color:#ff9f1c'>{h.text}.</b>" for h in note.hints] if note.target == state.target else []
         if state.motion_prompt:

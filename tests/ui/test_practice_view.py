@@ -341,3 +341,38 @@ def test_summary_of_a_short_drill_names_no_slowest(qtbot, panel, clock):
         feed(panel, clock, letter, 1.1)
     text = panel.summary_page.label.text()
     assert "3</b> of 3 letters right" in text and "Slowest" not in text
+
+
+def test_drill_pauses_while_the_learner_is_in_another_window(qtbot, make_window, history, clock):
+    """Issue 32: 20 s in Retrain left "Streak 0 (restarted at E: timed out)" and a miss in the history. A dialog in
+    front (modal or not) or a minimised window pauses the drill; back in the window it goes on with the time left."""
+    from PySide6.QtWidgets import QDialog
+
+    window = make_window()
+    panel = install_practice(window, history)
+    controller = panel.controller
+    controller._clock = clock  # the drill's time line is the test's
+    window.show()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    controller.start_custom_text("ab")
+    feed(panel, clock, "E", 3.0)  # trying, and wrong: 3 of the 10 s gone
+    dialog = QDialog(window)  # Training > Capture my samples is a dialog like this one
+    dialog.show()
+    qtbot.waitUntil(lambda: controller.away, timeout=2000)
+    left_s = controller.state.time_left_s
+    assert controller.state.paused and panel.time_bar.format() == "paused"
+    assert "Paused" in panel.feedback_label.text()
+    feed(panel, clock, "E", 30.0)  # half a minute in the dialog, the camera still on
+    controller.tick()
+    assert controller.state.target == "A" and history.count() == 0
+    dialog.close()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: not controller.away, timeout=2000)
+    assert controller.state.time_left_s == left_s and panel.time_bar.format().startswith("skips in")
+    window.showMinimized()
+    qtbot.waitUntil(lambda: controller.away, timeout=2000)
+    window.showNormal()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: not controller.away, timeout=2000)
+    feed(panel, clock, "A", 1.1)
+    assert controller.state.target == "B" and history.count() == 1  # A right: no time-out was recorded
