@@ -51,6 +51,13 @@ def test_no_camera_is_said_before_the_model_has_loaded(qtbot, make_window, slow_
     window.start_source(7)  # no camera 7 on a test machine
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=5000)
     assert window.empty_view.title == "No camera" and window.model_info is None
+    # Issue 32: the status bar said "loading…" for ever, About "Models: none loaded yet / Runs on: loading…".
+    qtbot.waitUntil(lambda: window.status.device_label.text() == "Model not loaded (no source)", timeout=2000)
+    window._on_about()
+    from signcam.ui.about import AboutDialog
+
+    about = window.findChild(AboutDialog).summary_label.text()
+    assert "no camera or video could be opened" in about and "loading" not in about
 
 
 QUIT_SCRIPT = """
