@@ -45,6 +45,18 @@ def test_camera_picture_plays_before_the_model_has_loaded(qtbot, make_window, gr
     assert window.live_view.message == ""
 
 
+def test_video_picture_shows_before_the_model_has_loaded(qtbot, make_window, gray_video, slow_model):
+    """Issue 32: a video showed only "Opening video: X…" until the model loaded; a camera showed its picture."""
+    window = make_window(roi="box")
+    window.show()
+    window.start_source(str(gray_video))
+    qtbot.waitUntil(lambda: window.live_view._image is not None, timeout=5000)  # its first frame, paused
+    assert window.live_view.message == LOADING and window.live_view.recognition is None
+    slow_model.set()
+    qtbot.waitUntil(lambda: window.live_view.recognition is not None, timeout=10000)
+    assert window.live_view.recognition.frame.index == 0  # read from its first frame once the model is there
+
+
 def test_no_camera_is_said_before_the_model_has_loaded(qtbot, make_window, slow_model):
     window = make_window()
     window.show()
