@@ -4,8 +4,8 @@ the recognition worker and the settings. No pipeline logic lives here.
 The window appears before torch, MediaPipe and the weights are loaded (issue 13: 9.5-12 s to a window
 when it waited for them), and so does the camera picture or the "No camera" page: the live recognizer is
 built in the recognition thread while the camera picture already plays under "Loading the model…" (a video
-file or folder is opened at once and read once the model is there, so none of its frames goes unread); the photo
-recognizer is built when the first photo is opened. Every change of weights, device, hand mode or
+file or folder shows its first frame at once and is read from it once the model is there, so none goes
+unread); the photo recognizer is built when the first photo is opened. Every change of weights, device, hand mode or
 threshold takes one road: menu -> `recognition` (the one RecognitionConfig) -> the recognition thread and
 the photo reader rebuild what changed.
 """
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             self.model_missing = ("loading…", "loading…")
         self.status.source_label.setText(source_label(spec))
         self.live.start(lambda: open_source(spec, loop=self._loop, realtime=True), self.recognition.config,
-                        preview=isinstance(spec, int))  # a recording waits for the model: no frame goes unread
+                        preview=isinstance(spec, int))  # a recording: first frame, then read once the model is there
         self.status.stats.reset()
         self.live_view.clear(f"Opening {source_label(spec).lower()}…")
         self.live_view.set_message("")
