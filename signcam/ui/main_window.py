@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self.file_menu = FileMenu(self._loop, self)
+        self.file_menu = FileMenu(self._loop, self._settings, self)
         self.file_menu.photos_chosen.connect(self.open_photos)
         self.file_menu.video_chosen.connect(self.start_source)
         self.file_menu.snapshot_chosen.connect(self._on_snapshot_chosen)
