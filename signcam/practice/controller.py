@@ -234,7 +234,9 @@ class PracticeController:
         parts = [f"Streak {state.streak}" + (f" ({note})" if note else "")]
         summary = self.session.summary()
         if summary.attempts:
-            parts += [f"{summary.correct}/{summary.attempts} right", f"{summary.letters_per_minute:.1f} letters/min"]
+            parts.append(f"{summary.correct}/{summary.attempts} right")
+        if summary.rate_known:
+            parts.append(f"{summary.letters_per_minute:.1f} letters/min")
         return " · ".join(parts)
 
     # -- internals -----------------------------------------------------------------------------

@@ -4,6 +4,9 @@ import enum
 from dataclasses import dataclass
 
 SLOWEST = 3  # letters the summary names as slowest
+# A rate says something only over a few letters and some time (issue 32: the first letter showed "133.9 letters/min").
+RATE_MIN_LETTERS = 3
+RATE_MIN_S = 10.0
 
 
 class Outcome(enum.Enum):
@@ -44,6 +47,12 @@ class SessionSummary:
     slowest: tuple[str, ...]  # up to SLOWEST letters, slowest mean correct time first; empty when no more than
     # SLOWEST letters were read right (issue 32: "Slowest: C, B, A" for a 3-letter drill only lists the drill)
     missed: tuple[str, ...]  # letters skipped or timed out, in order, no repeats
+    time_s: float = 0.0  # spent on targets, all attempts
+
+    @property
+    def rate_known(self) -> bool:
+        """Enough letters and time for letters_per_minute to mean something."""
+        return self.attempts >= RATE_MIN_LETTERS and self.time_s >= RATE_MIN_S
 
 
 class Scoreboard:
@@ -84,6 +93,7 @@ class Scoreboard:
             best_streak=self.best_streak,
             slowest=tuple(slowest),
             missed=tuple(missed),
+            time_s=total_s,
         )
 
 

@@ -33,7 +33,8 @@ class SummaryPage(QWidget):
         self.label.setText(
             f"<h2>{title} done</h2>"
             f"<p><b>{s.correct}</b> of {plural(s.attempts, 'letter')} right ({s.accuracy:.0%})<br>"
-            f"{s.letters_per_minute:.1f} letters per minute · {s.mean_time_s:.1f} s per letter<br>"
+            + (f"{s.letters_per_minute:.1f} letters per minute · " if s.rate_known else "")
+            + f"{s.mean_time_s:.1f} s per letter<br>"
             f"Best streak: {s.best_streak}</p>"
             + (f"<p>Slowest: {', '.join(s.slowest)}<br>" if s.slowest else "<p>")
             + f"Skipped or timed out: {', '.join(s.missed) or 'none'}</p>")

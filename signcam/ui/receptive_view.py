@@ -72,6 +72,7 @@ class HandStage(QWidget):
         self.progress = 0.0  # 0..1 through the step
         self.caption = ""  # drawn in a corner (review only: while reading it would give the answer away)
         self.hint = ""  # centred text when no hand is shown
+        self.mirrored = False  # the hand and its path drawn mirrored, for a left-handed learner
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
         self._paths = {letter: resample(stroke(letter), 64) for letter in "JZ"}
         self.setMinimumSize(240, 240)
@@ -132,12 +133,17 @@ class HandStage(QWidget):
         centre, size, angle = self.hand_centre()
         pixmap = self.pixmap(self.step.hand, self.step.signer)
         painter.save()
+        if self.mirrored:
+            painter.translate(self.width(), 0)
+            painter.scale(-1, 1)
+        painter.save()
         painter.translate(centre)
         painter.rotate(angle)
         painter.drawPixmap(QRectF(-size / 2, -size / 2, size, size), pixmap, QRectF(pixmap.rect()))
         painter.restore()
         if self.step.motion:  # on top: the crop's painted-over surround is opaque and would hide it
             self._paint_trail(painter, short)
+        painter.restore()
         if self.caption:
             painter.setPen(QColor("#e8e8e8"))
             painter.setFont(QFont(self.font().family(), max(14, int(short / 9)), QFont.Weight.Bold))

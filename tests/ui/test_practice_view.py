@@ -376,3 +376,58 @@ def test_drill_pauses_while_the_learner_is_in_another_window(qtbot, make_window,
     qtbot.waitUntil(lambda: not controller.away, timeout=2000)
     feed(panel, clock, "A", 1.1)
     assert controller.state.target == "B" and history.count() == 1  # A right: no time-out was recorded
+
+
+def test_motion_letter_in_easy_mode_moves_the_reading_drills_hand(qtbot, panel):
+    """Issue 32: easy mode said "No picture: motion letter" for J and Z although Read fingerspelling animates them;
+    the "Signed the motion letter" button was cut to "Signed...letter"."""
+    panel.controller.set_motion_letters(True)
+    panel.show()
+    assert panel.controller.start_custom_text("jz")
+    stage = panel.motion_reference
+    assert panel.reference_stack.currentWidget() is stage and stage.playing
+    assert (stage.step.letter, stage.step.hand, stage.step.motion) == ("J", "I", True)  # I drawing a J
+    start, *_ = stage.hand_centre()
+    qtbot.waitUntil(lambda: (stage.hand_centre()[0] - start).manhattanLength() > 10, timeout=3000)  # it moves
+    assert "No picture" not in panel.reference_label.text() and panel.reference_caption.text() == "J, right hand"
+    button = panel.motion_button
+    assert button.isVisible() and button.width() >= button.sizeHint().width()  # the whole text shows
+    panel.controller.skip()
+    assert stage.step.letter == "Z" and stage.step.hand == "D"
+    panel.controller.set_left_hand(True)
+    assert stage.mirrored
+    panel.controller.stop()
+    assert not stage.playing
+
+
+def test_letters_per_minute_only_once_it_means_something(panel, clock):
+    """Issue 32: the first letter showed "133.9 letters/min"."""
+    assert panel.controller.start_custom_text("abcd")
+    feed(panel, clock, "A", 1.1)
+    assert "1/1 right" in panel.stats_label.text() and "letters/min" not in panel.stats_label.text()
+    clock.t += 9.0  # no hand: thinking time, then B and C
+    feed(panel, clock, "B", 1.1)
+    feed(panel, clock, "C", 1.1)
+    assert "3/3 right" in panel.stats_label.text() and "letters/min" in panel.stats_label.text()
+
+
+def test_reference_caption_clear_of_the_photo_at_the_smallest_window(qtbot, make_window, history):
+    """Issue 32: at the minimum window with the panel open (880x635) "R, right hand" was drawn over the photo once
+    the feedback grew to six lines (coach hints, top-3, "You held B")."""
+    window = make_window()
+    panel = install_practice(window, history)
+    window.show()
+    window.resize(880, 635)
+    panel.parentWidget().show()
+    panel.controller.start_custom_text("r")
+    panel.feedback_label.setText("<br>".join(f"line {i} of the coach's advice" for i in range(6)))
+    qtbot.waitUntil(lambda: window.size().height() <= 640, timeout=2000)
+    QGuiApplication.processEvents()
+
+    def rect(widget):
+        return widget.geometry().translated(widget.parentWidget().mapTo(panel, widget.parentWidget().rect().topLeft()))
+
+    photo, caption = rect(panel.reference_stack), rect(panel.reference_caption)
+    assert not photo.intersects(caption) and caption.top() >= photo.bottom()
+    assert not rect(panel.ring).intersects(photo) and rect(panel.feedback_label).top() >= caption.bottom()
+    assert rect(panel.stats_label).bottom() <= panel.height()
