@@ -40,6 +40,7 @@ from signcam.practice.receptive import (
     load_hand_index,
 )
 from signcam.store.assets_dir import REFERENCE_DIR
+from signcam.ui.wording import plural
 
 BACKGROUND = "#1e1f22"  # the progress plots' background: the crops' painted-over surround matches it
 TRAIL = "#5b8def"
@@ -52,6 +53,7 @@ J_TURN_DEG = 70.0  # the wrist turns as the little finger hooks (the second half
 READING_KEYS = (("Read fingerspelling: check, then next word", "Enter"),
                 ("Read fingerspelling: show the word again", "Space"),
                 ("Read fingerspelling: slower", "Alt+S"))
+REFERENCE_PX = 220  # the reference beside the stage during a review (issue 32: 124 px in a corner under the answer)
 SOURCES = {"Word list": WordSource.WORDS, "Weakest letters": WordSource.WEAKEST, "Custom text": WordSource.CUSTOM}
 
 
@@ -198,7 +200,9 @@ class ReceptiveView(QWidget):
         self.answer_edit.setAccessibleName("Your reading of the word")
         self.answer_edit.setAccessibleDescription("Enter checks; Space shows the word again")
         self.answer_edit.setStyleSheet("font-size: 20px; padding: 4px;")
-        self.check_button = QPushButton("Check (Enter)")
+        self.check_button = QPushButton("Next word (Enter)")
+        self.check_button.setMinimumWidth(self.check_button.sizeHint().width())  # its two texts, one width: no jump
+        self.check_button.setText("Check (Enter)")
         self.check_button.setAccessibleName("Check your answer")
         self.replay_button = QPushButton("Replay (Space)")
         self.replay_button.setAccessibleName("Show the word again")
@@ -210,13 +214,19 @@ class ReceptiveView(QWidget):
         self.feedback_label.setAccessibleName("Result")
         self.reference_label = QLabel()
         self.reference_label.setAccessibleName("Reference hand for a missed letter")
-        self.reference_label.setFixedSize(132, 150)
+        self.reference_label.setFixedWidth(REFERENCE_PX)
         self.reference_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Beside the stage and holding its place while hidden: showing it after a wrong answer moved the answer
+        # field and shrank the stage (issue 32).
+        policy = self.reference_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.reference_label.setSizePolicy(policy)
 
         choose = QHBoxLayout()
         choose.addWidget(QLabel("Words:"))
         choose.addWidget(self.source_box)
         choose.addWidget(self.custom_edit, 1)
+        choose.addStretch(1)  # takes the field's place while it is hidden
         choose.addWidget(self.start_button)
         answer = QHBoxLayout()
         answer.addWidget(self.answer_edit, 1)
@@ -224,15 +234,17 @@ class ReceptiveView(QWidget):
             answer.addWidget(button)
         for button in (self.start_button, self.check_button, self.replay_button, self.slower_button):
             button.setAutoDefault(False)  # in a dialog, Enter in the answer field must not also press a button
-        feedback = QHBoxLayout()
-        feedback.addWidget(self.feedback_label, 1)
-        feedback.addWidget(self.reference_label)
+        self.feedback_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)  # the longest result: no jump
+        self.feedback_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        stage_row = QHBoxLayout()
+        stage_row.addWidget(self.stage, 1)
+        stage_row.addWidget(self.reference_label)
         layout = QVBoxLayout(self)
         layout.addLayout(choose)
-        layout.addWidget(self.stage, 1)
+        layout.addLayout(stage_row, 1)
         layout.addWidget(self.status_label)
         layout.addLayout(answer)
-        layout.addLayout(feedback)
+        layout.addWidget(self.feedback_label)
 
         self.source_box.currentTextChanged.connect(self._on_source_changed)
         self.start_button.clicked.connect(self.start)
@@ -291,6 +303,7 @@ class ReceptiveView(QWidget):
         if self.steps and t_s >= self.steps[-1].end_s:
             self._timer.stop()
             self.steps = []
+            self.stage.hint = self._hint()
             self.played.emit()
 
     @property
@@ -329,6 +342,7 @@ class ReceptiveView(QWidget):
     def _play(self, steps: list[Shown], review: bool = False) -> None:
         self.steps, self.reviewing = list(steps), review
         self.reference_label.setVisible(review)
+        self.stage.hint = self._hint()
         self._clock.start()
         self.seek(0.0)
         if self.steps:
@@ -337,18 +351,33 @@ class ReceptiveView(QWidget):
     def stop_playback(self) -> None:
         self._timer.stop()
         self.steps = []
+        self.stage.hint = self._hint()
         self.stage.show_step(None)
 
     def _on_tick(self) -> None:
         self.seek(self._clock.elapsed() / 1000.0)
 
     def _on_source_changed(self, text: str) -> None:
-        self.custom_edit.setEnabled(SOURCES[text] is WordSource.CUSTOM)
+        """The custom-words field only with Custom text: disabled, it looked enabled on the dark palette."""
+        custom = SOURCES[text] is WordSource.CUSTOM
+        self.custom_edit.setVisible(custom)
+        if custom:
+            self.custom_edit.setFocus()
+
+    def _hint(self) -> str:
+        """The stage's text when no hand is shown: what to do now, never "type what you read" before the word
+        was shown (issue 32: it showed during the pause before the first hand)."""
+        state = self.drill.state
+        if state is DrillState.IDLE:
+            return "Read the hands, type the word.\nPress Start."
+        if state is DrillState.DONE:
+            return "Done. Enter starts another drill."
+        return "Type what you read · Space shows it again" if state is DrillState.READING and not self.playing else ""
 
     def _show_reference(self, hand: str, letter: str) -> None:
         ratio = self.devicePixelRatioF()  # sharp at QT_SCALE_FACTOR=2 too
         pixmap = QPixmap(str(REFERENCE_DIR / f"{hand}.png")).scaled(
-            round(124 * ratio), round(124 * ratio), Qt.AspectRatioMode.KeepAspectRatio,
+            round(REFERENCE_PX * ratio), round(REFERENCE_PX * ratio), Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation)
         pixmap.setDevicePixelRatio(ratio)
         self.reference_label.setPixmap(pixmap)
@@ -366,13 +395,11 @@ class ReceptiveView(QWidget):
         pace = f"pace {drill.pace:g} letters/s"
         if state is DrillState.IDLE:
             self.status_label.setText(f"Choose words and press Start (Enter). {pace.capitalize()}.")
-            self.stage.hint = "Read the hands, type the word.\nPress Start."
         elif state is DrillState.DONE:
             self.status_label.setText(f"Drill done · {pace}")
-            self.stage.hint = "Done. Enter starts another drill."
         else:
-            self.status_label.setText(f"Word {number} of {total} · {len(drill.word)} letters · {pace}")
-            self.stage.hint = "Type what you read · Space shows it again" if reading else ""
+            self.status_label.setText(f"Word {number} of {total} · {plural(len(drill.word), 'letter')} · {pace}")
+        self.stage.hint = self._hint()
         self.reference_label.setVisible(self.reviewing and state is DrillState.ANSWERED)
         self.feedback_label.setText(self._feedback())
         self.stage.update()
@@ -384,8 +411,8 @@ class ReceptiveView(QWidget):
             s = drill.summary()
             share = s.letters_right / s.letters if s.letters else 0.0
             best = f"{s.best_pace:g} letters/s" if s.best_pace else "-"
-            return (f"<h3>Drill done</h3><p><b>{s.words_right}</b> of {s.words} words, {share:.0%} of letters read "
-                    f"right.<br>Fastest word read right: {best} (started at {s.start_pace:g}).<br>"
+            return (f"<h3>Drill done</h3><p><b>{s.words_right}</b> of {plural(s.words, 'word')}, {share:.0%} of "
+                    f"letters read right.<br>Fastest word read right: {best} (started at {s.start_pace:g}).<br>"
                     f"Missed letters: {', '.join(s.missed) or 'none'}</p>{notice}")
         result = drill.last_result if drill.state is DrillState.ANSWERED else None
         if result is None:
