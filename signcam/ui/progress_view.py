@@ -57,8 +57,9 @@ class ProgressView(QWidget):
         total = sum(s.attempts for s in letters.values())
         correct = sum(s.correct for s in letters.values())
         words = sum(d.words for d in readings)
-        read = (f" Read fingerspelling: {sum(d.right for d in readings)} of {plural(words, 'word')} read right, "
-                f"fastest {max(d.best_pace for d in readings):g} letters/s." if words else "")
+        fastest = max((d.best_pace for d in readings), default=0.0)
+        read = (f" Read fingerspelling: {sum(d.right for d in readings)} of {plural(words, 'word')} read right"
+                + (f", fastest {fastest:g} letters/s." if fastest else ".") if words else "")
         if not total:
             self.summary_label.setText(("No signing practice yet: finish a drill and your progress shows here."
                                         + read) if words else

@@ -47,7 +47,8 @@ TRAIL = "#5b8def"
 TICK_MS = 16  # ~60 frames/s: the 6 letters/s pace shows each hand for ~10 frames
 SLIDE = 0.18  # a double letter's slide, as a fraction of the hand's size (a short move to the side)
 MOTION_AREA = 0.42  # the J/Z path's extent, as a fraction of the stage's shorter side
-MOTION_HAND = 0.55  # the hand's size while it travels, so the whole path stays on the stage
+HAND_SIZE = 0.86  # a crop's side, of the stage's shorter side; travelling too: every crop is 3 palms wide
+# (training.make_read_hands), so the palm keeps one size and a J's hand stays on the stage
 J_TURN_DEG = 70.0  # the wrist turns as the little finger hooks (the second half of the J)
 # The drill's keys, for Help > Keyboard shortcuts too (issue 32: they were missing there): the buttons say them.
 READING_KEYS = (("Read fingerspelling: check, then next word", "Enter"),
@@ -106,8 +107,8 @@ class HandStage(QWidget):
             x, y = self._along(path, self.progress)
             origin = centre - QPointF(area / 2, area / 2)
             angle = J_TURN_DEG * _ease((self.progress - 0.45) / 0.55) if step.letter == "J" else 0.0
-            return origin + QPointF(x * area, y * area), MOTION_HAND * short, angle
-        size = 0.86 * short
+            return origin + QPointF(x * area, y * area), HAND_SIZE * short, angle
+        size = HAND_SIZE * short
         if step.double:  # the signer slides the hand to the side for the second of two same letters
             centre -= QPointF(SLIDE * size * _ease(self.progress * 1.6), 0)
         return centre, size, 0.0
