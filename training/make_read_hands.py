@@ -11,12 +11,18 @@ through its landmarks, edge feathered inwards) is painted the app's background c
 hand or between spread fingers cannot appear. The contact sheet (`--sheet`) was looked at for faces (none) and
 for photos filed under a letter that show another shape (left out: EXCLUDED).
 
+Every crop shows the palm at one size (issue 32: cropped to the landmarks' extent, a fist filled its square and a
+pointing hand did not, so one word's hands differed 2x in size): the square is PALM_SIDE palms wide, larger
+only where a hand would not fit, centred on the hand; photo edges inside it are background like the rest.
+index.json gives each crop's `palm_px`.
+
 Each crop faces the way its letter's reference does: a photo whose landmarks match the reference better when
 mirrored is flipped (the references show a right hand seen from the front). Deterministic: same photos, same
 landmark cache -> same files.
 
 Usage:
     python -m training.make_read_hands --data ../shared/data --out signcam/assets/read_hands
+    python -m training.make_read_hands --data ../shared/data --keep-picks   # the shipped photos, cropped again
     python -m training.make_read_hands --data ../shared/data --sheet runs/read-hands.png   # also a contact sheet
 """
 
@@ -34,6 +40,7 @@ import numpy as np
 from signcam.labels import LETTERS
 from training.make_references import (
     BLURRED_SOURCES,
+    MARGIN,
     MIT_LICENCE,
     PICKS,
     hand_square,
@@ -53,6 +60,9 @@ FINGER_WIDTH = 0.36  # of the palm length (wrist to middle knuckle): a finger is
 TIP_BEYOND = 0.1  # of the palm length: the fingertip's landmark sits under the nail, the skin goes on past it
 FEATHER = 0.012  # Gaussian sigma, of the output size: a soft edge reads as a cut-out, not a stencil
 BACKGROUND_BGR = (34, 31, 30)  # #1e1f22, the app's dark background (progress_view.BACKGROUND)
+PALM_SIDE = 3.0  # the crop's side in palms: an open hand (fingertips ~2 palms from the wrist) plus a margin fits
+KNUCKLE_SHARE = 0.8  # knuckle width (index to little finger) / palm length on a flat hand: a palm seen end-on
+# (pointing at the camera) is measured across the knuckles instead
 
 # (letter, person) left out by eye from the contact sheet (`--sheet`): their photos of the letter show another shape.
 EXCLUDED = {
@@ -106,11 +116,29 @@ def hand_mask(local: np.ndarray, size: int) -> np.ndarray:
     return mask
 
 
+def palm_size(points: np.ndarray) -> float:
+    """The palm's length in pixels (wrist to the middle finger's knuckle), or its knuckle width / KNUCKLE_SHARE
+    when that is longer (a palm foreshortened by pointing towards the camera)."""
+    length = float(np.linalg.norm(points[9] - points[0]))
+    return max(length, float(np.linalg.norm(points[17] - points[5])) / KNUCKLE_SHARE)
+
+
+def read_square(points: np.ndarray) -> tuple[int, int, int]:
+    """(x, y, side) of the square PALM_SIDE palms wide around the hand (wider only if the hand with MARGIN would
+    not fit); it may reach past the photo's edges."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    side = int(round(max(PALM_SIDE * palm_size(points), float(max(hi - lo)) * (1 + 2 * MARGIN))))
+    centre = (lo + hi) / 2
+    return int(round(centre[0] - side / 2)), int(round(centre[1] - side / 2)), side
+
+
 def hand_only(image_bgr: np.ndarray, points: np.ndarray, mirror: bool) -> np.ndarray:
-    """The OUTPUT_PX square around the hand with everything outside the hand's shape painted over."""
-    x, y, side = hand_square(points, image_bgr.shape)
+    """The OUTPUT_PX square around the hand (`read_square`) with everything outside the hand's shape painted over."""
+    x, y, side = read_square(points)
+    padded = cv2.copyMakeBorder(image_bgr, side, side, side, side, cv2.BORDER_CONSTANT, value=BACKGROUND_BGR)
     interpolation = cv2.INTER_LANCZOS4 if side < OUTPUT_PX else cv2.INTER_AREA
-    crop = cv2.resize(image_bgr[y:y + side, x:x + side], (OUTPUT_PX, OUTPUT_PX), interpolation=interpolation)
+    crop = cv2.resize(padded[y + side:y + 2 * side, x + side:x + 2 * side], (OUTPUT_PX, OUTPUT_PX),
+                      interpolation=interpolation)
     mask = hand_mask((points - (x, y)) * (OUTPUT_PX / side), OUTPUT_PX)
     alpha = cv2.GaussianBlur(mask, (0, 0), FEATHER * OUTPUT_PX).astype(np.float32)[..., None] / 255.0
     alpha = np.minimum(alpha, mask[..., None] / 255.0)  # feather inwards only: nothing outside the mask shows
@@ -176,11 +204,20 @@ def file_names(chosen: list[Chosen]) -> list[str]:
     return names
 
 
+def shipped_picks(index_path: Path) -> list[Chosen]:
+    """The photos an index.json lists, in its order: to crop them again without choosing again (a new landmark
+    cache can rank photos differently, and the shipped ones were checked by eye for faces and shapes)."""
+    letters = json.loads(index_path.read_text(encoding="utf-8"))["letters"]
+    return [Chosen(letter, e["photo"].split("/", 1)[0], e["photo"].split("/", 1)[1], e["person"], e["mirrored"])
+            for letter, entries in letters.items() for e in entries]
+
+
 def write_read_hands(data: Path, out_dir: Path, cache_dir: Path | None = None,
-                     sheet: Path | None = None) -> list[Path]:
-    """Writes the crops, index.json (what receptive.load_hand_index reads) and CREDITS.md into `out_dir`."""
+                     sheet: Path | None = None, picks: list[Chosen] | None = None) -> list[Path]:
+    """Writes the crops, index.json (what receptive.load_hand_index reads) and CREDITS.md into `out_dir`, of
+    `picks` when given, else of the photos `choose` picks."""
     photos = {name: load_photo_set(data / name, cache_dir=cache_dir) for name in PHOTO_SETS}
-    chosen = choose(data, photos)
+    chosen = picks if picks is not None else choose(data, photos)
     out_dir.mkdir(parents=True, exist_ok=True)
     written, index = [], {}
     for c, name in zip(chosen, file_names(chosen), strict=True):
@@ -190,8 +227,9 @@ def write_read_hands(data: Path, out_dir: Path, cache_dir: Path | None = None,
         if not cv2.imwrite(str(out_dir / name), image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]):
             raise OSError(f"cannot write {out_dir / name}")
         written.append(out_dir / name)
+        palm_px = palm_size(s.points[i]) * OUTPUT_PX / read_square(s.points[i])[2]
         index.setdefault(c.letter, []).append({"file": name, "person": c.person, "photo": f"{c.photo_set}/{c.path}",
-                                               "mirrored": c.mirror})
+                                               "mirrored": c.mirror, "palm_px": round(palm_px, 1)})
     (out_dir / "index.json").write_text(json.dumps({"letters": index}, indent=1) + "\n")
     credits = {name: read_credits(data, name) for name in PHOTO_SETS}
     (out_dir / "CREDITS.md").write_text(credits_markdown(chosen, credits))
@@ -216,9 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="landmark cache of training.photos (default: the user cache folder)")
     parser.add_argument("--sheet", type=Path, default=None, help="also write a contact sheet PNG here (default: off)")
+    parser.add_argument("--keep-picks", action="store_true",
+                        help="crop again the photos the output's index.json lists instead of choosing photos anew "
+                             "(default: choose)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    write_read_hands(args.data, args.out, args.cache_dir, args.sheet)
+    picks = shipped_picks(args.out / "index.json") if args.keep_picks else None
+    write_read_hands(args.data, args.out, args.cache_dir, args.sheet, picks)
     return 0
 
 

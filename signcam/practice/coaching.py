@@ -89,6 +89,10 @@ class DrillCoach:
         self._advised_s = -np.inf
         self._hints: tuple[Hint, ...] = ()
 
+    def forget(self) -> None:
+        """Treat the current target as new at the next update (the learner was away): its clock and motion restart."""
+        self._target = None
+
     def update(self, state: DrillState, rec: Recognition | None, t_s: float) -> CoachNote:
         target = state.target
         if target != self._target:  # a new target: start its clock and forget the last one's advice

@@ -110,6 +110,7 @@ class PracticeController:
         self._rng = rng or random.Random()
         self._restart: Callable[[], object] | None = None
         self._recorded = 0
+        self._away = False  # the window says the learner is elsewhere (another window, minimised)
 
     # -- starting and stopping -----------------------------------------------------------------
     def start_letter_drill(self, order: LetterOrder = LetterOrder.RANDOM) -> None:
@@ -154,6 +155,21 @@ class PracticeController:
         if self._restart is not None:
             self._restart()
 
+    def set_away(self, away: bool) -> None:
+        """The window's word: the learner is in another window or dialog, or the window is minimised. A drill
+        pauses (no time-out, no attempt, nothing read) and goes on where it was; free spelling types nothing."""
+        if away == self._away:
+            return
+        self._away = away
+        if self.session is not None:
+            self.session.pause(self._clock()) if away else self.session.resume(self._clock())
+            self.drill_coach.forget()  # the hint clock and the J/Z motion start afresh on return
+        self.changed.emit()
+
+    @property
+    def away(self) -> bool:
+        return self._away
+
     def stop(self) -> None:
         self._quiet_coach()
         self.session = self.spelling = None
@@ -165,7 +181,7 @@ class PracticeController:
         """One live recognition (any thread that also calls the rest; the GUI thread in the app); a still
         image's (no `smoothed`) is not practice."""
         smoothed = rec.smoothed
-        if (self.session is None and self.spelling is None) or smoothed is None:
+        if (self.session is None and self.spelling is None) or smoothed is None or self._away:
             return
         t_s = self._clock()
         if self.session is not None:
@@ -224,7 +240,9 @@ class PracticeController:
         parts = [f"Streak {state.streak}" + (f" ({note})" if note else "")]
         summary = self.session.summary()
         if summary.attempts:
-            parts += [f"{summary.correct}/{summary.attempts} right", f"{summary.letters_per_minute:.1f} letters/min"]
+            parts.append(f"{summary.correct}/{summary.attempts} right")
+        if summary.rate_known:
+            parts.append(f"{summary.letters_per_minute:.1f} letters/min")
         return " · ".join(parts)
 
     # -- internals -----------------------------------------------------------------------------
@@ -238,6 +256,8 @@ class PracticeController:
         self._quiet_coach()
         self.session, self.spelling = session, None
         self.drill, self._restart, self._recorded = drill, restart, 0
+        if self._away:  # started while elsewhere (a test, a script): it waits for the learner
+            session.pause(self._clock())
         self.mode = PracticeMode.DRILL
         self.changed.emit()
 

@@ -3,6 +3,11 @@
 import enum
 from dataclasses import dataclass
 
+SLOWEST = 3  # letters the summary names as slowest
+# A rate says something only over a few letters and some time (issue 32: the first letter showed "133.9 letters/min").
+RATE_MIN_LETTERS = 3
+RATE_MIN_S = 10.0
+
 
 class Outcome(enum.Enum):
     """How an attempt at one target letter ended."""
@@ -39,8 +44,15 @@ class SessionSummary:
     mean_time_s: float  # over correct attempts only: a skip's time says nothing about speed
     letters_per_minute: float  # correct letters per minute of time spent on targets
     best_streak: int
-    slowest: tuple[str, ...]  # up to 3 letters, slowest mean correct time first
+    slowest: tuple[str, ...]  # up to SLOWEST letters, slowest mean correct time first; empty when no more than
+    # SLOWEST letters were read right (issue 32: "Slowest: C, B, A" for a 3-letter drill only lists the drill)
     missed: tuple[str, ...]  # letters skipped or timed out, in order, no repeats
+    time_s: float = 0.0  # spent on targets, all attempts
+
+    @property
+    def rate_known(self) -> bool:
+        """Enough letters and time for letters_per_minute to mean something."""
+        return self.attempts >= RATE_MIN_LETTERS and self.time_s >= RATE_MIN_S
 
 
 class Scoreboard:
@@ -67,7 +79,9 @@ class Scoreboard:
         per_letter: dict[str, list[float]] = {}
         for a in correct:
             per_letter.setdefault(a.letter, []).append(a.time_s)
-        slowest = sorted(per_letter, key=lambda k: -sum(per_letter[k]) / len(per_letter[k]))[:3]
+        slowest = sorted(per_letter, key=lambda k: -sum(per_letter[k]) / len(per_letter[k]))[:SLOWEST]
+        if len(per_letter) <= SLOWEST:
+            slowest = []
         missed = dict.fromkeys(a.letter for a in self.attempts if not a.correct)
         return SessionSummary(
             attempts=len(self.attempts),
@@ -79,6 +93,7 @@ class Scoreboard:
             best_streak=self.best_streak,
             slowest=tuple(slowest),
             missed=tuple(missed),
+            time_s=total_s,
         )
 
 

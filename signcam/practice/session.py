@@ -9,6 +9,10 @@ as timed out, which Progress then drew red and counted among the weakest): the t
 only while a hand is in view (or was, within HAND_GRACE_S), and a target skipped before any hand was
 seen moves on without an Attempt.
 
+A drill pauses while the learner is elsewhere (issue 32: 20 s in the Retrain dialog recorded a time-out): while
+`pause`d, readings are ignored and no time counts, towards the time-out or the attempt's time; `resume` goes on
+with the time that was left.
+
 Usage:
     session = PracticeSession(word_drill(load_words(), 10, rng), start_s=now)
     state = session.update(rec.smoothed, rec, now)  # per live recognition
@@ -60,6 +64,7 @@ class DrillState:
     streak: int
     finished: bool
     countdown_running: bool = True  # False while no hand is in view: the time-out waits for the learner
+    paused: bool = False  # the learner is elsewhere (another window): nothing is read or timed
     letter_outcomes: tuple[Outcome | None, ...] = ()  # of the item's letters before letter_index;
     # None: passed over (skipped) before a hand was seen, so not scored
 
@@ -91,6 +96,7 @@ class PracticeSession:
         self._release_hint = False
         self._smoothed: SmoothedLetter | None = None
         self._rec: Recognition | None = None
+        self._paused_s: float | None = None  # when the learner went elsewhere (None: here)
 
     @property
     def finished(self) -> bool:
@@ -100,8 +106,32 @@ class PracticeSession:
     def target(self) -> str | None:
         return None if self.finished else self.items[self._item_index].letters[self._letter_index]
 
+    @property
+    def paused(self) -> bool:
+        return self._paused_s is not None
+
+    def pause(self, t_s: float) -> DrillState:
+        """The learner went elsewhere: from t_s nothing is read or timed until `resume`."""
+        if self._paused_s is None:
+            self._advance(t_s)
+            self._paused_s = max(t_s, self._now_s)
+        return self.state
+
+    def resume(self, t_s: float) -> DrillState:
+        """Back: the target goes on with the time it had left; the time away counts nowhere."""
+        if self._paused_s is not None:
+            away_s = max(t_s - self._paused_s, 0.0)
+            self._paused_s = None
+            self._target_started_s += away_s
+            if self._hand_seen_s is not None:  # a hand in view when the learner left is in view for its grace
+                self._hand_seen_s += away_s
+            self._now_s = max(self._now_s, t_s)
+        return self.state
+
     def update(self, smoothed: SmoothedLetter, rec: Recognition | None, t_s: float) -> DrillState:
-        """Feeds one smoothed reading (and the raw recognition it came from, for the top-3)."""
+        """Feeds one smoothed reading (and the raw recognition it came from, for the top-3); ignored while paused."""
+        if self._paused_s is not None:
+            return self.state
         self._smoothed, self._rec = smoothed, rec
         self._advance(t_s)
         hand_found = rec.hand_found if rec is not None else smoothed.no_hand_ms == 0
@@ -123,6 +153,8 @@ class PracticeSession:
 
     def tick(self, t_s: float) -> DrillState:
         """Advances time without a reading: times the target out once it has had skip_after_s with a hand in view."""
+        if self._paused_s is not None:
+            return self.state
         self._advance(t_s)
         target, limit_s = self.target, self.config.skip_after_s
         if target is not None and limit_s > 0 and self._active_s >= limit_s:
@@ -170,7 +202,8 @@ class PracticeSession:
             time_left_s=max(limit_s - self._active_s, 0.0) if limit_s > 0 else float("inf"),
             streak=self.score.streak,
             finished=self.finished,
-            countdown_running=self._hand_in_view(self._now_s),
+            countdown_running=self._hand_in_view(self._now_s) and self._paused_s is None,
+            paused=self._paused_s is not None,
             letter_outcomes=tuple(self._outcomes),
         )
 

@@ -23,6 +23,7 @@ from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
 from signcam.pipeline.config import LANDMARK_SHARE
 from signcam.store.assets_dir import BUNDLED_WEIGHTS
 from signcam.store.weights import WeightsError, WeightsInfo, read_metadata
+from signcam.ui.receptive_view import READING_KEYS
 
 # The app as a whole (both models, fused, hands found by MediaPipe) on people no model trained on: README,
 # "Strangers' hands" (`python benchmarks/real_photos.py --lopo ...`; real_dev: `signcam predict real_dev --roi auto`).
@@ -49,10 +50,11 @@ def _is_bundled(info: WeightsInfo) -> bool:
     return Path(info.path).resolve() == BUNDLED_WEIGHTS.resolve()
 
 
-def about_summary(info: WeightsInfo | None, device: str) -> list[tuple[str, str]]:
-    """(label, text) rows a learner can read: how well strangers' hands are read, the models and their data."""
+def about_summary(info: WeightsInfo | None, device: str, missing: str = "none loaded yet") -> list[tuple[str, str]]:
+    """(label, text) rows a learner can read: how well strangers' hands are read, the models and their data;
+    without `info`, why no model is loaded (`missing`)."""
     if info is None:
-        return [("Models", "none loaded yet"), ("Runs on", device)]
+        return [("Models", missing), ("Runs on", device)]
     meta, landmarks = info.metadata, _landmark_metadata()
     share = float(meta.get("landmark_share", LANDMARK_SHARE))
     rows = []
@@ -162,12 +164,13 @@ def about_html(info: WeightsInfo | None, device: str) -> str:
 class AboutDialog(QDialog):
     """Help > About: the summary, and the details behind a "Details" toggle."""
 
-    def __init__(self, info: WeightsInfo | None, device: str, parent: QWidget | None = None) -> None:
+    def __init__(self, info: WeightsInfo | None, device: str, parent: QWidget | None = None, *,
+                 missing: str = "none loaded yet") -> None:
         super().__init__(parent)
         self.setWindowTitle("About signcam")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         rows = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
-                       for k, v in about_summary(info, device))
+                       for k, v in about_summary(info, device, missing))
         self.summary_label = QLabel(
             f"<h3>signcam {html.escape(signcam.__version__)}</h3><p>Reads ASL fingerspelling letters (the 24 "
             f"static letters; J and Z need motion) from a webcam, a video or photos.</p><table>{rows}</table>")
@@ -205,5 +208,6 @@ def shortcuts_html(actions: Iterable[QAction]) -> str:
         if not a.shortcut().isEmpty()
     ]
     rows.append(("Previous / next photo", "Left / Right"))
+    rows += READING_KEYS
     body = "".join(f"<tr><td>{html.escape(t)}&nbsp;&nbsp;</td><td><b>{html.escape(k)}</b></td></tr>" for t, k in rows)
     return f"<h3>Keyboard shortcuts</h3><table>{body}</table>"

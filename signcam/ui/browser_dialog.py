@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractListModel, QDir, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -258,7 +258,8 @@ class BrowserDialog(QDialog):
 
     # -- internals -----------------------------------------------------------------------------
     def _on_choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs", self._data_dir)
+        folder = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs",
+                                                  self._data_dir or QDir.homePath())  # not the current folder
         if folder:
             self.set_data_dir(folder)
 

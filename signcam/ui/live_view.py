@@ -24,6 +24,7 @@ TEXT = QColor("#e8e8e8")
 MUTED = QColor("#9a9ca3")
 SURE = QColor("#3ddc84")  # a letter above the threshold
 UNSURE = QColor("#f2b33d")  # a hand, but no letter above the threshold
+SETTLING = MUTED  # a letter above the threshold, not yet steady over the smoother's window
 BANNER = QColor(180, 50, 50, 220)
 NO_HAND_HINT = "Show one hand inside the frame"
 
@@ -130,14 +131,29 @@ class RecognitionView(QWidget):
         return ""
 
     def shown_letter(self) -> str:
-        """The big letter as painted: the letter, "?" when unsure, "–" with no hand, "" before any result
-        or when the picture is not live."""
+        """The big letter as painted: the letter (greyed while it settles), "?" when unsure, "–" with no hand,
+        "" before any result or when the picture is not live."""
         rec = self._recognition
         if rec is None or not self.live:
             return ""
         if not rec.hand_found:
             return "–"
-        return rec.letter or "?"
+        return rec.letter or (rec.best_letter if self.settling else "?")
+
+    @property
+    def settling(self) -> bool:
+        """A hand read above the threshold, but the smoother has not seen it for enough frames yet: just after
+        each new letter (issue 32: a big "?" and "not sure" beside a 99% bar and "A 99%" in the top-3)."""
+        rec = self._recognition
+        return (rec is not None and rec.hand_found and not rec.letter and rec.best_letter is not None
+                and rec.confidence >= self._threshold)
+
+    def caption(self) -> str:
+        """The line under the big letter: what its bar measures, or why there is no letter."""
+        letter = self.shown_letter()
+        if letter in ("", "–", "?"):
+            return {"": "", "–": "no hand found", "?": "not sure"}[letter]
+        return "settling…" if self.settling else "confidence"
 
     # -- painting ------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
@@ -212,7 +228,7 @@ class RecognitionView(QWidget):
         rect = rect.intersected(target.adjusted(1.5, 1.5, -1.5, -1.5))
         if rect.isEmpty():
             return
-        colour = SURE if rec.letter else UNSURE
+        colour = SURE if rec.letter else SETTLING if self.settling else UNSURE
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(QPen(colour, 3))
         p.setBrush(Qt.BrushStyle.NoBrush)
@@ -249,13 +265,12 @@ class RecognitionView(QWidget):
             return
         p.setFont(self._small_font)
         p.setPen(MUTED)
-        captions = {"": "", "–": "no hand found", "?": "not sure"}
-        caption = captions.get(letter, "confidence")
-        p.drawText(QRectF(x, y, w, 18), Qt.AlignmentFlag.AlignCenter, caption)
+        p.drawText(QRectF(x, y, w, 18), Qt.AlignmentFlag.AlignCenter, self.caption())
         y += 22
         shown = rec is not None and rec.hand_found and self.live
         confidence = rec.confidence if shown else 0.0
-        self._paint_bar(p, QRectF(x, y, w, 14), confidence, UNSURE if letter in ("?", "–") else SURE)
+        bar = UNSURE if letter in ("?", "–") else SETTLING if self.settling else SURE
+        self._paint_bar(p, QRectF(x, y, w, 14), confidence, bar)
         tick_x = x + w * self._threshold
         p.setPen(QPen(TEXT, 2))
         p.drawLine(QPointF(tick_x, y - 3), QPointF(tick_x, y + 17))

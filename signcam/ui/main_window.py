@@ -4,8 +4,8 @@ the recognition worker and the settings. No pipeline logic lives here.
 The window appears before torch, MediaPipe and the weights are loaded (issue 13: 9.5-12 s to a window
 when it waited for them), and so does the camera picture or the "No camera" page: the live recognizer is
 built in the recognition thread while the camera picture already plays under "Loading the model…" (a video
-file or folder is opened at once and read once the model is there, so none of its frames goes unread); the photo
-recognizer is built when the first photo is opened. Every change of weights, device, hand mode or
+file or folder shows its first frame at once and is read from it once the model is there, so none goes
+unread); the photo recognizer is built when the first photo is opened. Every change of weights, device, hand mode or
 threshold takes one road: menu -> `recognition` (the one RecognitionConfig) -> the recognition thread and
 the photo reader rebuild what changed.
 """
@@ -102,7 +102,10 @@ class MainWindow(QMainWindow):
             getattr(self.live, name).connect(getattr(self, f"_on_{name}"))  # LiveSession.x -> self._on_x
         self.photos = PhotoReader(self.recognition)
         self.model_info: WeightsInfo | None = None  # of the weights last loaded, for About and the status bar
-        self._device_text = "loading…"
+        self._device_text = ""  # where the loaded models run ("CPU"); "" until a recognizer is built
+        # Why no model is loaded, for the status bar and About (issue 32: "loading…" for ever with no source or
+        # bad weights): (short, full) text.
+        self.model_missing = ("loading…", "loading…")
         self._model_ready = False  # the running worker has built its recognizer
         self.last_error = ""
         self.message_box: QMessageBox | None = None  # the last error or help box shown
@@ -132,9 +135,11 @@ class MainWindow(QMainWindow):
         opens, letters once the recognition thread has built the recognizer. Errors end up in the empty state."""
         self.live.stop()
         self._source, self._model_ready = spec, False
+        if not self._device_text:
+            self.model_missing = ("loading…", "loading…")
         self.status.source_label.setText(source_label(spec))
         self.live.start(lambda: open_source(spec, loop=self._loop, realtime=True), self.recognition.config,
-                        preview=isinstance(spec, int))  # a recording waits for the model: no frame goes unread
+                        preview=isinstance(spec, int))  # a recording: first frame, then read once the model is there
         self.status.stats.reset()
         self.live_view.clear(f"Opening {source_label(spec).lower()}…")
         self.live_view.set_message("")
@@ -201,7 +206,7 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self.file_menu = FileMenu(self._loop, self)
+        self.file_menu = FileMenu(self._loop, self._settings, self)
         self.file_menu.photos_chosen.connect(self.open_photos)
         self.file_menu.video_chosen.connect(self.start_source)
         self.file_menu.snapshot_chosen.connect(self._on_snapshot_chosen)
@@ -302,6 +307,7 @@ class MainWindow(QMainWindow):
     # -- worker --------------------------------------------------------------------------------
     def _on_model_loaded(self, recognizer) -> None:
         self.model_info = recognizer.info
+        self.model_missing = ("", "")
         device = recognizer.device
         self._device_text = "CPU" if device.type == "cpu" else f"GPU ({device})"
         if self.sender() is self.live and self._model_ready:  # rebuilt after a new choice of weights or device
@@ -320,6 +326,9 @@ class MainWindow(QMainWindow):
             self.live_view.set_message(LOADING)
 
     def _on_model_failed(self, message: str) -> None:
+        if not self._device_text:
+            name = Path(self.recognition.config.weights or "bundled weights").name
+            self.model_missing = (f"failed to load ({name})", f"failed to load: {message}")
         self._show_empty("Cannot start recognition", f"{message}\nPick weights or a device in the Recognition menu.")
 
     def _on_recognized(self, recognition) -> None:
@@ -338,6 +347,9 @@ class MainWindow(QMainWindow):
         self.live_view.set_message("End of video — Camera > Retry plays it again")
 
     def _on_failed(self, message: str) -> None:
+        if not self._device_text:  # the models load with a source: none opened, none loaded
+            self.model_missing = ("not loaded (no source)", "not loaded: no camera or video could be opened "
+                                  "(they load with the first camera, video or photo)")
         if isinstance(self._source, int):  # "cannot open camera 0" starts a sentence; a video's starts with its path
             message = message[:1].upper() + message[1:]
             self._show_empty("No camera", f"{message}.\nConnect a camera and retry, or use a photo or video.")
@@ -359,7 +371,8 @@ class MainWindow(QMainWindow):
     def _on_about(self) -> None:
         from signcam.ui.about import AboutDialog  # about imports torch for its version
 
-        AboutDialog(self.model_info, self._device_text, self).open()
+        AboutDialog(self.model_info, self._device_text or "no model loaded", self,
+                    missing=self.model_missing[1]).open()
 
     def _on_shortcuts(self) -> None:
         from signcam.ui.about import shortcuts_html
@@ -385,7 +398,8 @@ class MainWindow(QMainWindow):
         live = self.pages.currentWidget() is self.live_view and self.live.running
         recognizer = self.live.recognizer if live else self.photos.recognizer
         roi = recognizer.roi if recognizer is not None else self.recognition.config.roi
-        self.status.refresh(live=live, device=self._device_text, roi=roi)
+        device = self._device_text or f"Model {self.model_missing[0]}"
+        self.status.refresh(live=live, device=device, roi=roi)
 
     def _show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)

@@ -12,8 +12,9 @@ J/Z choices are restored and remembered.
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+import shiboken6 as shiboken
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMessageBox, QWidget
 
 from signcam.practice import LetterOrder, load_words
 from signcam.practice.controller import PracticeController, PracticeMode
@@ -44,6 +45,7 @@ def install_practice(window, history: History | None = None, settings: Settings 
             dock.hide()
         last_mode[0] = controller.mode
 
+    watch_away(window, dock, controller)
     dock.visibilityChanged.connect(sync_layout)
     controller.changed.connect(sync_layout)
     controller.changed.connect(close_when_stopped)
@@ -122,6 +124,28 @@ class UnsavedHistoryGuard(QObject):
             return False
         event.ignore()
         return True
+
+
+def watch_away(window: QWidget, dock: QWidget, controller: PracticeController) -> None:
+    """Tells the controller when the learner is elsewhere, so a drill pauses (issue 32: 20 s in Retrain recorded a
+    time-out): another window in front (a dialog of this app, modal or not, or another program), or the window
+    minimised. Judged on each change of focus, of the application's state or of the window's, so a window that was
+    never focused (a test, a screen without a window manager) is not taken for one the learner left."""
+    app = QApplication.instance()
+
+    def check(*_: object) -> None:
+        if not shiboken.isValid(window) or not window.isVisible():  # closed, or gone: the app outlives the window
+            return
+        active = QApplication.activeWindow()
+        controller.set_away(window.isMinimized() or app.applicationState() != Qt.ApplicationState.ApplicationActive
+                            or active is not None and active not in (window, dock))  # a floating panel is "here"
+
+    # Plain functions on the application's signals: a QObject overriding eventFilter crashed the interpreter's
+    # teardown when the window was never closed.
+    app.focusWindowChanged.connect(check)
+    app.applicationStateChanged.connect(check)
+    window.winId()  # makes its QWindow now, to hear of minimising (not every platform moves the focus then)
+    window.windowHandle().windowStateChanged.connect(check)
 
 
 def _show_reading(history: History, window) -> None:

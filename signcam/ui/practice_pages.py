@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPlainTextEdit, QPushButton, 
 
 from signcam.practice import FreeSpelling, SessionSummary
 from signcam.ui.practice_ring import HoldRing
+from signcam.ui.wording import plural
 
 
 class SummaryPage(QWidget):
@@ -31,11 +32,12 @@ class SummaryPage(QWidget):
     def show_summary(self, title: str, s: SessionSummary) -> None:
         self.label.setText(
             f"<h2>{title} done</h2>"
-            f"<p><b>{s.correct}</b> of {s.attempts} letters right ({s.accuracy:.0%})<br>"
-            f"{s.letters_per_minute:.1f} letters per minute · {s.mean_time_s:.1f} s per letter<br>"
+            f"<p><b>{s.correct}</b> of {plural(s.attempts, 'letter')} right ({s.accuracy:.0%})<br>"
+            + (f"{s.letters_per_minute:.1f} letters per minute · " if s.rate_known else "")
+            + f"{s.mean_time_s:.1f} s per letter<br>"
             f"Best streak: {s.best_streak}</p>"
-            f"<p>Slowest: {', '.join(s.slowest) or '-'}<br>"
-            f"Skipped or timed out: {', '.join(s.missed) or 'none'}</p>")
+            + (f"<p>Slowest: {', '.join(s.slowest)}<br>" if s.slowest else "<p>")
+            + f"Skipped or timed out: {', '.join(s.missed) or 'none'}</p>")
 
 
 class FreeSpellingPage(QWidget):

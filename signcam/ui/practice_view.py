@@ -27,10 +27,13 @@ from PySide6.QtWidgets import (
 from signcam.practice import DrillState, LetterOrder, Outcome
 from signcam.practice.controller import PracticeController, PracticeMode
 from signcam.store.assets_dir import REFERENCE_DIR
+from signcam.ui.motion_reference import MotionReference
 from signcam.ui.practice_pages import FreeSpellingPage, SummaryPage
 from signcam.ui.practice_ring import HoldRing
 
-REFERENCE_PX = 200  # the reference hand, beside the target letter: big enough to copy the fingers from
+REFERENCE_PX = 180  # the reference hand, beside the target letter: big enough to copy the fingers from
+RING_PX = 96  # the hold ring, under the target letter in the column the reference leaves (issue 32: stacked
+# below the reference, at the 880x635 minimum window its caption was drawn over the photo)
 PANEL_W = 300  # at 1280x720 the video keeps ~980 px of width (issue 13: it shrank to ~470 px beside 2 panels)
 TICK_MS = 100  # time-outs and the countdown bar advance even when no frames arrive
 MUTED = "color: #9a9ca3;"
@@ -125,6 +128,7 @@ class PracticePanel(QWidget):
     def _build_drill_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)  # the panel's margins suffice: the ring and reference need the width
         center = Qt.AlignmentFlag.AlignCenter
         self.title_label = _label(MUTED)
         self.word_label = _label("font-size: 28px; letter-spacing: 4px;", center)
@@ -132,33 +136,41 @@ class PracticePanel(QWidget):
         self.target_label = _label("font-size: 72px; font-weight: bold;", center)
         self.reference_label = _label("background: #1e1f22; border-radius: 6px;" + MUTED, center)
         self.reference_label.setFixedSize(REFERENCE_PX, REFERENCE_PX)
+        self.motion_reference = MotionReference(REFERENCE_PX)  # J and Z: the reading drill's moving hand
+        self.reference_stack = QStackedWidget()
+        self.reference_stack.setFixedSize(REFERENCE_PX, REFERENCE_PX)
+        self.reference_stack.addWidget(self.reference_label)
+        self.reference_stack.addWidget(self.motion_reference)
         self.reference_caption = _label(MUTED, center)
-        self.ring = HoldRing(110)
+        self.reference_caption.setWordWrap(False)  # one line, its own row: never over the picture
+        self.ring = HoldRing(RING_PX)
         ring_caption = _label(MUTED, center)
         ring_caption.setText("model reads")
         grid = QGridLayout()
         grid.addWidget(self.target_label, 0, 0)
-        grid.addWidget(self.reference_label, 0, 1)
-        grid.addWidget(self.reference_caption, 1, 1)
-        grid.addWidget(self.ring, 2, 0, 1, 2, center)
-        grid.addWidget(ring_caption, 3, 0, 1, 2)
+        grid.addWidget(self.ring, 1, 0, center)
+        grid.addWidget(ring_caption, 2, 0)
+        grid.addWidget(self.reference_stack, 0, 1, 2, 1)
+        grid.addWidget(self.reference_caption, 2, 1)
         self.feedback_label = _label()
         self.feedback_label.setMinimumHeight(48)
         self.time_bar = QProgressBar()
         self.time_bar.setRange(0, 1000)
         self.stats_label = _label(MUTED)
         buttons = QHBoxLayout()
-        for action in (self.skip_action, self.motion_done_action, self.stop_action):
+        for action in (self.skip_action, self.stop_action):
             button = QToolButton()
             button.setDefaultAction(action)
             buttons.addWidget(button)
-        # Shown only for J and Z: a greyed-out button on every other letter is noise.
-        self.motion_button = buttons.itemAt(1).widget()
         buttons.addStretch(1)
+        # Shown only for J and Z (a greyed-out button on every other letter is noise), in a row of its own: beside
+        # the other two its text was cut to "Signed...letter" (issue 32).
+        self.motion_button = QToolButton()
+        self.motion_button.setDefaultAction(self.motion_done_action)
         for widget in (self.title_label, self.word_label):
             layout.addWidget(widget)
         layout.addLayout(grid)
-        for widget in (self.feedback_label, self.time_bar, self.stats_label):
+        for widget in (self.feedback_label, self.time_bar, self.stats_label, self.motion_button):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -177,6 +189,7 @@ class PracticePanel(QWidget):
             self._render_drill(c.state)
             return
         self._timer.stop()
+        self.motion_reference.stop()
         self.skip_action.setEnabled(False)
         self.motion_done_action.setEnabled(False)
         if c.mode is PracticeMode.SUMMARY and c.summary is not None:
@@ -202,8 +215,8 @@ class PracticePanel(QWidget):
         skip_after_s = self.controller.config.skip_after_s
         if skip_after_s > 0:
             self.time_bar.setValue(round(1000 * state.time_left_s / skip_after_s))
-            self.time_bar.setFormat(f"skips in {state.time_left_s:.0f} s" if state.countdown_running else
-                                    "waiting for your hand")
+            self.time_bar.setFormat("paused" if state.paused else f"skips in {state.time_left_s:.0f} s"
+                                    if state.countdown_running else "waiting for your hand")
         self.time_bar.setVisible(skip_after_s > 0)
         self.stats_label.setText(self.controller.stats_text(state))
 
@@ -211,6 +224,8 @@ class PracticePanel(QWidget):
         """One message for what is happening now; the top-3 and the last wrong letter only when the
         learner is not already holding the target (issue 13: "Hold it…" beside "You held Y."), and the
         coach's hints (at most two) once the target has gone unread for 1.5 s."""
+        if state.paused:
+            return "Paused while you are in another window: come back and the drill goes on."
         note = self.controller.coach_note
         coach = [f"<b style='color:#ff9f1c'>{h.text}.</b>" for h in note.hints] if note.target == state.target else []
         if state.motion_prompt:
@@ -234,11 +249,17 @@ class PracticePanel(QWidget):
     def _show_reference(self, letter: str, motion: bool) -> None:
         c = self.controller
         path = REFERENCE_DIR / f"{letter}.png"
-        self.reference_caption.setText("" if c.hard_mode or motion else
+        self.reference_caption.setText("" if c.hard_mode else
                                        f"{letter}, {'left' if c.left_hand else 'right'} hand")
-        if c.hard_mode or motion or not path.exists():
+        if motion and not c.hard_mode:
+            self.motion_reference.play(letter, mirrored=c.left_hand)
+            self.reference_stack.setCurrentWidget(self.motion_reference)
+            return
+        self.motion_reference.stop()
+        self.reference_stack.setCurrentWidget(self.reference_label)
+        if c.hard_mode or not path.exists():
             self.reference_label.setPixmap(QPixmap())
-            self.reference_label.setText("Hard mode:\nfrom memory" if c.hard_mode else "No picture:\nmotion letter")
+            self.reference_label.setText("Hard mode:\nfrom memory" if c.hard_mode else f"No picture of {letter}")
             return
         pixmap = QPixmap(str(path)).scaled(REFERENCE_PX, REFERENCE_PX, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.SmoothTransformation)

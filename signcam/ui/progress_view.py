@@ -1,5 +1,5 @@
-"""Progress from the practice history: per-letter accuracy bars, letters per minute over the days, and the reading
-drill's pace reached per day."""
+"""Progress from the practice history: per-letter accuracy bars (all 26: J and Z are drilled from their motion),
+letters per minute over the days, and the reading drill's pace reached per day."""
 
 from collections.abc import Sequence
 
@@ -7,10 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from signcam.labels import LETTERS
+from signcam.labels import ALL_LETTERS
 from signcam.practice.history import DayStats, History, ReadingDay
 from signcam.practice.receptive import PACE_MAX
 from signcam.practice.scoring import LetterStats
+from signcam.ui.wording import plural
 
 BACKGROUND = "#1e1f22"
 GOOD, FAIR, WEAK, UNSEEN = "#3fb66b", "#e0a030", "#d9534f", "#4a4c52"
@@ -34,7 +35,7 @@ class ProgressView(QWidget):
         self.letters_plot = pg.PlotWidget(background=BACKGROUND, title="Accuracy per letter")
         self.letters_plot.setLabel("left", "% right")
         self.letters_plot.setYRange(0, 100, padding=0.02)
-        self.letters_plot.getAxis("bottom").setTicks([list(enumerate(LETTERS))])
+        self.letters_plot.getAxis("bottom").setTicks([list(enumerate(ALL_LETTERS))])
         self.letters_plot.setMouseEnabled(x=False, y=False)
         self.speed_plot = pg.PlotWidget(background=BACKGROUND, title="Speed over time")
         self.speed_plot.setLabel("left", "letters / min")
@@ -56,21 +57,22 @@ class ProgressView(QWidget):
         total = sum(s.attempts for s in letters.values())
         correct = sum(s.correct for s in letters.values())
         words = sum(d.words for d in readings)
-        read = (f" Read fingerspelling: {sum(d.right for d in readings)} of {words} words read right, fastest "
-                f"{max(d.best_pace for d in readings):g} letters/s." if words else "")
+        fastest = max((d.best_pace for d in readings), default=0.0)
+        read = (f" Read fingerspelling: {sum(d.right for d in readings)} of {plural(words, 'word')} read right"
+                + (f", fastest {fastest:g} letters/s." if fastest else ".") if words else "")
         if not total:
             self.summary_label.setText(("No signing practice yet: finish a drill and your progress shows here."
                                         + read) if words else
                                        "No practice yet: finish a drill and your progress shows here.")
         else:
-            self.summary_label.setText(f"{total} letters practised over {len(days)} day(s), "
+            self.summary_label.setText(f"{plural(total, 'letter')} practised over {plural(len(days), 'day')}, "
                                        f"{correct / total:.0%} right. Bars: green 80 % or more, amber 50-79 %, "
                                        f"red below 50 %, grey not practised yet.{read}")
         self.letters_plot.clear()
-        heights = [self.bar_height(letters.get(c)) for c in LETTERS]
+        heights = [self.bar_height(letters.get(c)) for c in ALL_LETTERS]
         self.bar_heights = heights
-        brushes = [pg.mkBrush(_bar_colour(letters.get(c))) for c in LETTERS]
-        self.letters_plot.addItem(pg.BarGraphItem(x=list(range(len(LETTERS))), height=heights, width=0.7,
+        brushes = [pg.mkBrush(_bar_colour(letters.get(c))) for c in ALL_LETTERS]
+        self.letters_plot.addItem(pg.BarGraphItem(x=list(range(len(ALL_LETTERS))), height=heights, width=0.7,
                                                   brushes=brushes, pen=pg.mkPen(None)))
         self.speed_plot.clear()
         self.speed_plot.getAxis("bottom").setTicks([[(i, d.day[5:]) for i, d in enumerate(days)]])

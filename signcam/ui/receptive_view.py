@@ -40,14 +40,21 @@ from signcam.practice.receptive import (
     load_hand_index,
 )
 from signcam.store.assets_dir import REFERENCE_DIR
+from signcam.ui.wording import plural
 
 BACKGROUND = "#1e1f22"  # the progress plots' background: the crops' painted-over surround matches it
 TRAIL = "#5b8def"
 TICK_MS = 16  # ~60 frames/s: the 6 letters/s pace shows each hand for ~10 frames
 SLIDE = 0.18  # a double letter's slide, as a fraction of the hand's size (a short move to the side)
 MOTION_AREA = 0.42  # the J/Z path's extent, as a fraction of the stage's shorter side
-MOTION_HAND = 0.55  # the hand's size while it travels, so the whole path stays on the stage
+HAND_SIZE = 0.86  # a crop's side, of the stage's shorter side; travelling too: every crop is 3 palms wide
+# (training.make_read_hands), so the palm keeps one size and a J's hand stays on the stage
 J_TURN_DEG = 70.0  # the wrist turns as the little finger hooks (the second half of the J)
+# The drill's keys, for Help > Keyboard shortcuts too (issue 32: they were missing there): the buttons say them.
+READING_KEYS = (("Read fingerspelling: check, then next word", "Enter"),
+                ("Read fingerspelling: show the word again", "Space"),
+                ("Read fingerspelling: slower", "Alt+S"))
+REFERENCE_PX = 220  # the reference beside the stage during a review (issue 32: 124 px in a corner under the answer)
 SOURCES = {"Word list": WordSource.WORDS, "Weakest letters": WordSource.WEAKEST, "Custom text": WordSource.CUSTOM}
 
 
@@ -68,6 +75,7 @@ class HandStage(QWidget):
         self.progress = 0.0  # 0..1 through the step
         self.caption = ""  # drawn in a corner (review only: while reading it would give the answer away)
         self.hint = ""  # centred text when no hand is shown
+        self.mirrored = False  # the hand and its path drawn mirrored, for a left-handed learner
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
         self._paths = {letter: resample(stroke(letter), 64) for letter in "JZ"}
         self.setMinimumSize(240, 240)
@@ -99,8 +107,8 @@ class HandStage(QWidget):
             x, y = self._along(path, self.progress)
             origin = centre - QPointF(area / 2, area / 2)
             angle = J_TURN_DEG * _ease((self.progress - 0.45) / 0.55) if step.letter == "J" else 0.0
-            return origin + QPointF(x * area, y * area), MOTION_HAND * short, angle
-        size = 0.86 * short
+            return origin + QPointF(x * area, y * area), HAND_SIZE * short, angle
+        size = HAND_SIZE * short
         if step.double:  # the signer slides the hand to the side for the second of two same letters
             centre -= QPointF(SLIDE * size * _ease(self.progress * 1.6), 0)
         return centre, size, 0.0
@@ -128,12 +136,17 @@ class HandStage(QWidget):
         centre, size, angle = self.hand_centre()
         pixmap = self.pixmap(self.step.hand, self.step.signer)
         painter.save()
+        if self.mirrored:
+            painter.translate(self.width(), 0)
+            painter.scale(-1, 1)
+        painter.save()
         painter.translate(centre)
         painter.rotate(angle)
         painter.drawPixmap(QRectF(-size / 2, -size / 2, size, size), pixmap, QRectF(pixmap.rect()))
         painter.restore()
         if self.step.motion:  # on top: the crop's painted-over surround is opaque and would hide it
             self._paint_trail(painter, short)
+        painter.restore()
         if self.caption:
             painter.setPen(QColor("#e8e8e8"))
             painter.setFont(QFont(self.font().family(), max(14, int(short / 9)), QFont.Weight.Bold))
@@ -188,7 +201,9 @@ class ReceptiveView(QWidget):
         self.answer_edit.setAccessibleName("Your reading of the word")
         self.answer_edit.setAccessibleDescription("Enter checks; Space shows the word again")
         self.answer_edit.setStyleSheet("font-size: 20px; padding: 4px;")
-        self.check_button = QPushButton("Check (Enter)")
+        self.check_button = QPushButton("Next word (Enter)")
+        self.check_button.setMinimumWidth(self.check_button.sizeHint().width())  # its two texts, one width: no jump
+        self.check_button.setText("Check (Enter)")
         self.check_button.setAccessibleName("Check your answer")
         self.replay_button = QPushButton("Replay (Space)")
         self.replay_button.setAccessibleName("Show the word again")
@@ -200,13 +215,19 @@ class ReceptiveView(QWidget):
         self.feedback_label.setAccessibleName("Result")
         self.reference_label = QLabel()
         self.reference_label.setAccessibleName("Reference hand for a missed letter")
-        self.reference_label.setFixedSize(132, 150)
+        self.reference_label.setFixedWidth(REFERENCE_PX)
         self.reference_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Beside the stage and holding its place while hidden: showing it after a wrong answer moved the answer
+        # field and shrank the stage (issue 32).
+        policy = self.reference_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.reference_label.setSizePolicy(policy)
 
         choose = QHBoxLayout()
         choose.addWidget(QLabel("Words:"))
         choose.addWidget(self.source_box)
         choose.addWidget(self.custom_edit, 1)
+        choose.addStretch(1)  # takes the field's place while it is hidden
         choose.addWidget(self.start_button)
         answer = QHBoxLayout()
         answer.addWidget(self.answer_edit, 1)
@@ -214,15 +235,17 @@ class ReceptiveView(QWidget):
             answer.addWidget(button)
         for button in (self.start_button, self.check_button, self.replay_button, self.slower_button):
             button.setAutoDefault(False)  # in a dialog, Enter in the answer field must not also press a button
-        feedback = QHBoxLayout()
-        feedback.addWidget(self.feedback_label, 1)
-        feedback.addWidget(self.reference_label)
+        self.feedback_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)  # the longest result: no jump
+        self.feedback_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        stage_row = QHBoxLayout()
+        stage_row.addWidget(self.stage, 1)
+        stage_row.addWidget(self.reference_label)
         layout = QVBoxLayout(self)
         layout.addLayout(choose)
-        layout.addWidget(self.stage, 1)
+        layout.addLayout(stage_row, 1)
         layout.addWidget(self.status_label)
         layout.addLayout(answer)
-        layout.addLayout(feedback)
+        layout.addWidget(self.feedback_label)
 
         self.source_box.currentTextChanged.connect(self._on_source_changed)
         self.start_button.clicked.connect(self.start)
@@ -281,6 +304,7 @@ class ReceptiveView(QWidget):
         if self.steps and t_s >= self.steps[-1].end_s:
             self._timer.stop()
             self.steps = []
+            self.stage.hint = self._hint()
             self.played.emit()
 
     @property
@@ -319,6 +343,7 @@ class ReceptiveView(QWidget):
     def _play(self, steps: list[Shown], review: bool = False) -> None:
         self.steps, self.reviewing = list(steps), review
         self.reference_label.setVisible(review)
+        self.stage.hint = self._hint()
         self._clock.start()
         self.seek(0.0)
         if self.steps:
@@ -327,18 +352,33 @@ class ReceptiveView(QWidget):
     def stop_playback(self) -> None:
         self._timer.stop()
         self.steps = []
+        self.stage.hint = self._hint()
         self.stage.show_step(None)
 
     def _on_tick(self) -> None:
         self.seek(self._clock.elapsed() / 1000.0)
 
     def _on_source_changed(self, text: str) -> None:
-        self.custom_edit.setEnabled(SOURCES[text] is WordSource.CUSTOM)
+        """The custom-words field only with Custom text: disabled, it looked enabled on the dark palette."""
+        custom = SOURCES[text] is WordSource.CUSTOM
+        self.custom_edit.setVisible(custom)
+        if custom:
+            self.custom_edit.setFocus()
+
+    def _hint(self) -> str:
+        """The stage's text when no hand is shown: what to do now, never "type what you read" before the word
+        was shown (issue 32: it showed during the pause before the first hand)."""
+        state = self.drill.state
+        if state is DrillState.IDLE:
+            return "Read the hands, type the word.\nPress Start."
+        if state is DrillState.DONE:
+            return "Done. Enter starts another drill."
+        return "Type what you read · Space shows it again" if state is DrillState.READING and not self.playing else ""
 
     def _show_reference(self, hand: str, letter: str) -> None:
         ratio = self.devicePixelRatioF()  # sharp at QT_SCALE_FACTOR=2 too
         pixmap = QPixmap(str(REFERENCE_DIR / f"{hand}.png")).scaled(
-            round(124 * ratio), round(124 * ratio), Qt.AspectRatioMode.KeepAspectRatio,
+            round(REFERENCE_PX * ratio), round(REFERENCE_PX * ratio), Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation)
         pixmap.setDevicePixelRatio(ratio)
         self.reference_label.setPixmap(pixmap)
@@ -356,13 +396,11 @@ class ReceptiveView(QWidget):
         pace = f"pace {drill.pace:g} letters/s"
         if state is DrillState.IDLE:
             self.status_label.setText(f"Choose words and press Start (Enter). {pace.capitalize()}.")
-            self.stage.hint = "Read the hands, type the word.\nPress Start."
         elif state is DrillState.DONE:
             self.status_label.setText(f"Drill done · {pace}")
-            self.stage.hint = "Done. Enter starts another drill."
         else:
-            self.status_label.setText(f"Word {number} of {total} · {len(drill.word)} letters · {pace}")
-            self.stage.hint = "Type what you read · Space shows it again" if reading else ""
+            self.status_label.setText(f"Word {number} of {total} · {plural(len(drill.word), 'letter')} · {pace}")
+        self.stage.hint = self._hint()
         self.reference_label.setVisible(self.reviewing and state is DrillState.ANSWERED)
         self.feedback_label.setText(self._feedback())
         self.stage.update()
@@ -374,8 +412,8 @@ class ReceptiveView(QWidget):
             s = drill.summary()
             share = s.letters_right / s.letters if s.letters else 0.0
             best = f"{s.best_pace:g} letters/s" if s.best_pace else "-"
-            return (f"<h3>Drill done</h3><p><b>{s.words_right}</b> of {s.words} words, {share:.0%} of letters read "
-                    f"right.<br>Fastest word read right: {best} (started at {s.start_pace:g}).<br>"
+            return (f"<h3>Drill done</h3><p><b>{s.words_right}</b> of {plural(s.words, 'word')}, {share:.0%} of "
+                    f"letters read right.<br>Fastest word read right: {best} (started at {s.start_pace:g}).<br>"
                     f"Missed letters: {', '.join(s.missed) or 'none'}</p>{notice}")
         result = drill.last_result if drill.state is DrillState.ANSWERED else None
         if result is None:

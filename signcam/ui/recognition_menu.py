@@ -6,7 +6,9 @@ so they leave as intents (`weights_chosen`, `device_chosen`) for the window. The
 `settings.changed`, so the menu never disagrees with the config, whoever changed it.
 """
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from signcam.pipeline.config import DEVICE_LABELS, RecognitionConfig, RecognitionSettings
@@ -62,7 +64,9 @@ class RecognitionMenu(QMenu):
             action.setEnabled(name in available)
 
     def _on_choose_weights(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Choose weights", "", "Weights (*.safetensors);;All files (*)")
+        weights = self._settings.config.weights  # start where the weights in use are (issue 32: the current folder)
+        folder = str(Path(weights).parent) if weights else QDir.homePath()
+        name, _ = QFileDialog.getOpenFileName(self, "Choose weights", folder, "Weights (*.safetensors);;All files (*)")
         if name:
             self.weights_chosen.emit(name)
         else:

@@ -3,8 +3,9 @@
 The worker opens the source first and shows a camera's frames at once (`previewed`) while a loader thread
 builds the recognizer from the RecognitionConfig (importing torch and MediaPipe and loading the weights take
 seconds): the camera picture, or "No camera", never waits for the model. A recording (video file, folder)
-is opened first too, so a bad file is told at once, but read only once the model is there: none of its
-frames goes unread. Every later config change takes
+is opened first too, so a bad file is told at once, and its first frame is shown (issue 32: 20-35 s of
+"Opening video…" under load); it is read from the start, reopened, once the model is there: none of its
+frames goes unread, and its real-time pacing starts when reading does. Every later config change takes
 the same road: `set_config(new)` -> the worker rebuilds what changed (signcam.pipeline.builder) -> the next frame
 uses it; a rebuild that fails keeps the recognizer in use and says so (`config_failed`).
 
@@ -193,7 +194,7 @@ class RecognitionWorker(QObject):
             ever_opened, retry_s = True, FIRST_RETRY_S
             self.source_opened.emit(source.name)
             if not self._preview:
-                self._wait_for_model()
+                source = self._show_first_frame(source)
             reader = LatestFrameReader(source, keep_all=not self._preview).start()  # a recording: every frame
             try:
                 if self._recognize_until_end(reader):
@@ -206,6 +207,18 @@ class RecognitionWorker(QObject):
                 return
             finally:
                 reader.close()
+
+    def _show_first_frame(self, source: Source) -> Source:
+        """A recording: its first frame as a preview while the model loads, then the source opened again, so
+        reading starts at that frame with the model there and the pacing clock not yet running."""
+        if self._recognizer is None:
+            frame = source.read()
+            if frame is not None:
+                self._consumed.clear()
+                self.previewed.emit(frame)
+        self._wait_for_model()
+        source.close()
+        return self._open_source()
 
     def _wait_for_model(self) -> None:
         """Until the first recognizer is built, its build failed, or the worker is stopped."""

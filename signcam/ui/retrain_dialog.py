@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDir, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -485,7 +485,8 @@ class RetrainDialog(QDialog):
 
     # -- data folder ---------------------------------------------------------------------------
     def _on_browse(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs", self.data_edit.text())
+        name = QFileDialog.getExistingDirectory(self, "Folder with the Sign-MNIST CSVs",
+                                                self.data_edit.text() or QDir.homePath())  # not the current folder
         if name:
             self.data_edit.setText(name)
 

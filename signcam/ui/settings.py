@@ -32,6 +32,10 @@ class Key(str, Enum):
     PRACTICE_HARD = "practice/hard-mode"  # reference picture hidden
     PRACTICE_LEFT = "practice/left-hand"  # reference pictures mirrored
     PRACTICE_MOTION = "practice/motion-words"  # words with J and Z, confirmed by a key press
+    # The folder each file dialog was last left in (issue 32: every dialog started in the current folder).
+    FOLDER_PHOTOS = "folders/photos"
+    FOLDER_VIDEO = "folders/video"
+    FOLDER_SNAPSHOT = "folders/snapshot"
 
 
 _TRUE = {"true", "1", "yes", "on"}

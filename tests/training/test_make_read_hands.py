@@ -3,9 +3,18 @@
 import json
 
 import numpy as np
+import pytest
 
 from signcam.practice.receptive import READ_HANDS_DIR
-from training.make_read_hands import BACKGROUND_BGR, OUTPUT_PX, hand_only, needs_mirror
+from training.make_read_hands import (
+    BACKGROUND_BGR,
+    OUTPUT_PX,
+    PALM_SIDE,
+    hand_only,
+    needs_mirror,
+    palm_size,
+    read_square,
+)
 
 
 def _hand() -> np.ndarray:
@@ -50,3 +59,26 @@ def test_what_shows_between_spread_fingers_is_painted_over():
     photo[96:116, 144:149] = 255  # a bright patch in the gap between the index and middle fingertips
     out = hand_only(photo, _hand(), mirror=False)
     assert out.max() < 200
+
+
+def test_palm_is_one_size_whatever_the_photo_or_the_letter():
+    """Issue 32: cropped to the landmarks' extent, one word's hands differed 2x in size (a fist filled its square,
+    a pointing hand did not). Each crop is PALM_SIDE palms wide, so the palm comes out one size."""
+    hand = _hand()
+    fist = hand.copy()
+    for tip in (8, 12, 16, 20):  # fingertips folded down onto the palm: a much smaller extent
+        fist[tip] = fist[tip - 3] + (0, 10)
+    far = (hand - hand[0]) * 0.5 + hand[0]  # the same hand, half as large in the photo
+    sizes = []
+    for points in (hand, fist, far):
+        x, y, side = read_square(points)
+        sizes.append(palm_size((points - (x, y)) * (OUTPUT_PX / side)))
+    assert max(sizes) == pytest.approx(min(sizes), rel=0.02) == pytest.approx(OUTPUT_PX / PALM_SIDE, rel=0.02)
+    photo = np.full((240, 320, 3), 120, np.uint8)
+    assert hand_only(photo, far, mirror=False).shape == (OUTPUT_PX, OUTPUT_PX, 3)  # a square past the photo's edge
+
+
+def test_shipped_crops_show_the_palm_at_one_size():
+    index = json.loads((READ_HANDS_DIR / "index.json").read_text())["letters"]
+    palms = [entry["palm_px"] for entries in index.values() for entry in entries]
+    assert len(palms) >= 90 and max(palms) / min(palms) < 1.1

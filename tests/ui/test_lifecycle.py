@@ -45,12 +45,31 @@ def test_camera_picture_plays_before_the_model_has_loaded(qtbot, make_window, gr
     assert window.live_view.message == ""
 
 
+def test_video_picture_shows_before_the_model_has_loaded(qtbot, make_window, gray_video, slow_model):
+    """Issue 32: a video showed only "Opening video: X…" until the model loaded; a camera showed its picture."""
+    window = make_window(roi="box")
+    window.show()
+    window.start_source(str(gray_video))
+    qtbot.waitUntil(lambda: window.live_view._image is not None, timeout=5000)  # its first frame, paused
+    assert window.live_view.message == LOADING and window.live_view.recognition is None
+    slow_model.set()
+    qtbot.waitUntil(lambda: window.live_view.recognition is not None, timeout=10000)
+    assert window.live_view.recognition.frame.index == 0  # read from its first frame once the model is there
+
+
 def test_no_camera_is_said_before_the_model_has_loaded(qtbot, make_window, slow_model):
     window = make_window()
     window.show()
     window.start_source(7)  # no camera 7 on a test machine
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_view, timeout=5000)
     assert window.empty_view.title == "No camera" and window.model_info is None
+    # Issue 32: the status bar said "loading…" for ever, About "Models: none loaded yet / Runs on: loading…".
+    qtbot.waitUntil(lambda: window.status.device_label.text() == "Model not loaded (no source)", timeout=2000)
+    window._on_about()
+    from signcam.ui.about import AboutDialog
+
+    about = window.findChild(AboutDialog).summary_label.text()
+    assert "no camera or video could be opened" in about and "loading" not in about
 
 
 QUIT_SCRIPT = """

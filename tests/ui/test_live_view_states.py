@@ -1,6 +1,8 @@
 """What the live view tells a learner when nothing is being read: no hand, a video that ended, a box past
 the photo's edge."""
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtGui import QColor
 
@@ -67,3 +69,28 @@ def test_hand_box_is_clipped_to_the_photo(qtbot):
                 for y in range(0, 400, 3)}
     assert sure in in_photo, "the box is drawn on the photo"
     assert sure not in in_margin, "the box must not spill into the dark margin"
+
+
+def test_new_letter_shows_settling_not_a_question_mark(qtbot):
+    """Issue 32: just after a new letter the panel said "?" and "not sure" beside a 99% bar and "A 99%" in the
+    top-3; until the smoother settles it shows the candidate greyed, "settling…"."""
+    from tests.practice_fakes import Stream
+
+    view = RecognitionView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.set_threshold(0.6)
+    stream = Stream()
+    image = np.full((240, 320, 3), 120, np.uint8)
+    rec = stream.recognition("A", 0.99, t_s=0.0)
+    assert rec.letter is None and rec.top[0] == ("A", 0.99)  # the smoother has one vote of the three it needs
+    view.set_result(replace(rec, frame=Frame(image, 1, 0.0, "test")))
+    assert (view.shown_letter(), view.caption(), view.settling) == ("A", "settling…", True)
+    view.grab()  # paints without error
+    for i in range(1, 3):
+        rec = stream.recognition("A", 0.99, t_s=0.1 * i)
+    view.set_result(replace(rec, frame=Frame(image, 3, 0.2, "test")))
+    assert (view.shown_letter(), view.caption(), view.settling) == ("A", "confidence", False)
+    unsure = Stream().recognition(None, t_s=0.0)  # best guess E at 40%: below the threshold, truly unsure
+    view.set_result(replace(unsure, frame=Frame(image, 4, 0.3, "test")))
+    assert (view.shown_letter(), view.caption()) == ("?", "not sure")

@@ -238,12 +238,53 @@ def test_weights_that_cannot_load_show_why_after_the_window_is_up(qtbot, make_wi
 
 
 def test_shortcuts_list_names_every_menu_shortcut(qtbot, make_window):
-    """Issue 23: Ctrl+O, Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 (File and Camera menus) were missing."""
+    """Issue 23: Ctrl+O, Ctrl+Shift+O, Ctrl+S, Ctrl+Q and F5 (File and Camera menus) were missing; issue 32: the
+    reading drill's Enter, Space and Alt+S."""
     window: MainWindow = make_window()
     window._on_shortcuts()
     text = window.message_box.text()
     shortcuts = [a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                  for a in main_window.menu_actions(window.menuBar().actions()) if not a.shortcut().isEmpty()]
     assert len(shortcuts) >= 7
-    for shortcut in shortcuts + ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+Q", "F5"]:
+    for shortcut in shortcuts + ["Ctrl+O", "Ctrl+Shift+O", "Ctrl+S", "Ctrl+Q", "F5", "Enter", "Space", "Alt+S"]:
         assert f"<b>{shortcut}</b>" in text, shortcut
+
+
+def test_file_dialogs_start_in_user_folders_and_remember_each_its_own(make_window, monkeypatch, tmp_path):
+    """Issue 32: Save snapshot offered ./signcam-snapshot.png (the checkout; every save overwrote it) and every
+    dialog started in the current folder. Snapshots get a timestamped name in Pictures (else home); each dialog
+    starts where it was last left, the photo dialog's folder not the snapshot's."""
+    import re
+
+    from PySide6.QtCore import QDir
+
+    from signcam.ui import file_menu
+
+    asked: list[tuple[str, str]] = []
+    shots, clips = tmp_path / "shots", tmp_path / "clips"
+    shots.mkdir()
+    clips.mkdir()
+    answers = iter([str(shots / "mine.png"), "", str(clips / "x.mp4"), ""])
+
+    def fake_dialog(parent, caption, start, filter_):
+        asked.append((caption, start))
+        return next(answers), ""
+
+    monkeypatch.setattr(file_menu.QFileDialog, "getSaveFileName", fake_dialog)
+    monkeypatch.setattr(file_menu.QFileDialog, "getOpenFileName", fake_dialog)
+    window = make_window()
+    monkeypatch.setattr(window, "start_source", lambda spec: None)
+    monkeypatch.setattr(window, "save_snapshot", lambda path: True)
+    menu = window.file_menu
+    snapshot = next(a for a in menu.actions() if a.text() == "&Save snapshot…")
+    snapshot.trigger()
+    first = Path(asked[0][1])
+    assert re.fullmatch(r"signcam-\d{8}-\d{6}\.png", first.name)
+    assert first.parent != Path.cwd() and first.parent.is_dir()
+    assert str(first.parent) == menu.start_folder(Key.FOLDER_SNAPSHOT) or str(first.parent) == QDir.homePath()
+    snapshot.trigger()
+    assert Path(asked[1][1]).parent == shots  # where the last snapshot went
+    menu.ask_video()
+    assert asked[2][1] != str(shots)  # its own folder, not the snapshot's
+    menu.ask_video()
+    assert asked[3][1] == str(clips)

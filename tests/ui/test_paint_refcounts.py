@@ -3,7 +3,7 @@
 PySide6-Essentials 6.12.0 releases one reference to None too many on every QPainter.setPen,
 fillRect, drawImage, drawRect and drawLine call: the live view at 30 fps lost 1,300-2,000
 references a second and CPython < 3.12 aborted after 58-135 s ("none_dealloc"). This paints the
-real live view (frame, box, banner, side panel; sure, unsure and no-hand results) and the practice
+real live view (frame, box, banner, side panel; sure, settling, unsure and no-hand results) and the practice
 ring a few thousand times offscreen and checks the counts held. On CPython 3.12+ None and the bools
 are immortal (their counts are fixed), so only the loop's completion is checked there.
 
@@ -33,11 +33,12 @@ def recognition(kind: str, rng: np.random.Generator) -> SimpleNamespace:
     """What RecognitionView reads from a signcam.pipeline.recognizer.Recognition (which would import torch)."""
     frame = Frame(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8), 0, 0.0, "test")
     if kind == "none":
-        return SimpleNamespace(frame=frame, box=None, crop_gray=None, letter=None, confidence=0.0, top=(),
-                               hand_found=False)
+        return SimpleNamespace(frame=frame, box=None, crop_gray=None, letter=None, best_letter=None, confidence=0.0,
+                               top=(), hand_found=False)
     crop = rng.integers(0, 255, (28, 28), dtype=np.uint8)
     return SimpleNamespace(frame=frame, box=Box(40, 20, 60, 70), crop_gray=crop,
-                           letter="B" if kind == "sure" else None, confidence=0.8 if kind == "sure" else 0.4,
+                           letter="B" if kind == "sure" else None, best_letter="B",
+                           confidence={"sure": 0.8, "settling": 0.9}.get(kind, 0.4),
                            top=(("B", 0.8), ("E", 0.1), ("S", 0.05)), hand_found=True)
 
 
@@ -54,14 +55,14 @@ def test_painting_the_live_view_and_ring_keeps_none_and_bools_alive(qtbot) -> No
     ring.resize(60, 60)
     for widget in (view, ring):
         qtbot.addWidget(widget)
-    results = [recognition(kind, rng) for kind in ("sure", "unsure", "none")]
+    results = [recognition(kind, rng) for kind in ("sure", "unsure", "none", "settling")]
     view_image = QImage(view.size(), QImage.Format.Format_RGB32)
     ring_image = QImage(ring.size(), QImage.Format.Format_ARGB32)
 
     before = counts()
     lowest = before
     for i in range(PAINTS):
-        view.set_result(results[i % 3])
+        view.set_result(results[i % len(results)])
         view.set_message("Camera lost, retrying" if i % 2 else "")
         view.render(view_image)
         ring.set_state("B" if i % 4 else None, (i % 10) / 10, matches_target=i % 3 == 0)

@@ -211,7 +211,7 @@ def test_progress_dialog_shows_letters_and_days(qtbot, panel, clock, history):
     feed(panel, clock, "A", 1.1)
     dialog = ProgressDialog(history)
     qtbot.addWidget(dialog)
-    assert "1 letters practised over 1 day(s), 100% right" in dialog.view.summary_label.text()
+    assert "1 letter practised over 1 day, 100% right" in dialog.view.summary_label.text()
     bars = [item for item in dialog.view.letters_plot.listDataItems() + dialog.view.letters_plot.items()
             if type(item).__name__ == "BarGraphItem"]
     assert bars and bars[0].opts["height"][0] == 100.0
@@ -332,3 +332,102 @@ def test_free_spelling_buttons_show_their_whole_labels(qtbot, panel):
     qtbot.waitExposed(panel)
     for button in panel.free_page.findChildren(QPushButton):
         assert button.width() >= button.sizeHint().width(), button.text()
+
+
+def test_summary_of_a_short_drill_names_no_slowest(qtbot, panel, clock):
+    """Issue 32: "Slowest: C, B, A" after a 3-letter drill only listed the drill."""
+    assert panel.controller.start_custom_text("abc")
+    for letter in "ABC":
+        feed(panel, clock, letter, 1.1)
+    text = panel.summary_page.label.text()
+    assert "3</b> of 3 letters right" in text and "Slowest" not in text
+
+
+def test_drill_pauses_while_the_learner_is_in_another_window(qtbot, make_window, history, clock):
+    """Issue 32: 20 s in Retrain left "Streak 0 (restarted at E: timed out)" and a miss in the history. A dialog in
+    front (modal or not) or a minimised window pauses the drill; back in the window it goes on with the time left."""
+    from PySide6.QtWidgets import QDialog
+
+    window = make_window()
+    panel = install_practice(window, history)
+    controller = panel.controller
+    controller._clock = clock  # the drill's time line is the test's
+    window.show()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    controller.start_custom_text("ab")
+    feed(panel, clock, "E", 3.0)  # trying, and wrong: 3 of the 10 s gone
+    dialog = QDialog(window)  # Training > Capture my samples is a dialog like this one
+    dialog.show()
+    qtbot.waitUntil(lambda: controller.away, timeout=2000)
+    left_s = controller.state.time_left_s
+    assert controller.state.paused and panel.time_bar.format() == "paused"
+    assert "Paused" in panel.feedback_label.text()
+    feed(panel, clock, "E", 30.0)  # half a minute in the dialog, the camera still on
+    controller.tick()
+    assert controller.state.target == "A" and history.count() == 0
+    dialog.close()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: not controller.away, timeout=2000)
+    assert controller.state.time_left_s == left_s and panel.time_bar.format().startswith("skips in")
+    window.showMinimized()
+    qtbot.waitUntil(lambda: controller.away, timeout=2000)
+    window.showNormal()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: not controller.away, timeout=2000)
+    feed(panel, clock, "A", 1.1)
+    assert controller.state.target == "B" and history.count() == 1  # A right: no time-out was recorded
+
+
+def test_motion_letter_in_easy_mode_moves_the_reading_drills_hand(qtbot, panel):
+    """Issue 32: easy mode said "No picture: motion letter" for J and Z although Read fingerspelling animates them;
+    the "Signed the motion letter" button was cut to "Signed...letter"."""
+    panel.controller.set_motion_letters(True)
+    panel.show()
+    assert panel.controller.start_custom_text("jz")
+    stage = panel.motion_reference
+    assert panel.reference_stack.currentWidget() is stage and stage.playing
+    assert (stage.step.letter, stage.step.hand, stage.step.motion) == ("J", "I", True)  # I drawing a J
+    start, *_ = stage.hand_centre()
+    qtbot.waitUntil(lambda: (stage.hand_centre()[0] - start).manhattanLength() > 10, timeout=3000)  # it moves
+    assert "No picture" not in panel.reference_label.text() and panel.reference_caption.text() == "J, right hand"
+    button = panel.motion_button
+    assert button.isVisible() and button.width() >= button.sizeHint().width()  # the whole text shows
+    panel.controller.skip()
+    assert stage.step.letter == "Z" and stage.step.hand == "D"
+    panel.controller.set_left_hand(True)
+    assert stage.mirrored
+    panel.controller.stop()
+    assert not stage.playing
+
+
+def test_letters_per_minute_only_once_it_means_something(panel, clock):
+    """Issue 32: the first letter showed "133.9 letters/min"."""
+    assert panel.controller.start_custom_text("abcd")
+    feed(panel, clock, "A", 1.1)
+    assert "1/1 right" in panel.stats_label.text() and "letters/min" not in panel.stats_label.text()
+    clock.t += 9.0  # no hand: thinking time, then B and C
+    feed(panel, clock, "B", 1.1)
+    feed(panel, clock, "C", 1.1)
+    assert "3/3 right" in panel.stats_label.text() and "letters/min" in panel.stats_label.text()
+
+
+def test_reference_caption_clear_of_the_photo_at_the_smallest_window(qtbot, make_window, history):
+    """Issue 32: at the minimum window with the panel open (880x635) "R, right hand" was drawn over the photo once
+    the feedback grew to six lines (coach hints, top-3, "You held B")."""
+    window = make_window()
+    panel = install_practice(window, history)
+    window.show()
+    window.resize(880, 635)
+    panel.parentWidget().show()
+    panel.controller.start_custom_text("r")
+    panel.feedback_label.setText("<br>".join(f"line {i} of the coach's advice" for i in range(6)))
+    qtbot.waitUntil(lambda: window.size().height() <= 640, timeout=2000)
+    QGuiApplication.processEvents()
+
+    def rect(widget):
+        return widget.geometry().translated(widget.parentWidget().mapTo(panel, widget.parentWidget().rect().topLeft()))
+
+    photo, caption = rect(panel.reference_stack), rect(panel.reference_caption)
+    assert not photo.intersects(caption) and caption.top() >= photo.bottom()
+    assert not rect(panel.ring).intersects(photo) and rect(panel.feedback_label).top() >= caption.bottom()
+    assert rect(panel.stats_label).bottom() <= panel.height()

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from signcam.practice.history import History
 from signcam.practice.receptive import DrillState, ReceptiveConfig, ReceptiveDrill, load_hand_index
@@ -103,7 +103,8 @@ def test_drill_ends_with_a_summary(qtbot, history):
     answer(qtbot, view, "ab")
     qtbot.keyClick(view.answer_edit, Qt.Key.Key_Return)
     assert view.drill.state is DrillState.DONE
-    assert "Drill done" in view.feedback_label.text() and "1</b> of 1 words" in view.feedback_label.text()
+    # issue 32: it said "1 of 1 words"
+    assert "Drill done" in view.feedback_label.text() and "1</b> of 1 word," in view.feedback_label.text()
     assert not view.check_button.isEnabled()
 
 
@@ -147,6 +148,36 @@ def test_menu_opens_the_drill_without_a_camera_and_progress_shows_the_pace(qtbot
 
     progress = ProgressDialog(history, window)
     qtbot.addWidget(progress)
-    assert "1 of 1 words read right" in progress.view.summary_label.text()
+    assert "1 of 1 word read right" in progress.view.summary_label.text()
     [curve] = progress.view.reading_plot.listDataItems()
     assert list(curve.getData()[1]) == [dialog.view.drill.last_result.pace]
+
+
+def test_custom_field_only_for_custom_text_and_no_typing_hint_before_the_word(qtbot, history):
+    """Issue 32: the custom-words field looked enabled while "Word list" was chosen; "Type what you read, Space shows
+    it again" showed during the pause before the word."""
+    view = make_view(qtbot, history, pause_s=0.5)
+    assert view.source_box.currentText() == "Word list" and not view.custom_edit.isVisible()
+    view.source_box.setCurrentText("Custom text")
+    assert view.custom_edit.isVisible()
+    view.custom_edit.setText("cab")
+    view.start_button.click()
+    assert view.stage.step is None and view.playing and view.stage.hint == ""  # the pause before the first hand
+    with qtbot.waitSignal(view.played, timeout=5000):
+        pass
+    assert view.stage.hint.startswith("Type what you read")
+
+
+def test_wrong_answer_keeps_the_layout_and_shows_a_large_reference(qtbot, history):
+    """Issue 32: after a wrong answer the layout jumped (the answer field moved, the stage shrank) and the reference
+    photo was 124 px in a corner."""
+    view = make_view(qtbot, history)
+    start_custom(view, "cab")
+    with qtbot.waitSignal(view.played, timeout=5000):
+        pass
+    before = (view.stage.geometry(), view.answer_edit.geometry())
+    answer(qtbot, view, "cob")
+    QApplication.processEvents()
+    assert view.reviewing and view.reference_label.isVisible()
+    assert (view.stage.geometry(), view.answer_edit.geometry()) == before
+    assert min(view.reference_label.pixmap().deviceIndependentSize().toSize().toTuple()) >= 200

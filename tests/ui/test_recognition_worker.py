@@ -237,3 +237,44 @@ def test_a_result_that_confirms_a_letter_is_never_dropped(qtbot, start_worker, t
     confirmed = [r.frame.index for r in seen.recognized if r.smoothed.confirmed]
     assert confirmed == [0, 5, 10, 15, 20, 25]
     assert worker.dropped >= 20  # the other results were still skipped, not queued
+
+
+class Consumer(Collector):
+    """Takes each result as the window does, so the worker sends the next."""
+
+    @Slot(object)
+    def take(self, recognition) -> None:
+        self.recognized.append(recognition)
+        self._worker.mark_consumed()
+
+
+def test_recording_shows_its_first_frame_while_the_model_loads_then_reads_from_it(qtbot, tmp_path):
+    """Issue 32: a video showed only "Opening video: X…" until the model loaded (20-35 s under load), while a
+    camera showed its picture at once. Its first frame shows at once; once the model is there, reading starts at
+    that frame (none goes unread)."""
+    import numpy as np
+
+    from signcam.pipeline.sources import open_source
+    from tests.ui.conftest import write_video
+
+    clip = write_video(tmp_path / "clip.avi", [np.full((48, 64, 3), 10 * i + 20, np.uint8) for i in range(8)])
+    release = threading.Event()
+    worker = RecognitionWorker(lambda: open_source(clip, realtime=True), RecognitionConfig(roi="box"),
+                               preview=False, build=build_after(release))
+    seen = Consumer(worker)
+    thread = QThread()
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: len(seen.previewed) == 1, timeout=5000)
+        assert seen.previewed[0].index == 0 and seen.recognized == [] and worker.recognizer is None
+        release.set()
+        with qtbot.waitSignal(worker.finished, timeout=10000):
+            pass
+    finally:
+        release.set()
+        worker.stop()
+        thread.wait(3000)
+    assert len(seen.previewed) == 1 and seen.recognized and seen.recognized[0].frame.index == 0

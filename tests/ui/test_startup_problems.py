@@ -54,6 +54,14 @@ def test_unknown_arch_weights_at_start_give_a_message_not_a_crash(
     assert window.empty_view.title == "Cannot start recognition" and not window.live.running
     assert "unknown architecture 'resnet50'" in window.empty_view.detail
     assert "Traceback" not in window.empty_view.detail and window.model_info is None
+    # Issue 32: the status bar said "loading…" for ever; it names the weights that failed, About says why.
+    qtbot.waitUntil(lambda: window.status.device_label.text() == "Model failed to load (resnet.safetensors)",
+                    timeout=2000)
+    window._on_about()
+    from signcam.ui.about import AboutDialog
+
+    about = window.findChild(AboutDialog).summary_label.text()
+    assert "failed to load" in about and "unknown architecture" in about and "loading…" not in about
     window.close()
 
 
