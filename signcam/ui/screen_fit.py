@@ -1,0 +1,55 @@
+"""Dialogs that fit the smallest screen signcam supports: 1280x720 at 100% and 1366x768 at 125% scaling.
+
+The second is the tighter one: 1092x614 logical pixels, less the desktop's panel or taskbar (outside
+`availableGeometry`) and the window's title bar and borders (outside the widget). A dialog opens at the size
+it prefers, cut to what the screen leaves, and anything taller than that scrolls: the Retrain report once grew
+to 1125x766 and pushed Adopt and Discard off a laptop's screen (issue 32).
+
+Usage:
+    fit_to_screen(dialog, 980, 680)                 # in __init__, after the layout is set
+    layout.addWidget(scrolling(page))               # content that may be taller than a small screen
+"""
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
+
+SMALLEST_SCREEN = QSize(1092, 614)  # 1366x768 at 125%, in logical pixels; 1280x720 at 100% is larger
+PANEL_PX = 40  # a taskbar at 125% (48 device px) or a desktop's top bar: what availableGeometry leaves out
+TITLE_BAR_PX = 38  # the window manager's title bar at 125%, drawn outside the dialog
+BORDER_PX = 8  # the frame on each side
+
+
+def available_size(widget: QWidget) -> QSize:
+    """The screen area (less panels) of the screen `widget`, or its parent, is on."""
+    parent = widget.parentWidget()
+    screen = (parent or widget).screen() or QApplication.primaryScreen()
+    return screen.availableGeometry().size()
+
+
+def room(widget: QWidget) -> QSize:
+    """The largest client size a window can have on `widget`'s screen and still show its title bar and edges."""
+    available = available_size(widget)
+    return QSize(available.width() - 2 * BORDER_PX, available.height() - TITLE_BAR_PX - BORDER_PX)
+
+
+def smallest_room() -> QSize:
+    """room() on the smallest supported screen: every dialog, in every state, must fit in it."""
+    return QSize(SMALLEST_SCREEN.width() - 2 * BORDER_PX,
+                 SMALLEST_SCREEN.height() - PANEL_PX - TITLE_BAR_PX - BORDER_PX)
+
+
+def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
+    """Open `dialog` at width x height, or smaller where its screen has less room."""
+    limit = room(dialog)
+    dialog.resize(min(width, limit.width()), min(height, limit.height()))
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """`content` in a frameless scroll area that grows with the dialog and scrolls only when the dialog is
+    smaller than the content's minimum."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(content)
+    return area
