@@ -23,6 +23,7 @@ from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
 from signcam.pipeline.config import LANDMARK_SHARE
 from signcam.store.assets_dir import BUNDLED_WEIGHTS
 from signcam.store.weights import WeightsError, WeightsInfo, read_metadata
+from signcam.ui.screen_fit import fit_to_screen
 
 # The app as a whole (both models, fused, hands found by MediaPipe) on people no model trained on: README,
 # "Strangers' hands" (`python benchmarks/real_photos.py --lopo ...`; real_dev: `signcam predict real_dev --roi auto`).
@@ -196,6 +197,7 @@ class AboutDialog(QDialog):
         self.details.setVisible(shown)
         self.details_button.setText("Hide details" if shown else "Details")
         self.adjustSize()
+        fit_to_screen(self, self.width(), self.height())  # the details scroll on a small screen
 
 
 def shortcuts_html(actions: Iterable[QAction]) -> str:

@@ -42,6 +42,7 @@ from signcam.store.samples import SampleStore
 from signcam.store.weights import WeightsError
 from signcam.ui.confusion_view import ConfusionView
 from signcam.ui.images import gray_to_qimage
+from signcam.ui.screen_fit import fit_to_screen
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
 
@@ -139,7 +140,6 @@ class BrowserDialog(QDialog):
     def __init__(self, *, data_dir: str, samples: SampleStore, weights: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Browse data")
-        self.resize(1240, 740)
         self._data_dir, self._samples, self._weights = data_dir, samples, weights
         self._model: CnnModel | None = None
         self._probs: list[np.ndarray] = []
@@ -199,6 +199,7 @@ class BrowserDialog(QDialog):
         layout.addLayout(controls)
         layout.addLayout(middle, 1)
         layout.addWidget(self.count_label)
+        fit_to_screen(self, 1240, 740)
         QTimer.singleShot(0, self.load_source)
 
     # -- public API ----------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 
 The second is the tighter one: 1092x614 logical pixels, less the desktop's panel or taskbar (outside
 `availableGeometry`) and the window's title bar and borders (outside the widget). A dialog opens at the size
-it prefers, cut to what the screen leaves, and anything taller than that scrolls: the Retrain report once grew
-to 1125x766 and pushed Adopt and Discard off a laptop's screen (issue 32).
+it prefers, cut to what the screen leaves; what can be taller than that (the confusion matrix, About's details)
+scrolls inside it. The Retrain report once grew to 1125x766 and pushed Adopt and Discard off a laptop's screen
+(issue 32); tests/ui/test_dialogs_fit.py opens every dialog in its largest state on that screen.
 
 Usage:
     fit_to_screen(dialog, 980, 680)                 # in __init__, after the layout is set
-    layout.addWidget(scrolling(page))               # content that may be taller than a small screen
 """
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QWidget
 
 SMALLEST_SCREEN = QSize(1092, 614)  # 1366x768 at 125%, in logical pixels; 1280x720 at 100% is larger
 PANEL_PX = 40  # a taskbar at 125% (48 device px) or a desktop's top bar: what availableGeometry leaves out
@@ -43,13 +43,3 @@ def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
     limit = room(dialog)
     dialog.resize(min(width, limit.width()), min(height, limit.height()))
 
-
-def scrolling(content: QWidget) -> QScrollArea:
-    """`content` in a frameless scroll area that grows with the dialog and scrolls only when the dialog is
-    smaller than the content's minimum."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    area.setWidget(content)
-    return area
