@@ -1,0 +1,54 @@
+"""Recognition > Weights names the weights in use and lists the adopted ones (issue 29: only "Bundled" and
+"Custom file…", which opened in the working folder, so a learner could not find an adopted retrain again)."""
+
+import shutil
+
+from PySide6.QtWidgets import QFileDialog
+
+from signcam.store.user_weights import WeightsHistory, adopted_at
+from signcam.ui.training_menu import install_training
+
+
+def adopt_copy(history: WeightsHistory, weights) -> str:
+    candidate = history.new_candidate_path()
+    shutil.copy(weights, candidate)
+    return str(history.adopt(candidate))
+
+
+def shown(menu) -> list[tuple[str, bool, bool]]:
+    """(text, checked, enabled) of the menu's entries as it opens."""
+    menu.aboutToShow.emit()
+    return [(a.text(), a.isChecked(), a.isEnabled()) for a in menu.actions() if not a.isSeparator()]
+
+
+def test_weights_menu_names_the_weights_in_use_and_lists_adopted_ones(qtbot, make_window, settings, tmp_path,
+                                                                      test_weights, monkeypatch):
+    history = WeightsHistory(tmp_path / "user")
+    older, newer = adopt_copy(history, test_weights), adopt_copy(history, test_weights)
+    window = make_window()  # test_weights: a custom file
+    install_training(window, settings, tmp_path / "user")
+    menu = window.recognition_menu.weights_menu
+    trained = adopted_at(newer)
+    newer_label = f"Yours, trained {trained.day} {trained:%b %Y %H:%M}"
+    entries = shown(menu)
+    assert entries[0] == ("In use: w.safetensors", False, False)
+    assert [text for text, _, _ in entries[1:]] == ["&Bundled", newer_label, entries[3][0], "w.safetensors",
+                                                    "&Custom file…"]
+    assert entries[3][0].startswith("Yours, trained ") and [checked for _, checked, _ in entries] == [
+        False, False, False, False, True, False]
+
+    window.recognition_menu.weights_actions[newer].trigger()
+    assert window.recognition.config.weights == newer
+    assert window.recognition_menu.weights_in_use() == newer_label
+    entries = shown(menu)
+    assert entries[0][0] == f"In use: {newer_label}" and "w.safetensors" not in [text for text, _, _ in entries]
+    assert [text for text, checked, _ in entries if checked] == [newer_label]
+    window.recognition_menu.weights_actions[older].trigger()
+    assert window.recognition.config.weights == older
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: asked.append(args[2]) or ("", ""))
+    next(a for a in menu.actions() if a.text() == "&Custom file…").trigger()
+    assert asked == [str(history.weights_dir)]  # where adopted weights live
+    window.recognition_menu.weights_actions[None].trigger()
+    assert window.recognition.config.weights is None and shown(menu)[0][0] == "In use: Bundled"
