@@ -2,18 +2,27 @@
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
+import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from signcam.labels import LETTERS
+from signcam.models.letter_models import CnnModel
 from signcam.pipeline.builder import build_recognizer
 from signcam.pipeline.config import RecognitionConfig
 from signcam.pipeline.recognizer import Recognition
 from signcam.pipeline.sources import open_source
+from signcam.store.assets_dir import REFERENCE_DIR
 from signcam.store.samples import SampleStore
 from signcam.ui.browser_dialog import BrowserDialog
 from signcam.ui.capture_dialog import CaptureDialog
+
+
+def cpu_config(weights) -> RecognitionConfig:
+    """The app's default recognition (auto hand locating, fused) with the given picture weights."""
+    return RecognitionConfig(weights=str(weights), device="cpu")
 
 
 def box_recognizer(weights):
@@ -63,7 +72,7 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
     store = SampleStore(tmp_path / "samples")
     for _ in range(3):
         store.add("Y", np.zeros((28, 28), np.uint8))
-    dialog = BrowserDialog(data_dir=str(kaggle_dir), samples=store, weights=test_weights)
+    dialog = BrowserDialog(data_dir=str(kaggle_dir), samples=store, config=cpu_config(test_weights))
     qtbot.addWidget(dialog)
     assert dialog.source_combo.currentData() == "samples"  # opens on what the app has
     dialog.select_source("test")
@@ -94,10 +103,12 @@ def test_browser_counts_filters_and_confusion_cells(qtbot, tmp_path, kaggle_dir,
 
 
 def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot, tmp_path, test_weights):
-    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), weights=test_weights)
+    config = RecognitionConfig(weights=str(test_weights), roi="box", device="cpu")  # no hand finding: quick
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), config=config)
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=30_000)
     assert dialog.source_combo.currentData() == "references"
+    assert "what the app reads, as in the live view" in dialog.count_label.text()
     assert sorted(LETTERS[i] for i in dialog.tiles.labels) == sorted(LETTERS)
     dialog.select_source("test")
     assert dialog.tiles.rowCount() == 0
@@ -108,7 +119,7 @@ def test_browser_opens_on_the_reference_hands_and_says_where_the_csvs_are(qtbot,
 
 def test_browser_has_its_own_sign_mnist_folder_picker(qtbot, tmp_path, kaggle_dir, test_weights, monkeypatch):
     """Issue 23: the Sign-MNIST views stayed empty until a folder was set in the Retrain dialog."""
-    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), weights=test_weights)
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path / "samples"), config=cpu_config(test_weights))
     qtbot.addWidget(dialog)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(tmp_path))
     dialog.folder_button.click()  # a folder without the CSVs: says why, keeps none
@@ -205,3 +216,28 @@ def test_capture_says_how_many_letters_have_samples(qtbot, tmp_path):
     dialog = CaptureDialog(store)
     qtbot.addWidget(dialog)
     assert "12 letters" in dialog.counts_label.text() and "capture more" not in dialog.counts_label.text()
+
+
+def test_browser_shows_what_the_app_reads_fused_as_the_live_view(qtbot, tmp_path, test_weights):
+    """Issue 32: Browse showed the picture model's confidence alone, unlabelled (67% for a sample the live view read
+    at 98%). A sample with its colour photo is read by the app's own recognizer (both models fused); one without
+    a photo by the picture model alone, and the dialog says which."""
+    config = cpu_config(test_weights)
+    hand = cv2.imread(str(REFERENCE_DIR / "L.png"), cv2.IMREAD_COLOR)
+    with build_recognizer(config, video=False) as recognizer:
+        rec = recognizer.recognize(hand)
+    assert rec.box is not None and rec.box.landmarks is not None, "the app finds the reference hand"
+    picture_only = CnnModel(test_weights, torch.device("cpu")).batch_probabilities(rec.crop_gray)[0]
+    assert f"{picture_only.max():.0%}" != f"{rec.confidence:.0%}"  # the two readings differ: the test can tell
+    store = SampleStore(tmp_path / "samples")
+    store.add("L", rec.crop_gray, hand)
+    store.add("B", rec.crop_gray)  # no colour photo
+    dialog = BrowserDialog(data_dir="", samples=store, config=config)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=30_000)
+    assert dialog.tiles.data(dialog.tiles.index(0)) == f"L → {rec.best_letter} {rec.confidence:.0%}"
+    assert dialog.tiles.data(dialog.tiles.index(1)) == f"B → {LETTERS[picture_only.argmax()]} {picture_only.max():.0%}"
+    assert "the app reads (as live)" in dialog.tiles.data(dialog.tiles.index(0), Qt.ItemDataRole.ToolTipRole)
+    assert "picture model alone" in dialog.tiles.data(dialog.tiles.index(1), Qt.ItemDataRole.ToolTipRole)
+    assert ("1 as the app reads them in the live view (picture and hand-shape models fused), 1 without a photo by "
+            "the picture model alone") in dialog.count_label.text()

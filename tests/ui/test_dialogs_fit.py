@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 import signcam.ui.screen_fit as screen_fit
 from signcam.labels import LETTERS
+from signcam.pipeline.config import RecognitionConfig
 from signcam.practice.history import History
 from signcam.store.samples import SampleStore
 from signcam.store.user_weights import WeightsHistory
@@ -86,7 +87,8 @@ def test_capture_fits_while_asking_with_many_samples(qtbot, tmp_path):
 
 
 def test_browse_fits_with_its_confusion_matrix(qtbot, tmp_path, test_weights):
-    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path), weights=test_weights)
+    config = RecognitionConfig(weights=str(test_weights), roi="box", device="cpu")
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path), config=config)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
