@@ -109,8 +109,11 @@ class RecognitionMenu(QMenu):
             self._weights_group.deleteLater()  # clear() took its actions
         group = self._weights_group = QActionGroup(menu)
         self.weights_actions = {}
-        for choice in choices:
-            action = QAction(("&" if choice is None else "") + self._weights_label(choice), menu, checkable=True,
+        labels = [self._weights_label(choice) for choice in choices]
+        for choice, label in zip(choices, labels, strict=True):
+            if labels.count(label) > 1:  # two retrains started within a minute: their files tell them apart
+                label += f" ({Path(choice).stem})"
+            action = QAction(("&" if choice is None else "") + label, menu, checkable=True,
                              checked=self._same(choice, in_use))
             action.setToolTip(str(choice or BUNDLED_WEIGHTS))
             action.triggered.connect(lambda _=False, path=choice: self.weights_chosen.emit(path))

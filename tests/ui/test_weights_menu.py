@@ -2,6 +2,7 @@
 "Custom file…", which opened in the working folder, so a learner could not find an adopted retrain again)."""
 
 import shutil
+from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
@@ -32,17 +33,20 @@ def test_weights_menu_names_the_weights_in_use_and_lists_adopted_ones(qtbot, mak
     newer_label = f"Yours, trained {trained.day} {trained:%b %Y %H:%M}"
     entries = shown(menu)
     assert entries[0] == ("In use: w.safetensors", False, False)
-    assert [text for text, _, _ in entries[1:]] == ["&Bundled", newer_label, entries[3][0], "w.safetensors",
-                                                    "&Custom file…"]
-    assert entries[3][0].startswith("Yours, trained ") and [checked for _, checked, _ in entries] == [
-        False, False, False, False, True, False]
+    texts = [text for text, _, _ in entries[1:]]
+    assert texts[0] == "&Bundled" and texts[3:] == ["w.safetensors", "&Custom file…"]
+    if adopted_at(older).replace(second=0, microsecond=0) == trained.replace(second=0, microsecond=0):
+        assert texts[1:3] == [f"{newer_label} ({Path(p).stem})" for p in (newer, older)]  # same minute: told apart
+    else:
+        assert texts[1] == newer_label and texts[2].startswith("Yours, trained ")
+    assert [checked for _, checked, _ in entries] == [False, False, False, False, True, False]
 
     window.recognition_menu.weights_actions[newer].trigger()
     assert window.recognition.config.weights == newer
     assert window.recognition_menu.weights_in_use() == newer_label
     entries = shown(menu)
     assert entries[0][0] == f"In use: {newer_label}" and "w.safetensors" not in [text for text, _, _ in entries]
-    assert [text for text, checked, _ in entries if checked] == [newer_label]
+    assert [text for text, checked, _ in entries if checked][0].startswith(newer_label)
     window.recognition_menu.weights_actions[older].trigger()
     assert window.recognition.config.weights == older
 
