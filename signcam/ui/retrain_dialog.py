@@ -490,10 +490,11 @@ class RetrainDialog(QDialog):
     def done(self, result: int) -> None:  # Qt override: Adopt, Discard, Escape and the close box all end here
         """Closing mid-run cancels the trainer, closing on the report discards the candidate: Escape and the close
         box ask first (issue 32: a stray Escape killed runs and threw away results); Adopt and Discard have said."""
+        if self.process.running and not self._confirm(
+                "Stop training?", "Training is still running. Stop it? This run's work is lost; the weights in use "
+                "stay as they are.", "Stop training", "Keep training"):
+            return
         if self.process.running:
-            if not self._confirm("Stop training?", "Training is still running. Stop it? This run's work is lost; "
-                                 "the weights in use stay as they are.", "Stop training", "Keep training"):
-                return
             self.process.cancel()
         elif self._candidate is not None and self._result is not None and not self._confirm(
                 "Discard the new weights?", "The new weights have not been adopted. Discard them? Keep them to "
