@@ -341,7 +341,8 @@ class CaptureDialog(QDialog):
         letters = self.letters_with_samples
         advice = (f"<br><span style='color: #f2b33d'>Only {_letters_have(letters)} samples: capture more letters "
                   "before retraining.</span>" if 0 < letters < FEW_LETTERS else "")
-        self.counts_label.setText(f"<b>{len(self.store)} samples of {letters} letter{'s' * (letters != 1)}</b>" +
+        total = f"{len(self.store)} samples of {letters} letter{'s' * (letters != 1)}" if letters else "No samples yet"
+        self.counts_label.setText(f"<b>{total}</b>" +
                                   (f": {have}" if have else "") + (f"<br>none yet: {missing}" if missing else "")
                                   + advice)
 
