@@ -91,17 +91,20 @@ def test_browse_fits_with_its_confusion_matrix(qtbot, tmp_path, test_weights):
     dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path), config=config)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.tiles.predicted is not None, timeout=60_000)
     dialog.select_source("test")  # no CSVs: the longest note
     assert_fits(dialog)
 
 
-def test_about_fits_with_its_details_open(qtbot, test_weights):
-    dialog = AboutDialog(read_info(test_weights), "CPU")
+def test_about_fits_with_its_details_open(qtbot, bundled_weights):
+    dialog = AboutDialog(read_info(bundled_weights), "CPU")  # the longest summary
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.details_button.click()
     assert_fits(dialog)
+    summary = dialog.summary_label
+    assert summary.height() >= summary.heightForWidth(summary.width()), "the summary is cut off"
+    assert dialog.details.height() >= 160
 
 
 def test_progress_and_reading_fit(qtbot, history):
