@@ -11,6 +11,7 @@ Usage:
 """
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QApplication, QWidget
 
 SMALLEST_SCREEN = QSize(1092, 614)  # 1366x768 at 125%, in logical pixels; 1280x720 at 100% is larger
@@ -19,11 +20,13 @@ TITLE_BAR_PX = 38  # the window manager's title bar at 125%, drawn outside the d
 BORDER_PX = 8  # the frame on each side
 
 
+def _screen(widget: QWidget) -> QScreen:
+    return (widget.parentWidget() or widget).screen() or QApplication.primaryScreen()
+
+
 def available_size(widget: QWidget) -> QSize:
     """The screen area (less panels) of the screen `widget`, or its parent, is on."""
-    parent = widget.parentWidget()
-    screen = (parent or widget).screen() or QApplication.primaryScreen()
-    return screen.availableGeometry().size()
+    return _screen(widget).availableGeometry().size()
 
 
 def room(widget: QWidget) -> QSize:
@@ -39,7 +42,12 @@ def smallest_room() -> QSize:
 
 
 def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
-    """Open `dialog` at width x height, or smaller where its screen has less room."""
+    """Open `dialog` at width x height, or smaller where its screen has less room; a dialog grown while open is
+    moved back onto its screen (About's details grew down past the bottom edge)."""
     limit = room(dialog)
     dialog.resize(min(width, limit.width()), min(height, limit.height()))
+    if dialog.isVisible():
+        area, frame = _screen(dialog).availableGeometry(), dialog.frameGeometry()
+        dialog.move(max(area.left(), min(frame.left(), area.right() + 1 - frame.width())),
+                    max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height())))
 

@@ -134,3 +134,15 @@ def test_shortcuts_fit_with_every_menu_installed(qtbot, make_window, settings, h
     box = window.message_box
     assert box is not None and box.isVisible() and box.windowTitle() == "Keyboard shortcuts"
     assert_fits(box)
+
+
+def test_a_dialog_that_grows_while_open_stays_on_its_screen(qtbot, bundled_weights):
+    """About, opened low on the screen, grew down past its bottom edge when Details was clicked."""
+    dialog = AboutDialog(read_info(bundled_weights), "CPU")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    area = dialog.screen().availableGeometry()
+    dialog.move(area.left() + 40, area.bottom() - dialog.frameGeometry().height() - 10)
+    dialog.details_button.click()
+    QApplication.processEvents()
+    assert area.contains(dialog.frameGeometry()), (dialog.frameGeometry(), area)
