@@ -92,7 +92,9 @@ class RecognitionMenu(QMenu):
 
     @staticmethod
     def _same(a: str | None, b: str | None) -> bool:
-        return a == b if a is None or b is None else Path(a) == Path(b)
+        """The same weights file (None and the bundled file's path are both the bundled weights)."""
+        a_path, b_path = (None if w is None or Path(w) == BUNDLED_WEIGHTS else Path(w) for w in (a, b))
+        return a_path == b_path
 
     def _fill_weights(self) -> None:
         """In use (named), Bundled, the adopted weights and a custom file in use, checked where it is the one in

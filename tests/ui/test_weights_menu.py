@@ -56,3 +56,9 @@ def test_weights_menu_names_the_weights_in_use_and_lists_adopted_ones(qtbot, mak
     assert asked == [str(history.weights_dir)]  # where adopted weights live
     window.recognition_menu.weights_actions[None].trigger()
     assert window.recognition.config.weights is None and shown(menu)[0][0] == "In use: Bundled"
+
+
+def test_the_bundled_file_named_on_the_command_line_is_the_bundled_entry(make_window, bundled_weights):
+    window = make_window(weights=str(bundled_weights))
+    entries = shown(window.recognition_menu.weights_menu)
+    assert entries == [("In use: Bundled", False, False), ("&Bundled", True, True), ("&Custom file…", False, True)]
