@@ -44,6 +44,7 @@ from signcam.pipeline.builder import build_recognizer
 from signcam.pipeline.config import RecognitionConfig
 from signcam.pipeline.locate import FullFrameLocator
 from signcam.pipeline.preprocess import crop_hand
+from signcam.pipeline.recognizer import Recognizer
 from signcam.store.assets_dir import BUNDLED_WEIGHTS, REFERENCE_DIR
 from signcam.store.samples import SampleStore
 from signcam.store.weights import DeviceError, WeightsError
@@ -164,7 +165,7 @@ class BrowserDialog(QDialog):
         self._config = replace(config, device="cpu")  # the same reading; the live view keeps its device
         self._weights_name = Path(config.weights).name if config.weights else BUNDLED_WEIGHTS.name
         self._model: CnnModel | None = None  # the picture model, for tiles without a photo
-        self._recognizer = None  # the app's still recognizer, for tiles with one (built when first needed)
+        self._recognizer: Recognizer | None = None  # the app's, for tiles with a photo (built when first needed)
         self._predicted: list[int] = []
         self._confidence: list[float] = []
         self._cell: tuple[int, int] | None = None
