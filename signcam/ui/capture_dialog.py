@@ -1,7 +1,7 @@
 """Training > Capture my samples: letter by letter, a countdown, then N crops taken automatically from
 the live recognitions while the learner holds the letter, one about every second with a count-down to the
-next shot, so the learner can move the hand between shots (0.4 s apart, with no count-down, left little time
-to); a review grid with delete; counts per letter, and how many letters have samples at all: a retrain
+next shot, so the learner can move the hand between shots (shots 0.4 s apart, unannounced, left little time
+for that); a review grid with delete; counts per letter, and how many letters have samples at all: a retrain
 on one or two letters teaches the model little about the learner's hand (issue 29).
 
 The dialog takes what the app already computes (Recognition.crop_gray, the 28x28 the model reads, and
