@@ -63,14 +63,15 @@ class RecognitionMenu(QMenu):
 
     def weights_in_use(self) -> str:
         """The weights in use, in words: "Bundled", "Yours, trained 7 Dec 2026 21:15" or the file's name."""
-        return self._weights_label(self._settings.config.weights)
+        checked = [a.text().replace("&", "") for a in self.weights_actions.values() if a.isChecked()]
+        return checked[0] if checked else self._weights_label(self._settings.config.weights)
 
     def sync(self) -> None:
         """Check what the config says (also after a refused choice, to undo the click's check)."""
         config = self._settings.config
-        self._in_use_action.setText(f"In use: {self.weights_in_use()}")
         for choice, action in self.weights_actions.items():  # checks only: this may run inside a click on one
             action.setChecked(self._same(choice, config.weights))
+        self._in_use_action.setText(f"In use: {self.weights_in_use()}")
         for actions, value in ((self.device_actions, config.device), (self.roi_actions, config.roi),
                                (self.threshold_actions, self._nearest(config))):
             for key, action in actions.items():
@@ -101,7 +102,7 @@ class RecognitionMenu(QMenu):
         use; then Custom file…. Picking one (again) emits weights_chosen: re-picking reloads."""
         menu, in_use = self.weights_menu, self._settings.config.weights
         menu.clear()
-        self._in_use_action = menu.addAction(f"In use: {self.weights_in_use()}")
+        self._in_use_action = menu.addAction("In use:")
         self._in_use_action.setEnabled(False)
         menu.addSeparator()
         choices: list[str | None] = [None, *(str(p) for p in (self._history.versions() if self._history else []))]
@@ -122,6 +123,7 @@ class RecognitionMenu(QMenu):
             group.addAction(action)
             menu.addAction(action)
             self.weights_actions[choice] = action
+        self._in_use_action.setText(f"In use: {self.weights_in_use()}")
         menu.addSeparator()
         menu.addAction("&Custom file…", self._on_choose_weights)
 
