@@ -6,8 +6,9 @@ It opens on what the app already has (your samples, else the reference hands), s
 separate download; one sentence says where to get them (issue 13: it opened empty, on a red line).
 
 27k tiles stay fast because a QListView with uniform item sizes asks the model only for the tiles on
-screen, and a tile's pixmap is made when it is asked for. Predictions run in small chunks on a timer,
-so the dialog shows the images at once and fills in predictions without freezing the window.
+screen, and a tile's pixmap is made when it is asked for. Predictions run in a reader thread (loading the
+models takes seconds, finding the hand in a photo 0.2-1.1 s on a busy 2-core CPU), so the dialog shows the
+images at once and fills in predictions without freezing the window; a timer shows the progress.
 
 A tile with a colour photo (your samples' hand crops, the reference hands) shows what the app reads: the photo
 through a still recognizer built from the app's recognition config, so the picture and hand-shape models are
@@ -16,6 +17,8 @@ Sign-MNIST tile is only 28x28 gray, with no hand to find landmarks on: the pictu
 the dialog says so.
 """
 
+import logging
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,9 +57,11 @@ from signcam.ui.screen_fit import fit_to_screen
 from training.data import CsvError, Dataset, find_csvs, load_csv
 from training.report import classification_metrics
 
+log = logging.getLogger(__name__)
+
 TILE_PX = 84  # 3x the 28x28 input, nearest-neighbour so single pixels stay visible
 CHUNK = 256  # images per prediction step: ~0.1 s on one core, short enough to keep the window responsive
-PHOTO_CHUNK = 1  # photos per step: locating the hand in a photo took 0.2-1.1 s (median 0.3) on a busy 2-core CPU
+POLL_MS = 100  # how often the window shows the reader thread's progress
 NO_HAND = -1  # the predicted class of a photo in which the app finds no hand
 WRONG = QColor(210, 60, 50)
 SOURCES = {"samples": "My samples", "references": "Reference hands", "test": "Test (Sign-MNIST)",
@@ -166,12 +171,15 @@ class BrowserDialog(QDialog):
         self._weights_name = Path(config.weights).name if config.weights else BUNDLED_WEIGHTS.name
         self._model: CnnModel | None = None  # the picture model, for tiles without a photo
         self._recognizer: Recognizer | None = None  # the app's, for tiles with a photo (built when first needed)
-        self._predicted: list[int] = []
-        self._confidence: list[float] = []
+        self._reader: threading.Thread | None = None  # reads the tiles in order into _results
+        self._cancel = threading.Event()
+        self._results: list[tuple[int, float]] = []  # (class or NO_HAND, confidence) per tile read so far
+        self._reader_error = ""
+        self._closed = False  # the dialog is done: the reader closes the recognizer as it ends
         self._cell: tuple[int, int] | None = None
         self._error = ""  # something failed: shown in red
         self._note = ""  # nothing to show yet, and how to get it
-        self._timer = QTimer(self, interval=0, timeout=self._predict_chunk)
+        self._timer = QTimer(self, interval=POLL_MS, timeout=self._on_poll)
 
         self.tiles = TileModel(self)
         self.view = QListView()
@@ -233,8 +241,8 @@ class BrowserDialog(QDialog):
         return self._timer.isActive()
 
     def load_source(self) -> None:
-        """Load the chosen data (CSVs take a few seconds) and start predicting it in chunks."""
-        self._timer.stop()
+        """Load the chosen data (CSVs take a few seconds) and start reading it in the reader thread."""
+        self._stop_reading()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         self._error = self._note = ""
         try:
@@ -247,12 +255,11 @@ class BrowserDialog(QDialog):
         self._cell = None
         self.tiles.set_data(data.images, data.labels, photos or [None] * len(data))
         self.confusion.set_matrix(np.zeros((len(LETTERS), len(LETTERS)), int))
-        self._predicted, self._confidence = [], []
-        if len(data) and self._ensure_model():
+        if len(data):
             self.progress.setRange(0, len(data))
             self.progress.setValue(0)
             self.progress.show()
-            self._timer.start()
+            self._start_reading()
         else:
             self.progress.hide()
         self._apply_filter()
@@ -308,44 +315,72 @@ class BrowserDialog(QDialog):
         train_csv, test_csv = find_csvs(self._data_dir)
         return load_csv(test_csv if key == "test" else train_csv), []
 
-    def _ensure_model(self) -> bool:
-        """The picture model, and the app's recognizer when there are photos to read; False (and why) if not."""
-        try:
-            if self._model is None:
-                self._model = CnnModel(self._config.weights, torch.device("cpu"))
-            if self._recognizer is None and any(p is not None for p in self.tiles.photos):
-                self._recognizer = build_recognizer(self._config, video=False)
-        except (WeightsError, DeviceError) as e:
-            self._error = f"No predictions: {e}"
-            return False
-        return True
+    def _start_reading(self) -> None:
+        self._results, self._reader_error = [], ""
+        self._cancel = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="browse-reader", daemon=True,
+                                        args=(self.tiles.images, list(self.tiles.photos), self._results, self._cancel))
+        self._reader.start()
+        self._timer.start()
 
-    def _predict_chunk(self) -> None:
-        """The next few photos through the app's recognizer, or the next pictures without one through the CNN."""
-        done, photos = len(self._predicted), self.tiles.photos
-        if photos[done] is not None:
-            for path in photos[done:done + PHOTO_CHUNK]:
-                if path is None:
-                    break
-                image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-                rec = self._recognizer.recognize(image, origin=str(path)) if image is not None else None
+    def _stop_reading(self) -> None:
+        """Cancel the reader thread and wait for it (the tile it is reading, or the models it is loading)."""
+        self._timer.stop()
+        if self._reader is not None:
+            self._cancel.set()
+            self._reader.join()
+            self._reader = None
+
+    def _read(self, images: np.ndarray, photos: list[Path | None], results: list, cancel: threading.Event) -> None:
+        """In the reader thread: each tile's (class, confidence) into `results`, in order, until `cancel` is set. A
+        photo goes through the app's recognizer, a run of pictures without one through the CNN in one batch."""
+        try:
+            self._read_into(images, photos, results, cancel)
+        except (WeightsError, DeviceError) as e:
+            self._reader_error = f"No predictions: {e}"
+        except Exception as e:  # a thread's error is otherwise only a traceback on stderr: say it in the window
+            log.exception("reading the tiles failed")
+            self._reader_error = f"Reading stopped: {e}"
+        finally:
+            if self._closed:
+                self._close_recognizer()
+
+    def _read_into(self, images: np.ndarray, photos: list[Path | None], results: list,
+                   cancel: threading.Event) -> None:
+        if self._model is None:
+            self._model = CnnModel(self._config.weights, torch.device("cpu"))
+        if self._recognizer is None and any(p is not None for p in photos):
+            self._recognizer = build_recognizer(self._config, video=False)
+        done = 0
+        while done < len(photos) and not cancel.is_set():
+            if photos[done] is not None:
+                image = cv2.imread(str(photos[done]), cv2.IMREAD_COLOR)
+                rec = self._recognizer.recognize(image, origin=str(photos[done])) if image is not None else None
                 found = rec is not None and rec.best_letter is not None
-                self._predicted.append(class_of_letter(rec.best_letter) if found else NO_HAND)
-                self._confidence.append(rec.confidence if found else 0.0)
-        else:
+                results.append((class_of_letter(rec.best_letter), rec.confidence) if found else (NO_HAND, 0.0))
+                done += 1
+                continue
             end = done + 1
             while end < min(len(photos), done + CHUNK) and photos[end] is None:
                 end += 1
-            probs = self._model.batch_probabilities(self.tiles.images[done:end])  # (n, 24)
-            self._predicted += probs.argmax(axis=1).tolist()
-            self._confidence += probs.max(axis=1).tolist()
-        self.progress.setValue(len(self._predicted))
-        if len(self._predicted) < len(photos):
+            probs = self._model.batch_probabilities(images[done:end])  # (n, 24)
+            results.extend(zip(probs.argmax(axis=1).tolist(), probs.max(axis=1).tolist(), strict=True))
+            done = end
+
+    def _on_poll(self) -> None:
+        """The reader's progress; once it is done, its predictions, the confusion matrix and the counts."""
+        self.progress.setValue(len(self._results))
+        if self._reader is not None and self._reader.is_alive():
             return
         self._timer.stop()
+        self._reader = None
         self.progress.hide()
-        predicted = np.array(self._predicted, np.int64)
-        self.tiles.set_predictions(predicted, np.array(self._confidence))
+        if self._reader_error or len(self._results) < len(self.tiles.photos):
+            self._error = self._reader_error or self._error
+            self._apply_filter()
+            return
+        predicted = np.array([r[0] for r in self._results], np.int64)
+        self.tiles.set_predictions(predicted, np.array([r[1] for r in self._results]))
         found = predicted != NO_HAND
         self.confusion.set_matrix(classification_metrics(self.tiles.labels[found], predicted[found])["confusion"])
         self._apply_filter()
@@ -386,9 +421,15 @@ class BrowserDialog(QDialog):
         return (f"{with_photo:,} as the app reads them in the live view{fused}, "
                 f"{len(self.tiles.photos) - with_photo:,} without a photo by the picture model alone")
 
-    def done(self, result: int) -> None:  # Qt override: no prediction chunks after closing
-        self._timer.stop()
+    def _close_recognizer(self) -> None:
         if self._recognizer is not None:
-            self._recognizer.close()
-            self._recognizer = None
+            self._recognizer.close()  # closing twice is harmless
+
+    def done(self, result: int) -> None:  # Qt override: no reading after closing, and no wait for the reader
+        """The reader stops at its next tile; it closes the recognizer itself if it is still loading a model."""
+        self._timer.stop()
+        self._closed = True
+        self._cancel.set()
+        if self._reader is None or not self._reader.is_alive():
+            self._close_recognizer()
         super().done(result)

@@ -241,3 +241,19 @@ def test_browser_shows_what_the_app_reads_fused_as_the_live_view(qtbot, tmp_path
     assert "picture model alone" in dialog.tiles.data(dialog.tiles.index(1), Qt.ItemDataRole.ToolTipRole)
     assert ("1 as the app reads them in the live view (picture and hand-shape models fused), 1 without a photo by "
             "the picture model alone") in dialog.count_label.text()
+
+
+def test_browser_reads_in_the_background_and_a_close_does_not_wait(qtbot, tmp_path, test_weights):
+    """Finding the hand in each photo takes 0.2-1.1 s on a busy CPU: the window stays responsive while it reads,
+    and closing it mid-way stops the reader, which closes the recognizer itself."""
+    dialog = BrowserDialog(data_dir="", samples=SampleStore(tmp_path), config=cpu_config(test_weights))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.predicting)  # the reference hands, read by the app's recognizer
+    assert dialog.tiles.rowCount() == 24  # shown before they are read
+    dialog.close()
+    assert not dialog.predicting
+    reader = dialog._reader
+    reader.join(timeout=60)
+    assert not reader.is_alive() and dialog.tiles.predicted is None
+    assert dialog._recognizer is None or dialog._recognizer._locator is None  # closed
