@@ -210,7 +210,7 @@ def take_screenshots(out: Path, tmp: Path, data: str, weights: str | None) -> No
     capture.close()
 
     browser = training.open_browser()
-    wait_until(lambda: not browser.predicting and browser.tiles.predicted is not None)
+    wait_until(lambda: not browser.predicting and browser.tiles.predicted is not None, timeout_s=90)
     save(browser, out / "screenshot-browser.png")
     browser.close()
 

@@ -24,6 +24,7 @@ from signcam.pipeline.config import LANDMARK_SHARE
 from signcam.store.assets_dir import BUNDLED_WEIGHTS
 from signcam.store.weights import WeightsError, WeightsInfo, read_metadata
 from signcam.ui.receptive_view import READING_KEYS
+from signcam.ui.screen_fit import fit_to_screen
 
 # The app as a whole (both models, fused, hands found by MediaPipe) on people no model trained on: README,
 # "Strangers' hands" (`python benchmarks/real_photos.py --lopo ...`; real_dev: `signcam predict real_dev --roi auto`).
@@ -161,6 +162,9 @@ def about_html(info: WeightsInfo | None, device: str) -> str:
     return f"<table>{body}</table>"
 
 
+DETAILS_HEIGHT_PX = 720  # the window's height with details shown, where the screen has room
+
+
 class AboutDialog(QDialog):
     """Help > About: the summary, and the details behind a "Details" toggle."""
 
@@ -184,7 +188,7 @@ class AboutDialog(QDialog):
         self.details = QScrollArea()
         self.details.setWidgetResizable(True)
         self.details.setWidget(details)
-        self.details.setMinimumHeight(260)
+        self.details.setMinimumHeight(160)  # a few rows; the summary above keeps its full height on a small screen
         self.details.hide()
         self.details_button.toggled.connect(self._on_details_toggled)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
@@ -198,7 +202,10 @@ class AboutDialog(QDialog):
     def _on_details_toggled(self, shown: bool) -> None:
         self.details.setVisible(shown)
         self.details_button.setText("Hide details" if shown else "Details")
-        self.adjustSize()
+        if shown:  # as tall as the screen allows: the details scroll in what is left below the summary
+            fit_to_screen(self, self.width(), DETAILS_HEIGHT_PX)
+        else:
+            self.adjustSize()
 
 
 def shortcuts_html(actions: Iterable[QAction]) -> str:

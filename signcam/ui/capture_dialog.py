@@ -1,18 +1,23 @@
 """Training > Capture my samples: letter by letter, a countdown, then N crops taken automatically from
-the live recognitions while the learner holds the letter; a review grid with delete; counts per letter.
+the live recognitions while the learner holds the letter, one about every second with a count-down to the
+next shot, so the learner can move the hand between shots (shots 0.4 s apart, unannounced, left little time
+for that); a review grid with delete; counts per letter, and how many letters have samples at all: a retrain
+on one or two letters teaches the model little about the learner's hand (issue 29).
 
 The dialog takes what the app already computes (Recognition.crop_gray, the 28x28 the model reads, and
 the hand crop from the frame and box), so a sample is exactly what the model will see. It shows what the
 model reads while capturing. It does not require the model to agree with the letter (the point is to teach
 it hands it does not read yet), but when the model confidently reads another letter for a few frames in a
 row, it stops and asks: L and V shapes were once saved as "A" without a word (issue 13). Those frames are
-never stored; "Yes, keep capturing" trusts the learner for the rest of that letter.
+never stored; "Yes, keep capturing" trusts the learner for the rest of that letter, and the question goes
+away by itself once the model reads the letter again.
 
 Usage:
     dialog = CaptureDialog(SampleStore(), parent=window)
     window.recognition_changed.connect(dialog.on_recognition)
 """
 
+import math
 import time
 from collections.abc import Callable
 
@@ -39,12 +44,15 @@ from signcam.pipeline.recognizer import Recognition
 from signcam.store.assets_dir import REFERENCE_DIR
 from signcam.store.samples import SampleStore
 from signcam.ui.images import gray_to_qimage
+from signcam.ui.screen_fit import fit_to_screen
 
 TILE_PX = 84  # 3x the model input: big enough to judge a crop, small enough for 120 on screen
 TICK_MS = 100
 PREVIEW_PX = 160  # the reference hand (256 px colour photo) and the live 28x28 crop, side by side
 ASK_CONFIDENCE = 0.8  # a read of another letter this sure (and above the user's threshold) is not a wobble
 ASK_AFTER_FRAMES = 3  # ...in this many recognitions in a row (~0.1 s at 30 fps): not a passing transition
+INTERVAL_S = 1.0  # between two shots of a letter: time to move the hand a little, short enough to hold a letter
+FEW_LETTERS = 12  # with samples of fewer letters than this, suggest capturing more before retraining
 
 
 class CaptureDialog(QDialog):
@@ -54,14 +62,14 @@ class CaptureDialog(QDialog):
     captured = Signal(str)  # the letter of a newly stored sample
 
     def __init__(self, store: SampleStore, *, per_letter: int = 5, countdown_s: float = 3.0,
-                 interval_s: float = 0.4, clock: Callable[[], float] = time.monotonic,
+                 interval_s: float = INTERVAL_S, clock: Callable[[], float] = time.monotonic,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Capture my samples")
-        self.resize(760, 620)
         self.store = store
         self.countdown_s, self.interval_s, self._clock = countdown_s, interval_s, clock
         self._queue: list[str] = []
+        self._letters_done = 0  # letters of this run of Start done (or skipped): the progress bar's whole
         self._letter: str | None = None
         self._phase_start_s = 0.0
         self._last_capture_s = float("-inf")
@@ -93,6 +101,7 @@ class CaptureDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.prompt_label.setFont(font)
         self.progress = QProgressBar()
+        self.progress.setToolTip("Samples taken in this run, all its letters together")
         self.live_label = QLabel("no hand")
         self.live_label.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.live_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -143,6 +152,7 @@ class CaptureDialog(QDialog):
         layout.addWidget(QLabel("Your samples (select and press Delete to remove bad ones):"))
         layout.addWidget(self.grid, 1)
         layout.addLayout(bottom)
+        fit_to_screen(self, 760, 620)
         self._fill_grid()
 
     # -- public API ----------------------------------------------------------------------------
@@ -156,6 +166,10 @@ class CaptureDialog(QDialog):
         """True while capture waits for the learner to say whether the hand shows the letter."""
         return self.question.isVisibleTo(self)
 
+    @property
+    def letters_with_samples(self) -> int:
+        return sum(1 for n in self.store.counts().values() if n)
+
     @Slot()
     def keep_capturing(self) -> None:
         """The learner says the hand shows the letter: store it as that letter, and ask no more for it."""
@@ -165,6 +179,7 @@ class CaptureDialog(QDialog):
     @Slot()
     def skip_letter(self) -> None:
         self.question.hide()
+        self._letters_done += 1
         self._next_letter()
 
     def start(self) -> None:
@@ -173,8 +188,10 @@ class CaptureDialog(QDialog):
             self.prompt_label.setText("No static letters to capture (J and Z need motion).")
             return
         self._queue = list(dict.fromkeys(letters))
-        self.start_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
+        self._letters_done = 0
+        self.progress.setRange(0, len(self._queue) * self.per_letter_spin.value())
+        self.progress.setValue(0)
+        self._set_running(True)
         self._next_letter()
         self._timer.start()
 
@@ -183,8 +200,7 @@ class CaptureDialog(QDialog):
         self._timer.stop()
         self._queue, self._letter = [], None
         self.question.hide()
-        self.start_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
+        self._set_running(False)
         self.reference_label.clear()
         self.prompt_label.setText("Stopped. Press Start to capture more.")
 
@@ -195,8 +211,12 @@ class CaptureDialog(QDialog):
         self._show_live(rec)
         if self._letter is None or now - self._phase_start_s < self.countdown_s:
             return
-        if rec.crop_gray is None or rec.box is None or self.asking:
+        if rec.crop_gray is None or rec.box is None:
             return
+        if self.asking:
+            if rec.letter != self._letter:
+                return
+            self.question.hide()  # the model agrees again: nothing left to ask
         if self._reads_another_letter(rec):
             self._other_reads += 1
             if self._other_reads >= ASK_AFTER_FRAMES:
@@ -214,6 +234,7 @@ class CaptureDialog(QDialog):
         self._update_counts()
         self.captured.emit(sample.letter)
         if self._taken >= self.per_letter_spin.value():
+            self._letters_done += 1
             self._next_letter()
         else:
             self._show_state(now)
@@ -237,6 +258,12 @@ class CaptureDialog(QDialog):
         super().done(result)
 
     # -- internals -----------------------------------------------------------------------------
+    def _set_running(self, running: bool) -> None:
+        """Letters and samples per letter are fixed while capturing: the progress bar counts them."""
+        for widget in (self.start_button, self.letters_edit, self.per_letter_spin):
+            widget.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+
     def _reads_another_letter(self, rec: Recognition) -> bool:
         return (not self._trusted and rec.letter is not None and rec.letter != self._letter
                 and rec.confidence >= ASK_CONFIDENCE)
@@ -246,8 +273,13 @@ class CaptureDialog(QDialog):
         self.question.hide()
         if not self._queue:
             self.stop()
-            self.prompt_label.setText("Done. Review your samples below, then use Training > Retrain… "
-                                      "with “Include my personal samples”.")
+            self.progress.setValue(self.progress.maximum())
+            have = self.letters_with_samples
+            self.prompt_label.setText(
+                "Done. Review your samples below, then use Training > Retrain… with “Include my personal "
+                "samples”." if have >= FEW_LETTERS else
+                f"Done. {_letters_have(have)} samples so far: capture more letters before Training > Retrain…, "
+                "so the new weights learn your hand, not just these letters.")
             return
         self._letter, self._queue = self._queue[0], self._queue[1:]
         self._taken, self._phase_start_s = 0, self._clock()
@@ -262,14 +294,18 @@ class CaptureDialog(QDialog):
             self._show_state(self._clock())
 
     def _show_state(self, now: float) -> None:
-        left = self.countdown_s - (now - self._phase_start_s)
+        """The count-down to the letter's first shot, then to each next one, so the learner can move between."""
         n = self.per_letter_spin.value()
-        if left > 0:
-            self.prompt_label.setText(f"Get ready to sign <b>{self._letter}</b>… {left:.0f}")
+        first_left = self.countdown_s - (now - self._phase_start_s)
+        next_left = self._last_capture_s + self.interval_s - now if self._taken else 0.0
+        if first_left > 0:
+            self.prompt_label.setText(f"Get ready to sign <b>{self._letter}</b>… {math.ceil(first_left)}")
+        elif next_left > 0:
+            self.prompt_label.setText(f"<b>{self._letter}</b>: {self._taken} of {n} taken. Move your hand a "
+                                      f"little; next shot in {next_left:.1f} s")
         else:
-            self.prompt_label.setText(f"Hold <b>{self._letter}</b> and move it a little: {self._taken} of {n} taken")
-        self.progress.setRange(0, n)
-        self.progress.setValue(self._taken)
+            self.prompt_label.setText(f"Hold <b>{self._letter}</b>: {self._taken} of {n} taken, shooting now")
+        self.progress.setValue(self._letters_done * n + self._taken)
 
     def _show_live(self, rec: Recognition) -> None:
         if rec.box is None:
@@ -302,5 +338,15 @@ class CaptureDialog(QDialog):
         counts = self.store.counts()
         have = " · ".join(f"{letter} {n}" for letter, n in counts.items() if n)
         missing = "".join(letter for letter, n in counts.items() if not n)
-        self.counts_label.setText(f"<b>{len(self.store)} samples</b>" + (f": {have}" if have else "") +
-                                  (f"<br>none yet: {missing}" if missing else ""))
+        letters = self.letters_with_samples
+        advice = (f"<br><span style='color: #f2b33d'>Only {_letters_have(letters)} samples: capture more letters "
+                  "before retraining.</span>" if 0 < letters < FEW_LETTERS else "")
+        total = f"{len(self.store)} samples of {letters} letter{'s' * (letters != 1)}" if letters else "No samples yet"
+        self.counts_label.setText(f"<b>{total}</b>" +
+                                  (f": {have}" if have else "") + (f"<br>none yet: {missing}" if missing else "")
+                                  + advice)
+
+
+def _letters_have(n: int) -> str:
+    """'1 of 24 letters has' / '3 of 24 letters have'."""
+    return f"{n} of {len(LETTERS)} letters {'has' if n == 1 else 'have'}"

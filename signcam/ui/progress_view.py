@@ -11,6 +11,7 @@ from signcam.labels import ALL_LETTERS
 from signcam.practice.history import DayStats, History, ReadingDay
 from signcam.practice.receptive import PACE_MAX
 from signcam.practice.scoring import LetterStats
+from signcam.ui.screen_fit import fit_to_screen
 from signcam.ui.wording import plural
 
 BACKGROUND = "#1e1f22"
@@ -111,8 +112,8 @@ class ProgressDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Practice progress")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(720, 680)
         self.view = ProgressView(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
+        fit_to_screen(self, 720, 680)
         self.view.set_data(history.letter_stats(), history.daily_stats(), history.reading_days())

@@ -40,6 +40,7 @@ from signcam.practice.receptive import (
     load_hand_index,
 )
 from signcam.store.assets_dir import REFERENCE_DIR
+from signcam.ui.screen_fit import fit_to_screen
 from signcam.ui.wording import plural
 
 BACKGROUND = "#1e1f22"  # the progress plots' background: the crops' painted-over surround matches it
@@ -438,11 +439,10 @@ class ReceptiveDialog(QDialog):
     def __init__(self, drill: ReceptiveDrill, words: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Read fingerspelling")
-        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        self.resize(min(760, int(screen.width() * 0.9)), min(680, int(screen.height() * 0.9)))
         self.view = ReceptiveView(drill, words, parent=self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
+        fit_to_screen(self, 760, 680)
 
     def done(self, code: int) -> None:
         """Closing (Esc or the close button) stops playback; the drill stays, to go on where it was."""

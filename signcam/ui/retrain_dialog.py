@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 from signcam.labels import LETTERS
 from signcam.pipeline.config import available_devices
 from signcam.ui.confusion_view import ConfusionView
+from signcam.ui.screen_fit import fit_to_screen
 from signcam.ui.settings import Key, Settings
 from signcam.ui.training_process import TrainingProcess
 from training.config import CsvError, TrainConfig, find_csvs, fine_tune_config  # torch-free: opens at once
@@ -86,7 +88,6 @@ class RetrainDialog(QDialog):
                  current_weights: Path, overrides: dict | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Retrain")
-        self.resize(980, 680)
         self._settings, self._history, self._samples = settings, history, samples
         self._current_weights = current_weights
         self._overrides = dict(overrides or {})
@@ -113,6 +114,7 @@ class RetrainDialog(QDialog):
         for page in (self.setup_page, self.progress_page, self.report_page):
             self.pages.addWidget(page)
         QVBoxLayout(self).addWidget(self.pages)
+        fit_to_screen(self, 980, 680)
         self._check_data_dir()
 
     # -- building ------------------------------------------------------------------------------
@@ -219,6 +221,7 @@ class RetrainDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.report_title = QLabel()
+        self.report_title.setWordWrap(True)  # one long line set the window's width (issue 32: 1125 px)
         self.summary_table = QTableWidget(0, 2)
         self.summary_table.setHorizontalHeaderLabels(["New weights", "Weights in use"])
         self.letters_table = QTableWidget(len(LETTERS), 3)
@@ -477,11 +480,30 @@ class RetrainDialog(QDialog):
             self._candidate = None
 
     def done(self, result: int) -> None:  # Qt override: Adopt, Discard, Escape and the close box all end here
-        """Closing mid-run cancels the trainer; closing on the report discards the candidate."""
+        """Closing mid-run cancels the trainer, closing on the report discards the candidate: Escape and the close
+        box ask first (issue 32: a stray Escape killed runs and threw away results); Adopt and Discard have said."""
+        if self.process.running and not self._confirm(
+                "Stop training?", "Training is still running. Stop it? This run's work is lost; the weights in use "
+                "stay as they are.", "Stop training", "Keep training"):
+            return
         if self.process.running:
             self.process.cancel()
+        elif self._candidate is not None and self._result is not None and not self._confirm(
+                "Discard the new weights?", "The new weights have not been adopted. Discard them? Keep them to "
+                "read the report and choose Adopt or Discard.", "Discard", "Keep them"):
+            return
         self._discard_candidate()
         super().done(result)
+
+    def _confirm(self, title: str, text: str, go: str, stay: str) -> bool:
+        """True if the learner picks `go`; Enter, Escape and the box's close button stay."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        go_button = box.addButton(go, QMessageBox.ButtonRole.DestructiveRole)
+        stay_button = box.addButton(stay, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay_button)
+        box.setEscapeButton(stay_button)
+        box.exec()
+        return box.clickedButton() is go_button
 
     # -- data folder ---------------------------------------------------------------------------
     def _on_browse(self) -> None:

@@ -3,11 +3,11 @@
 Usage (from the main window, once):
     install_training(window)   # fills window.training_menu; switches weights with window.load_weights
 
-`window` is signcam's MainWindow: it needs `training_menu` (QMenu), `load_weights(path | None) -> bool`,
-`recognition` (its `config.weights` is the weights in use, None = bundled), `recognition_changed`
-(Signal(object) carrying Recognition in the GUI thread) and `statusBar()`. `settings` and `user_dir` default to
-the app's QSettings and signcam.store.files.user_data_dir(); tests pass temporary ones. The dialogs (torch, pyqtgraph,
-pandas) are imported when first opened, not at start-up.
+`window` is signcam's MainWindow: it needs `training_menu` (QMenu), `recognition_menu` (it lists the adopted
+weights), `load_weights(path | None) -> bool`, `recognition` (its `config.weights` is the weights in use, None =
+bundled), `recognition_changed` (Signal(object) carrying Recognition in the GUI thread) and `statusBar()`.
+`settings` and `user_dir` default to the app's QSettings and signcam.store.files.user_data_dir(); tests pass
+temporary ones. The dialogs (torch, pyqtgraph, pandas) are imported when first opened, not at start-up.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class TrainingActions(QObject):
 
         self.browser_dialog = BrowserDialog(data_dir=self.settings.value(Key.TRAINING_DATA, ""),
                                             samples=SampleStore(self.samples_dir),
-                                            weights=self.current_weights(), parent=self.window)
+                                            config=self.window.recognition.config, parent=self.window)
         self.browser_dialog.data_dir_chosen.connect(lambda folder: self.settings.set_value(Key.TRAINING_DATA, folder))
         self.browser_dialog.show()
         return self.browser_dialog
@@ -105,6 +105,7 @@ def install_training(window, settings: Settings | None = None, user_dir: Path | 
                      retrain_overrides: dict | None = None) -> TrainingActions:
     """Fill `window.training_menu`; returns the TrainingActions (tests drive the dialogs through it)."""
     actions = TrainingActions(window, settings or Settings(), Path(user_dir or user_data_dir()), retrain_overrides)
+    window.recognition_menu.list_adopted(actions.history)  # Recognition > Weights lists what Retrain adopts
     menu = window.training_menu
     menu.addAction("&Retrain…", QKeySequence("Ctrl+Shift+R"), actions.open_retrain)
     menu.addAction("&Capture my samples…", actions.open_capture)

@@ -45,7 +45,7 @@ def test_progress_and_reading_drill_open_over_rows_with_bad_values(qtbot, tmp_pa
     history = bad_rows(tmp_path / "history.sqlite3")
     progress = ProgressDialog(history)
     qtbot.addWidget(progress)
-    assert "1 letters practised over 1 day(s)" in progress.view.summary_label.text()
+    assert "1 letter practised over 1 day," in progress.view.summary_label.text()
     dialog = open_reading_drill(history, load_words())
     qtbot.addWidget(dialog)
     assert dialog.view.drill.pace == 1.5  # the last good reading's pace, not "abc"
