@@ -176,6 +176,8 @@ class BrowserDialog(QDialog):
         self._results: list[tuple[int, float]] = []  # (class or NO_HAND, confidence) per tile read so far
         self._reader_error = ""
         self._closed = False  # the dialog is done: the reader closes the recognizer as it ends
+        self._gone = threading.Event()  # set when Qt deletes the dialog unclosed (the app quitting): reading stops
+        self.destroyed.connect(self._gone.set)  # not a method of self: Qt calls no slot of an object it deletes
         self._cell: tuple[int, int] | None = None
         self._error = ""  # something failed: shown in red
         self._note = ""  # nothing to show yet, and how to get it
@@ -319,7 +321,9 @@ class BrowserDialog(QDialog):
     def _start_reading(self) -> None:
         self._results, self._reader_error = [], ""
         self._cancel = threading.Event()
-        self._reader = threading.Thread(target=self._read, name="browse-reader", daemon=True,
+        # Not a daemon: Python waits for it at exit, since a daemon thread still inside MediaPipe when the
+        # interpreter ends aborts the process ("terminate called without an active exception").
+        self._reader = threading.Thread(target=self._read, name="browse-reader",
                                         args=(self.tiles.images, list(self.tiles.photos), self._results, self._cancel))
         self._reader.start()
         self._timer.start()
@@ -343,7 +347,7 @@ class BrowserDialog(QDialog):
             log.exception("reading the tiles failed")
             self._reader_error = f"Reading stopped: {e}"
         finally:
-            if self._closed:
+            if self._closed or self._gone.is_set():
                 self._close_recognizer()
 
     def _read_into(self, images: np.ndarray, photos: list[Path | None], results: list,
@@ -353,7 +357,7 @@ class BrowserDialog(QDialog):
         if self._recognizer is None and any(p is not None for p in photos):
             self._recognizer = build_recognizer(self._config, video=False)
         done = 0
-        while done < len(photos) and not cancel.is_set():
+        while done < len(photos) and not cancel.is_set() and not self._gone.is_set():
             if photos[done] is not None:
                 image = cv2.imread(str(photos[done]), cv2.IMREAD_COLOR)
                 rec = self._recognizer.recognize(image, origin=str(photos[done])) if image is not None else None

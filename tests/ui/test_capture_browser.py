@@ -1,5 +1,8 @@
 """Capture my samples from a video source, and the dataset browser's counts and filters."""
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import cv2
@@ -257,3 +260,26 @@ def test_browser_reads_in_the_background_and_a_close_does_not_wait(qtbot, tmp_pa
     reader.join(timeout=60)
     assert not reader.is_alive() and dialog.tiles.predicted is None
     assert dialog._recognizer is None or dialog._recognizer._locator is None  # closed
+
+
+def test_quitting_while_browse_reads_hands_does_not_abort(tmp_path):
+    """Browse reads its photos through MediaPipe in a thread. A daemon thread still inside MediaPipe when the
+    interpreter ended aborted the process ("terminate called without an active exception", 5 runs in 6); the
+    reader is now waited for, and stops at its next photo once Qt deletes the dialog."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from signcam.pipeline.config import RecognitionConfig\n"
+        "from signcam.store.samples import SampleStore\n"
+        "from signcam.ui.browser_dialog import BrowserDialog\n"
+        "app = QApplication([])\n"
+        "config = RecognitionConfig(device='cpu')\n"
+        "dialog = BrowserDialog(data_dir='', samples=SampleStore(sys.argv[1]), config=config)\n"
+        "dialog.deleteLater()\n"
+        "app.processEvents()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "samples")], env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
+from signcam.pipeline.config import RecognitionConfig
 from signcam.practice import load_words
 from signcam.practice.history import History
 from signcam.store.samples import SampleStore
@@ -114,7 +115,8 @@ def test_capture_retrain_and_browse_open_over_bad_labels(qtbot, settings, tmp_pa
     capture = CaptureDialog(bad_samples(tmp_path / "s1"))
     qtbot.addWidget(capture)
     assert capture.grid.count() == 1
-    browser = BrowserDialog(data_dir=str(tmp_path), samples=bad_samples(tmp_path / "s2"), weights=test_weights)
+    browser = BrowserDialog(data_dir=str(tmp_path), samples=bad_samples(tmp_path / "s2"),
+                            config=RecognitionConfig(weights=str(test_weights), device="cpu"))
     qtbot.addWidget(browser)
     assert browser.source_combo.currentData() == "samples"
     retrain = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=bad_samples(tmp_path / "s3"),
