@@ -74,6 +74,7 @@ class TrainConfig:
     personal_dir: str = ""  # a signcam.store.samples folder of the learner's own crops, added oversampled; "" = none
     personal_share: float = 0.25  # personal rows are repeated to about this fraction of each epoch
     personal_holdout: float = 0.2  # per letter, kept back from training for the "your hand" report; 0 = none
+    distill: float = 0.0  # fine-tuning: weight of the KL term toward the start weights' outputs (0 = none)
     keep: str = "best"  # best: epoch with the best validation accuracy | last: the final epoch (fine-tuning,
     # where validation has none of the learner's samples and would favour the untouched start)
     compare_weights: str = ""  # also report these weights (the app: the ones in use) on the same rows
@@ -84,11 +85,12 @@ class TrainConfig:
 
 def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "") -> TrainConfig:
     """`base` turned into a short fine-tune of `init_weights`: a few epochs at a lower rate over a replay
-    sample of Sign-MNIST plus the personal samples, keeping the last epoch. The figures behind these
+    sample of Sign-MNIST plus the personal samples, keeping the last epoch, distilled toward the start weights'
+    outputs so that the letters the learner did not capture are not forgotten. The figures behind these
     numbers (accuracy on a new signer's hand and seconds on one CPU core) come from
     benchmarks/personal_finetune.py."""
     return replace(base, init_weights=init_weights, personal_dir=personal_dir, epochs=3, lr=2e-3, batch_size=64,
-                   train_rows=1500, personal_share=0.5, keep="last", val_fraction=0.05, extra=False)
+                   train_rows=1500, personal_share=0.5, keep="last", val_fraction=0.05, extra=False, distill=1.0)
 
 
 def parse_blocks(text: str) -> tuple[int, ...]:
