@@ -115,7 +115,7 @@ def verdict(groups: dict, personal_letters: dict[str, int]) -> tuple[str, str]:
         if not group or group["before"] is None:
             continue
         change = group["after"] - group["before"]
-        figures = f"{group['before']:.0%} → {group['after']:.0%} right"
+        figures = f"{group['before']:.1%} → {group['after']:.1%} right"
         if change < -TOLERANCE:
             lost = _letters(group["per_letter"], worse=True)
             bad.append(f"reads {what} worse ({figures}; most of all {_names(lost, 4)})")

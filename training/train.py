@@ -376,9 +376,9 @@ def train(
     if config.out and not config.dry_run:
         stage("testing", {"step": tests + 1, "steps": tests + 1, "what": "saving the report"})
         result.weights_path = save_result(result, config, train_set, test_set)
-        if config.compare_weights and config.personal_dir:
+        if config.compare_weights:
             # Letter by letter on your held-back samples and other people's hands, through the app's fusion.
-            yours = held_back_hands(config.personal_dir, config.personal_holdout, config.seed)
+            yours = held_back_hands(config.personal_dir, config.personal_holdout, config.seed) if personal else None
             result.judgement = judge(result.weights_path, config.compare_weights, yours=yours,
                                      test=(result.test, result.baseline["test"]), device=str(device))
             log.info("judgement: %s", result.judgement["message"])

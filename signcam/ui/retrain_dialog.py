@@ -487,7 +487,11 @@ class RetrainDialog(QDialog):
             style = ERROR_STYLE if worse else OK_STYLE
             self.report_title.setText(f"<b style='{style}'>{judgement['message']}</b><br>{self.report_title.text()}")
             self.report_title.setWordWrap(True)
-            if others := judgement["groups"].get("others"):
+            groups = judgement["groups"]
+            if (yours := groups.get("yours")) and len(rows) > 1:  # the app's reading, not the picture model's alone
+                rows[1] = (f"Your held-back samples ({yours['n']}), as the app reads them", yours["after"],
+                           yours["before"])
+            if others := groups.get("others"):
                 rows.append((f"Other people's hands ({others['n']}), as the app reads them", others["after"],
                              others["before"]))
         self.discard_button.setDefault(worse)

@@ -18,9 +18,10 @@ def hands() -> Hands:
     return load_judge_hands()
 
 
-def _bundled_copy(path, metadata: dict, damage: bool = False):
+def bundled_copy(path, metadata: dict, damage: bool = False):
+    """The bundled CNN saved with `metadata`; `damage` moves every output one letter on (reads B for A, ...)."""
     model, info = load_model(BUNDLED_WEIGHTS, "cpu")
-    if damage:  # every output row moved one letter on: a model that reads B for A, C for B, ...
+    if damage:
         last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
         with torch.no_grad():
             last.weight.copy_(last.weight.roll(1, dims=0))
@@ -34,7 +35,7 @@ def test_the_shipped_hands_are_other_people_with_landmarks(hands):
 
 
 def test_a_damaged_candidate_is_worse_and_says_what_got_worse(tmp_path, hands):
-    damaged = _bundled_copy(tmp_path / "damaged.safetensors", {"personal_letters": ALL_LETTERS}, damage=True)
+    damaged = bundled_copy(tmp_path / "damaged.safetensors", {"personal_letters": ALL_LETTERS}, damage=True)
     mine = hands.labels == LETTERS.index("L")
     yours = Hands(hands.crops[mine][:3], hands.labels[mine][:3])  # no landmarks: the CNN alone reads them
     judgement = judge(damaged, BUNDLED_WEIGHTS, yours=yours, others=hands)
@@ -45,7 +46,7 @@ def test_a_damaged_candidate_is_worse_and_says_what_got_worse(tmp_path, hands):
 
 
 def test_an_unchanged_candidate_is_not_worse(tmp_path, hands):
-    same = _bundled_copy(tmp_path / "same.safetensors", {"personal_letters": {"L": 4}})
+    same = bundled_copy(tmp_path / "same.safetensors", {"personal_letters": {"L": 4}})
     judgement = judge(same, BUNDLED_WEIGHTS, others=hands)
     assert judgement["verdict"] != "worse", judgement["message"]
     assert abs(judgement["groups"]["others"]["after"] - judgement["groups"]["others"]["before"]) <= 0.01
@@ -58,7 +59,7 @@ def test_one_letter_better_and_the_others_worse_says_capture_more_letters():
     yours = compare(np.full(2, 10), np.array([3, 10]), np.full(2, 10))  # your L: 1 of 2 -> 2 of 2
     kind, message = verdict({"yours": yours, "others": others}, {"L": 4})
     assert kind == "worse"
-    assert message.startswith("Reads your L better, but reads other people's hands worse (100% → 33% right")
+    assert message.startswith("Reads your L better, but reads other people's hands worse (100.0% → 33.3% right")
     assert "capture more letters" in message
 
 
