@@ -7,13 +7,13 @@ shares the app would use for each (signcam.pipeline.builder.build_models and bui
   - "yours": the learner's held-back samples (never trained on), letter by letter;
   - "others": JUDGE_HANDS, a fixed set of other people's hands that ships with the app (extra/'s and extra2/'s
     signers, crop and landmarks as the app's still-photo path made them; training/make_judge_hands.py);
-  - "test": the official test set, from the trainer's own pass (CNN alone: the CSV has no landmarks).
+  - "test": the official test set (no landmarks: the picture models alone, as the app reads a hand in box mode).
 The verdict is "worse" when a letter of yours lost a sample, or other people's hands or the official test lost more
 than TOLERANCE; the app then makes Discard the default and says what got worse.
 
 Usage:
-    judgement = judge("candidate.safetensors", "in_use.safetensors", yours=Hands(crops, labels),
-                      test=(new_test_metrics, old_test_metrics))
+    judgement = judge("candidate.safetensors", "in_use.safetensors", yours=Hands(crops, labels, points),
+                      test=Hands(test_images, test_labels))
     judgement["verdict"], judgement["message"]
 """
 
@@ -83,14 +83,6 @@ def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray) -> dict:
             "after": float(np.mean(after == labels)) if n else None, "per_letter": per_letter}
 
 
-def from_metrics(new: dict, old: dict) -> dict:
-    """compare()'s shape from two classification_metrics of the same rows (the trainer's official test pass)."""
-    per_letter = {letter: {"n": (n := m["support"]), "before": round((old["per_letter"][letter]["recall"] or 0) * n),
-                           "after": round((m["recall"] or 0) * n)}
-                  for letter, m in new["per_letter"].items() if m["support"]}
-    return {"n": new["n"], "before": old["accuracy"], "after": new["accuracy"], "per_letter": per_letter}
-
-
 def _letters(per_letter: dict, worse: bool) -> list[str]:
     """The letters that lost (worse) or gained (not worse) a hand, the biggest change first."""
     change = {letter: m["after"] - m["before"] for letter, m in per_letter.items()}
@@ -133,18 +125,15 @@ def verdict(groups: dict, personal_letters: dict[str, int]) -> tuple[str, str]:
 
 
 def judge(candidate: str | Path, current: str | Path | None, *, yours: Hands | None = None,
-          others: Hands | None = None, test: tuple[dict, dict] | None = None, device: str = "cpu") -> dict:
+          others: Hands | None = None, test: Hands | None = None, device: str = "cpu") -> dict:
     """{"verdict", "message", "groups": {"yours", "others", "test": compare()'s dicts}} of `candidate` against
-    `current` (None: the bundled weights). `others` defaults to JUDGE_HANDS; `test` is (candidate's, current's)
-    classification_metrics on the official test."""
+    `current` (None: the bundled weights). `others` defaults to JUDGE_HANDS; `test` is the official test set."""
     others = load_judge_hands() if others is None else others
     groups = {}
-    for key, hands in (("yours", yours), ("others", others)):
+    for key, hands in (("yours", yours), ("others", others), ("test", test)):
         if hands is not None and len(hands):
             groups[key] = compare(hands.labels, fused_predictions(current, hands, device),
                                   fused_predictions(candidate, hands, device))
-    if test is not None and test[0] and test[1]:
-        groups["test"] = from_metrics(*test)
     personal_letters = CnnModel(candidate, resolve_device(device)).personal_letters
     kind, message = verdict(groups, personal_letters)
     return {"verdict": kind, "message": message, "groups": groups, "personal_letters": personal_letters}

@@ -33,7 +33,7 @@ from signcam.store.weights import load_model, read_info, resolve_device, save_we
 from training.config import TrainConfig
 from training.data import AugmentConfig, CsvError, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
-from training.judge import judge
+from training.judge import Hands, judge
 from training.personal import combine, held_back_hands, load_personal, split_personal
 from training.report import classification_metrics, write_json, write_png
 
@@ -352,7 +352,8 @@ def train(
     model.load_state_dict(best_state)
 
     # Calibrate on validation (if asked), then the one look at the test set.
-    stage("testing", {"step": 1, "steps": tests + 1, "what": "the new weights"})
+    steps = tests + 1 + bool(config.compare_weights and config.out and not config.dry_run)  # + the judge
+    stage("testing", {"step": 1, "steps": steps, "what": "the new weights"})
     temperature = fit_temperature(predict_logits(model, x_val), y_val) if config.calibrate else 1.0
     test_pred = predict_logits(model, to_model_input(test_set.images).to(device)).argmax(1).cpu().numpy()
     test = classification_metrics(test_set.labels, test_pred)
@@ -369,18 +370,19 @@ def train(
         log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
                  len(held_back))
     if config.compare_weights:
-        stage("testing", {"step": 2, "steps": tests + 1, "what": "the weights in use"})
+        stage("testing", {"step": 2, "steps": steps, "what": "the weights in use"})
         baseline, _ = load_model(config.compare_weights, device)
         result.baseline = {"test": evaluate_model(baseline, test_set),
                            "personal": evaluate_model(baseline, held_back) if held_back is not None else {}}
     if config.out and not config.dry_run:
-        stage("testing", {"step": tests + 1, "steps": tests + 1, "what": "saving the report"})
+        stage("testing", {"step": tests + 1, "steps": steps, "what": "saving the report"})
         result.weights_path = save_result(result, config, train_set, test_set)
         if config.compare_weights:
             # Letter by letter on your held-back samples and other people's hands, through the app's fusion.
+            stage("testing", {"step": steps, "steps": steps, "what": "both weights as the app reads hands"})
             yours = held_back_hands(config.personal_dir, config.personal_holdout, config.seed) if personal else None
             result.judgement = judge(result.weights_path, config.compare_weights, yours=yours,
-                                     test=(result.test, result.baseline["test"]), device=str(device))
+                                     test=Hands(test_set.images, test_set.labels), device=str(device))
             log.info("judgement: %s", result.judgement["message"])
     return result
 

@@ -22,7 +22,7 @@ from training.report import classification_metrics
 from training.results import RunResult
 from training.runner import CRASH_ENV
 
-RUN_TIMEOUT_MS = 60_000  # a cold Python + torch start is most of it
+RUN_TIMEOUT_MS = 120_000  # a cold Python + torch start and the judge (training.judge) are most of it
 
 
 @pytest.fixture
@@ -216,7 +216,7 @@ def test_a_worse_candidate_makes_discard_the_default_and_says_what_got_worse(qtb
     labels = np.repeat(np.arange(len(LETTERS)), 2)
     test = classification_metrics(labels, labels)
     for candidate, worse in ((damaged, True), (BUNDLED_WEIGHTS, False)):
-        judgement = judge(candidate, BUNDLED_WEIGHTS, test=(test, test))
+        judgement = judge(candidate, BUNDLED_WEIGHTS)
         dialog._show_report(RunResult(weights=str(candidate), test=test, best_epoch=1, val_acc=1.0, temperature=1.0,
                                       baseline={"test": test}, judgement=judgement))
         assert (judgement["verdict"] == "worse") == worse
