@@ -32,10 +32,10 @@ LANDMARK_SHARE = 0.7
 FUSION_SHARES = (("cnn", 1.0 - LANDMARK_SHARE), ("landmarks", LANDMARK_SHARE))
 # CNN weights fine-tuned on the learner's own samples (their metadata lists the letters and how many samples of each)
 # are fused at these shares on those letters only; on the letters never captured the bundled CNN keeps its share
-# (signcam.pipeline.builder). 0.8 CNN on every letter (the old rule) read the learner's other letters 24 points worse
-# after 5 samples of one letter, and other people 15-21 points worse; on the captured letters 0.4-0.5 gained as much
-# as 0.8 without that cost, 0.4 lost the least on other people once all 24 letters were captured
-# (benchmarks/README.md, "Retraining on your hand").
+# (signcam.pipeline.builder). 0.8 CNN on every letter (the old rule) read the learner's other letters 21 points worse
+# after 5 samples of one letter, and other people 21 points worse; once all 24 letters are captured, CNN 0.4 loses
+# 0.1-0.2 points on other people (0.8: 19, 0.6: 2.7) and gains as much on the learner as any share
+# (benchmarks/README.md, "Retraining on your hand only helps").
 PERSONAL_LANDMARK_SHARE = 0.6
 PERSONAL_FUSION_SHARES = (("cnn", 1.0 - PERSONAL_LANDMARK_SHARE), ("landmarks", PERSONAL_LANDMARK_SHARE))
 PERSONAL_MIN_SAMPLES = 1  # one sample of a letter already helped and never hurt in that benchmark
