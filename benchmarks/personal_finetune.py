@@ -5,9 +5,10 @@ Every photo is located and cropped once, as the app does (training.photos.load_p
 scenario (how many letters the learner captured: 1, 3, 12, 24; how many samples of each: 1, 5, 20, fewer where the
 person has fewer photos, one photo of each letter always left to test) the captured crops go into a SampleStore and
 are fine-tuned on with the Retrain dialog's recipe (training.config.fine_tune_config, through train(), without a
-held-back part: the person's other photos are the test). Before and after are the app's fused reading (the CNN
-and the bundled landmark model through signcam.pipeline.builder.build_fuser, which fuses the letters the weights
-were fine-tuned on at the personal shares), scored on
+held-back part: the person's other photos are the test). Before and after are the app's fused reading
+(training.judge.fused_predictions, as the Retrain report: the models and shares signcam.pipeline.builder gives
+those weights, i.e. the fine-tuned CNN at the personal shares on the captured letters, the bundled CNN on the
+others, and the bundled landmark model), scored on
   - the learner's other photos of the captured letters ("captured") and of the letters not captured ("others"),
   - every other real_dev person ("other people": per person, the mean and the worst change are reported).
 Fine-tune seconds are the wall time of train() with the CSVs already in memory (the benchmark reads them once).
