@@ -1,161 +1,162 @@
-"""Does fine-tuning on a few of your own samples make the app read your hand? Simulated with real_dev.
+"""Does fine-tuning on a few of your own samples make the app read your hand better, and nobody's worse?
 
-Each real_dev source folder is one person. For each person: crop every photo with the app's own
-pipeline (build_recognizer(roi="auto") -> crop_gray, photos without a found hand are left out), keep
---shots crops per letter as that person's "captured samples" (fewer where a letter has too few photos:
-one is always left to test), fine-tune from the given weights with the app's fine-tune recipe
-(training.train.fine_tune_config, through train() with personal_dir, as the Retrain dialog does), and
-test before and after on the rest of that person's crops. The fine-tune time is the wall time of
-train(), CSV loading and the official test pass included: what the learner waits for. "after" is the
-fine-tuned CNN alone; "app after" is what the app shows once the learner adopts the weights: the CNN fused
-with the bundled landmark model at the share the app gives fine-tuned weights (PERSONAL_LANDMARK_SHARE); "best
-share" is the share that would have served that person best, of SHARES.
+Each real_dev person in turn plays the learner (real_dev is a development set: fine here, never in shipped assets).
+Every photo is located and cropped once, as the app does (training.photos.load_photo_set, cached). For each
+scenario (how many letters the learner captured: 1, 3, 12, 24; how many samples of each: 1, 5, 20, fewer where the
+person has fewer photos, one photo of each letter always left to test) the captured crops go into a SampleStore and
+are fine-tuned on with the Retrain dialog's recipe (training.config.fine_tune_config, through train(), without a
+held-back part: the person's other photos are the test). Before and after are the app's fused reading
+(training.judge.fused_predictions, as the Retrain report: the models and shares signcam.pipeline.builder gives
+those weights, i.e. the fine-tuned CNN at the personal shares on the captured letters, the bundled CNN on the
+others, and the bundled landmark model), scored on
+  - the learner's other photos of the captured letters ("captured") and of the letters not captured ("others"),
+  - every other real_dev person ("other people": per person, the mean and the worst change are reported).
+Fine-tune seconds are the wall time of train() with the CSVs already in memory (the benchmark reads them once).
 
 Usage:
-    OMP_NUM_THREADS=1 python benchmarks/personal_finetune.py [--weights W] [--shots 5] [--json]
+    OMP_NUM_THREADS=1 nice python benchmarks/personal_finetune.py [--letters 1 3 12 24] [--shots 1 5 20] [--json]
 """
 
 import argparse
-import csv
+import functools
 import json
 import logging
 import sys
 import tempfile
 import time
 import zlib
-from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+import training.train
 from signcam.labels import LETTERS
-from signcam.pipeline.builder import build_recognizer
-from signcam.pipeline.config import FUSED_TEMPERATURE, LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
-from signcam.pipeline.fusion import GeometricFuser
-from signcam.pipeline.preprocess import to_model_input
-from signcam.pipeline.recognizer import Recognizer
-from signcam.pipeline.sources import read_image
 from signcam.store.samples import SampleStore
 from signcam.store.weights import BUNDLED_WEIGHTS
 from training.config import TrainConfig, fine_tune_config
-from training.data import Dataset
-from training.train import evaluate_model, predict_logits, train
+from training.judge import Hands, fused_predictions
+from training.photos import load_photo_set
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 log = logging.getLogger("signcam.bench")
-SHARES = (0.0, PERSONAL_LANDMARK_SHARE, 0.4, 0.5, LANDMARK_SHARE)  # landmark shares tried after fine-tuning
 
 
-def crops_by_person(recognizer: Recognizer, root: Path) -> tuple[dict, dict]:
-    """{person: {letter: [(crop, landmark probabilities), ...]}} in file order, and {person: photos
-    without a found hand}."""
-    crops: dict = defaultdict(lambda: defaultdict(list))
-    missed: dict = defaultdict(int)
-    with open(root / "labels.csv", newline="") as f:
-        rows = sorted(csv.DictReader(f), key=lambda r: r["relative_path"])
-    for row in rows:
-        rec = recognizer.recognize(read_image(root / row["relative_path"]))
-        if rec.crop_gray is None:
-            missed[row["source"]] += 1
-        else:
-            uniform = np.full(len(LETTERS), 1 / len(LETTERS))
-            landmark_probs = next(m.probabilities(rec.crop_gray, rec.box) for m in recognizer.models
-                                  if m.name == "landmarks")
-            crops[row["source"]][row["letter"]].append(
-                (rec.crop_gray, uniform if landmark_probs is None else landmark_probs))
-    return crops, missed
+def fused_right(weights: Path | None, hands: Hands) -> np.ndarray:
+    """(N,) bool: the app's fused reading of each photo (training.judge, as the Retrain report) is its letter."""
+    return fused_predictions(weights, hands) == hands.labels
 
 
-def split_shots(letters: dict, shots: int, rng: np.random.Generator) -> tuple[Dataset, Dataset, np.ndarray]:
-    """(captured, rest, rest's landmark probabilities): per letter `shots` random crops (at most all but
-    one) and the others."""
-    parts: dict = {"train": ([], []), "test": ([], [])}
-    rest_landmarks = []
-    for letter, crops in letters.items():
-        order = rng.permutation(len(crops))
-        k = min(shots, len(crops) - 1) if len(crops) > 1 else len(crops)
-        for i, j in enumerate(order):
-            images, labels = parts["train" if i < k else "test"]
-            images.append(crops[j][0])
-            labels.append(LETTERS.index(letter))
-            if i >= k:
-                rest_landmarks.append(crops[j][1])
-    captured, rest = (Dataset(np.array(im, np.uint8).reshape(-1, 28, 28), np.array(lb, np.int64), "real_dev", "")
-                      for im, lb in parts.values())
-    return captured, rest, np.array(rest_landmarks).reshape(-1, len(LETTERS))
+def pick(photos, person: str, n_letters: int, shots: int, seed: int) -> tuple[list[str], np.ndarray]:
+    """(the captured letters, indices of the captured photos): `n_letters` of the person's letters that have at
+    least two photos, and of each `shots` random photos, at most all but one."""
+    rng = np.random.default_rng([seed, zlib.crc32(person.encode()), n_letters])  # the same letters for every shots
+    mine = np.flatnonzero(photos.persons() == person)
+    counts = np.bincount(photos.labels[mine], minlength=len(LETTERS))
+    letters = sorted(rng.choice(np.flatnonzero(counts >= 2), size=min(n_letters, int((counts >= 2).sum())),
+                                replace=False))
+    captured = []
+    for k in letters:
+        rows = rng.permutation(mine[photos.labels[mine] == k])
+        captured.extend(rows[: min(shots, len(rows) - 1)])
+    return [LETTERS[k] for k in letters], np.array(sorted(captured), dtype=np.int64)
 
 
-def fused_accuracy(model, rest: Dataset, landmark_probs: np.ndarray, share: float) -> float:
-    """Accuracy of the app's fusion of `model` (the CNN) with the landmark model's probabilities."""
-    cnn = torch.softmax(predict_logits(model, to_model_input(rest.images)), dim=1).numpy()
-    fuser = GeometricFuser({"cnn": 1.0 - share, "landmarks": share}, FUSED_TEMPERATURE)  # the app's fusion
-    fused = fuser.fuse({"cnn": cnn, "landmarks": landmark_probs}).argmax(axis=1)
-    return float(np.mean(fused == rest.labels))
+def accuracy(right: np.ndarray, mask: np.ndarray) -> float | None:
+    return float(right[mask].mean()) if mask.any() else None
 
 
-def run_person(base: TrainConfig, weights: Path, captured: Dataset, rest: Dataset, rest_landmarks: np.ndarray,
-               before_model) -> dict:
+def run_scenario(base: TrainConfig, overrides: dict, weights: Path, photos, hands: Hands, before: np.ndarray,
+                 person: str, n_letters: int, shots: int, seed: int) -> dict:
+    letters, captured = pick(photos, person, n_letters, shots, seed)
     with tempfile.TemporaryDirectory() as tmp:
-        store = SampleStore(tmp)
-        for image, label in zip(captured.images, captured.labels, strict=True):
-            store.add(LETTERS[label], image)
-        config = replace(fine_tune_config(base, str(weights), tmp), personal_holdout=0)  # rest = the test
+        store = SampleStore(Path(tmp) / "samples")
+        for i in captured:
+            store.add(LETTERS[photos.labels[i]], photos.crops[i])
+        config = replace(fine_tune_config(base, str(weights), str(store.root)), personal_holdout=0,
+                         out=str(Path(tmp) / "candidate.safetensors"), **overrides)
         start = time.perf_counter()
-        result = train(config)
+        result = training.train.train(config)
         seconds = time.perf_counter() - start
-    before, after = evaluate_model(before_model, rest), evaluate_model(result.model, rest)
-    shares = {share: fused_accuracy(result.model, rest, rest_landmarks, share) for share in SHARES}
-    best = max(shares, key=shares.get)
-    return {"captured": len(captured), "tested": len(rest), "before": before["accuracy"],
-            "after": after["accuracy"], "app_after": shares[PERSONAL_LANDMARK_SHARE], "best_share": best,
-            "best_share_after": shares[best], "by_share": shares, "official_test_after": result.test["accuracy"],
-            "seconds": seconds}
+        after = fused_right(result.weights_path, hands)
+    persons = photos.persons()
+    tested = np.ones(len(photos), bool)
+    tested[captured] = False
+    mine = tested & (persons == person)
+    in_captured = np.isin(photos.labels, [LETTERS.index(letter) for letter in letters])
+    row = {"person": person, "letters": "".join(letters), "shots": shots, "samples": len(captured),
+           "official_test": result.test["accuracy"], "seconds": seconds}
+    for name, mask in (("captured", mine & in_captured), ("others", mine & ~in_captured)):
+        row[name] = {"n": int(mask.sum()), "before": accuracy(before, mask), "after": accuracy(after, mask)}
+    others = {p: (accuracy(before, persons == p), accuracy(after, persons == p)) for p in np.unique(persons)
+              if p != person}
+    changes = [a - b for b, a in others.values()]
+    row["other_people"] = {"before": float(np.mean([b for b, _ in others.values()])),
+                           "after": float(np.mean([a for _, a in others.values()])),
+                           "worst_change": float(min(changes))}
+    return row
+
+
+def summary(rows: list[dict]) -> dict:
+    """The worst change in each group over every scenario, and the learner with 5 samples of all 24 letters."""
+    def changes(group: str, key: str = "after") -> list[float]:
+        return [r[group][key] - r[group]["before"] for r in rows if r[group].get("before") is not None]
+
+    full = [r for r in rows if len(r["letters"]) >= 20 and r["shots"] == 5]
+    return {"scenarios": len(rows),
+            "worst_change_captured": min(changes("captured"), default=None),
+            "worst_change_others": min(changes("others"), default=None),
+            "worst_change_other_people": min(r["other_people"]["worst_change"] for r in rows) if rows else None,
+            "all_letters_5_shots_captured_after": [r["captured"]["after"] for r in full]}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", type=Path, default=BUNDLED_WEIGHTS, help=f"start weights (default: {BUNDLED_WEIGHTS})")
-    p.add_argument("--shots", type=int, default=5, help="captured samples per letter (default: 5)")
+    p.add_argument("--letters", type=int, nargs="+", default=[1, 3, 12, 24],
+                   help="letters captured (default: 1 3 12 24)")
+    p.add_argument("--shots", type=int, nargs="+", default=[1, 5, 20], help="samples per letter (default: 1 5 20)")
     p.add_argument("--data", type=Path, default=SHARED, help=f"shared data folder (default: {SHARED})")
-    p.add_argument("--people", nargs="*", help="only these real_dev sources (default: all)")
+    p.add_argument("--people", nargs="*", help="only these real_dev persons as the learner (default: all)")
+    p.add_argument("--distill", type=float, help="override the recipe's distillation weight (default: the recipe's)")
     p.add_argument("--seed", type=int, default=0, help="(default: 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object (default: a table)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     torch.set_num_threads(1)  # the learner's laptop runs the camera beside it; one core is the honest figure
+    training.train.load_csv = functools.cache(training.train.load_csv)  # read the CSVs once, not per fine-tune
 
-    recognizer = build_recognizer(RecognitionConfig(weights=str(args.weights), roi="auto", device="cpu"), video=False)
-    crops, missed = crops_by_person(recognizer, args.data / "real_dev")
+    photos = load_photo_set(args.data / "real_dev")
+    photos = photos.subset(photos.found)
+    hands = Hands(photos.crops, photos.labels, photos.points)
+    before = fused_right(args.weights, hands)
     base = TrainConfig(train_csv=str(args.data / "sign_mnist_train.csv.gz"),
-                       test_csv=str(args.data / "sign_mnist_test.csv.gz"), device="cpu", out="", seed=args.seed)
-    per_person = {}
-    for person in sorted(crops):
+                       test_csv=str(args.data / "sign_mnist_test.csv.gz"), device="cpu", seed=args.seed)
+    overrides = {} if args.distill is None else {"distill": args.distill}
+    rows = []
+    for person in sorted(set(photos.persons())):
         if args.people and person not in args.people:
             continue
-        rng = np.random.default_rng([args.seed, zlib.crc32(person.encode())])  # same split with --people
-        captured, rest, rest_landmarks = split_shots(crops[person], args.shots, rng)
-        if len(rest) == 0:
-            log.warning("%s: no photos left to test after taking the samples", person)
-            continue
-        model = recognizer.models[0].model
-        per_person[person] = {**run_person(base, args.weights, captured, rest, rest_landmarks, model),
-                              "no_hand": missed[person]}
-        log.info("%s: %s", person, per_person[person])
-    before = float(np.mean([r["before"] for r in per_person.values()]))
-    after = float(np.mean([r["after"] for r in per_person.values()]))
-    app_after = float(np.mean([r["app_after"] for r in per_person.values()]))
+        for n_letters in args.letters:
+            for shots in args.shots:
+                row = run_scenario(base, overrides, args.weights, photos, hands, before, person, n_letters, shots,
+                                   args.seed)
+                rows.append(row)
+                log.warning("%s", json.dumps(row))
+    result = {"summary": summary(rows), "scenarios": rows}
     if args.json:
-        print(json.dumps({"before": before, "after": after, "app_after": app_after, "per_person": per_person}))
+        print(json.dumps(result))
         return 0
-    print(f"{'person':<15} {'captured':>8} {'tested':>6} {'no hand':>7} {'before':>7} {'after':>7} "
-          f"{'app after':>9} {'best share':>10} {'official test':>13} {'seconds':>7}")
-    for person, r in per_person.items():
-        print(f"{person:<15} {r['captured']:>8} {r['tested']:>6} {r['no_hand']:>7} {r['before']:>7.1%} "
-              f"{r['after']:>7.1%} {r['app_after']:>9.1%} {r['best_share']:>4} {r['best_share_after']:>5.1%} "
-              f"{r['official_test_after']:>13.2%} {r['seconds']:>7.1f}")
-    print(f"{'mean':<15} {'':>8} {'':>6} {'':>7} {before:>7.1%} {after:>7.1%} {app_after:>9.1%}")
+    print(f"{'person':<22} {'letters':>7} {'shots':>5} {'captured':>17} {'others':>17} {'other people':>17} "
+          f"{'official':>8} {'s':>5}")
+    for r in rows:
+        cells = [f"{r[g]['before'] or 0:.3f}->{r[g]['after'] or 0:.3f}" if r[g]["n"] else "-"
+                 for g in ("captured", "others")]
+        o = r["other_people"]
+        print(f"{r['person']:<22} {len(r['letters']):>7} {r['shots']:>5} {cells[0]:>17} {cells[1]:>17} "
+              f"{o['before']:.3f}->{o['after']:.3f} {r['official_test']:>8.4f} {r['seconds']:>5.1f}")
+    print(json.dumps(result["summary"]))
     return 0
 
 

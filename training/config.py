@@ -75,6 +75,7 @@ class TrainConfig:
     personal_dir: str = ""  # a signcam.store.samples folder of the learner's own crops, added oversampled; "" = none
     personal_share: float = 0.25  # personal rows are repeated to about this fraction of each epoch
     personal_holdout: float = 0.2  # per letter, kept back from training for the "your hand" report; 0 = none
+    distill: float = 0.0  # fine-tuning: weight of the KL term toward the start weights' outputs (0 = none)
     keep: str = "best"  # best: epoch with the best validation accuracy | last: the final epoch (fine-tuning,
     # where validation has none of the learner's samples and would favour the untouched start)
     compare_weights: str = ""  # also report these weights (the app: the ones in use) on the same rows
@@ -85,11 +86,12 @@ class TrainConfig:
 
 def fine_tune_config(base: TrainConfig, init_weights: str, personal_dir: str = "") -> TrainConfig:
     """`base` turned into a short fine-tune of `init_weights`: a few epochs at a lower rate over a replay
-    sample of Sign-MNIST plus the personal samples, keeping the last epoch. The figures behind these
+    sample of Sign-MNIST plus the personal samples, keeping the last epoch, distilled toward the start weights'
+    outputs so that the letters the learner did not capture are not forgotten. The figures behind these
     numbers (accuracy on a new signer's hand and seconds on one CPU core) come from
     benchmarks/personal_finetune.py."""
     return replace(base, init_weights=init_weights, personal_dir=personal_dir, epochs=3, lr=2e-3, batch_size=64,
-                   train_rows=1500, personal_share=0.5, keep="last", val_fraction=0.05, extra=False)
+                   train_rows=1500, personal_share=0.5, keep="last", val_fraction=0.05, extra=False, distill=1.0)
 
 
 def parse_blocks(text: str) -> tuple[int, ...]:
@@ -142,6 +144,7 @@ OPTION_HELP = {
     "personal_dir": "a folder of your own hand samples (as Training > Capture my samples saves them), added "
                     "oversampled; default: none",
     "personal_share": "personal rows are repeated to about this fraction of each epoch (0-1)",
+    "distill": "fine-tuning: weight of a term that keeps the outputs near the start weights' (0 = none)",
     "personal_holdout": "fraction of the personal samples per letter kept back for the 'your hand' report (0-1)",
     "keep": "best: the epoch with the best validation accuracy; last: the final epoch (fine-tuning)",
     "compare_weights": "also report these weights file on the same rows (the Retrain dialog: the weights in use)",
@@ -210,7 +213,8 @@ _RANGES = [
     ("warmup", 0.0, 1.0, True, True), ("label_smoothing", 0.0, 1.0, True, False), ("flip", 0.0, 1.0, True, True),
     ("val_fraction", 0.0, 0.9, False, True), ("extra_share", 0.0, 1.0, True, False),
     ("extra_val_persons", 0.0, 1.0, True, False), ("personal_share", 0.0, 1.0, True, False),
-    ("personal_holdout", 0.0, 1.0, True, False), ("limit", 2, 10**9, True, True), ("train_rows", 1, 10**9, True, True),
+    ("personal_holdout", 0.0, 1.0, True, False), ("distill", 0.0, 100.0, True, True), ("limit", 2, 10**9, True, True),
+    ("train_rows", 1, 10**9, True, True),
 ]
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from signcam.store.samples import SampleStore
 from training.data import CsvError, Dataset, stratified_split
+from training.judge import Hands
 
 
 def load_personal(root: str | Path) -> Dataset:
@@ -26,12 +27,26 @@ def load_personal(root: str | Path) -> Dataset:
     return Dataset(images, labels, str(root), "")
 
 
-def split_personal(data: Dataset, holdout: float, seed: int) -> tuple[Dataset, Dataset]:
-    """(train, held back): `holdout` of each letter is held back; letters with one sample train only."""
+def split_indices(labels: np.ndarray, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held back) indices: `holdout` of each letter is held back; letters with one sample train only."""
     if holdout <= 0:
-        return data, data.subset(np.zeros(0, dtype=np.int64))
-    train_idx, held_idx = stratified_split(data.labels, holdout, seed)
+        return np.arange(len(labels)), np.zeros(0, dtype=np.int64)
+    return stratified_split(labels, holdout, seed)
+
+
+def split_personal(data: Dataset, holdout: float, seed: int) -> tuple[Dataset, Dataset]:
+    """(train, held back) by split_indices."""
+    train_idx, held_idx = split_indices(data.labels, holdout, seed)
     return data.subset(train_idx), data.subset(held_idx)
+
+
+def held_back_hands(root: str | Path, holdout: float, seed: int) -> Hands:
+    """split_personal's held-back samples with their landmarks, for the judge (training.judge): it reads them with
+    both models, as the app reads the learner's hand."""
+    store = SampleStore(root)
+    images, labels = store.arrays()
+    held = split_indices(labels, holdout, seed)[1]
+    return Hands(images[held], labels[held], store.landmarks()[held])
 
 
 def repeats_for_share(n_personal: int, n_other: int, share: float) -> int:

@@ -20,6 +20,7 @@ class RunResult:
     history: list[dict] = field(default_factory=list)  # EpochStats per epoch, as dicts
     personal: dict = field(default_factory=dict)  # the same metrics on the held-back personal samples
     baseline: dict = field(default_factory=dict)  # {"test": ..., "personal": ...} of the weights in use
+    judgement: dict = field(default_factory=dict)  # training.judge.judge() of a personal fine-tune: verdict, message
 
     def to_event(self) -> dict:
         return asdict(self)

@@ -113,6 +113,7 @@ def run(config: TrainConfig, emit: EventWriter, stop: threading.Event, crash_aft
         weights=str(result.weights_path) if result.weights_path else None, test=result.test,
         best_epoch=result.best_epoch, val_acc=result.val_acc, temperature=result.temperature,
         history=[asdict(h) for h in result.history], personal=result.personal, baseline=result.baseline,
+        judgement=result.judgement,
     ).to_event())
     return 0
 

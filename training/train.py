@@ -26,14 +26,15 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from signcam import __version__
+from signcam.labels import LETTERS
 from signcam.models.model import Classifier, ModelConfig, build_model
-from signcam.pipeline.config import PERSONAL_LANDMARK_SHARE
 from signcam.pipeline.preprocess import to_model_input
 from signcam.store.weights import load_model, read_info, resolve_device, save_weights
 from training.config import ConfigError, TrainConfig, check_ranges
 from training.data import AugmentConfig, CsvError, Dataset, augment, load_csv, stratified_split
 from training.extra import EXTRA_DIR, concat, load_extra
-from training.personal import combine, load_personal, split_personal
+from training.judge import Hands, judge
+from training.personal import combine, held_back_hands, load_personal, split_personal
 from training.report import classification_metrics, write_json, write_png
 
 log = logging.getLogger("signcam.train")
@@ -67,6 +68,8 @@ class TrainResult:
     weights_path: Path | None = None
     personal: dict = field(default_factory=dict)  # classification_metrics on the held-back personal samples
     baseline: dict = field(default_factory=dict)  # {"test": ..., "personal": ...} for config.compare_weights
+    personal_letters: dict = field(default_factory=dict)  # {letter: personal samples trained on}
+    judgement: dict = field(default_factory=dict)  # training.judge.judge(): is it better than the weights in use?
     seconds_per_1000_images: float = 0.0  # median epoch time (training + validation) / training rows * 1000
     training_rows: int = 0  # rows per epoch (Sign-MNIST split + extra/ + personal, with their repeats)
 
@@ -102,8 +105,10 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_stop, on_batch) -> float:
-    """One shuffled pass over (x, y); returns the mean training loss."""
+def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_stop, on_batch, teacher=None) -> float:
+    """One shuffled pass over (x, y); returns the mean training loss. With a `teacher` (the start weights when
+    fine-tuning), config.distill weighs a KL term that keeps the outputs near the teacher's on the same pictures
+    (Li & Hoiem's "learning without forgetting"): a few crops of one letter must not erase the others."""
     model.train()
     order = torch.randperm(len(y), generator=gen).to(x.device)
     n_batches = 1 if config.dry_run else math.ceil(len(y) / config.batch_size)
@@ -117,7 +122,12 @@ def train_one_epoch(model, x, y, optimizer, scheduler, config, aug, gen, should_
         inputs = augment(inputs, aug, gen) if aug else inputs
         if config.channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
-        loss = F.cross_entropy(model(inputs), y[idx], label_smoothing=config.label_smoothing)
+        logits = model(inputs)
+        loss = F.cross_entropy(logits, y[idx], label_smoothing=config.label_smoothing)
+        if teacher is not None:
+            with torch.no_grad():
+                target = torch.softmax(teacher(inputs), dim=1)
+            loss = loss + config.distill * F.kl_div(F.log_softmax(logits, dim=1), target, reduction="batchmean")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -285,6 +295,7 @@ def train(
         model = build_model(model_config).to(device)
     if config.channels_last:
         model = model.to(memory_format=torch.channels_last)
+    teacher = copy.deepcopy(model).eval() if config.init_weights and config.distill > 0 else None
     x_fit, y_fit = uint8_input(fit.images, device), torch.from_numpy(fit.labels).to(device)
     x_val, y_val = uint8_input(val.images, device), torch.from_numpy(val.labels).to(device)
     aug = AugmentConfig(flip=config.flip) if config.augment else None
@@ -305,7 +316,7 @@ def train(
         inspect_s = [0.0]
         batch_hook = inspecting_hook(on_batch, inspect, inspect_every, epoch, model, inspect_s)
         train_loss = train_one_epoch(model, x_fit, y_fit, optimizer, scheduler, config, aug, gen,
-                                     should_stop, batch_hook)
+                                     should_stop, batch_hook, teacher)
         val_start = time.perf_counter()
         val_logits = predict_logits(model, x_val)
         val_loss = F.cross_entropy(val_logits, y_val).item()
@@ -328,7 +339,8 @@ def train(
     model.load_state_dict(best_state)
 
     # Calibrate on validation (if asked), then the one look at the test set.
-    stage("testing", {"step": 1, "steps": tests + 1, "what": "the new weights"})
+    steps = tests + 1 + bool(config.compare_weights and config.out and not config.dry_run)  # + the judge
+    stage("testing", {"step": 1, "steps": steps, "what": "the new weights"})
     temperature = fit_temperature(predict_logits(model, x_val), y_val) if config.calibrate else 1.0
     test_pred = predict_logits(model, to_model_input(test_set.images).to(device)).argmax(1).cpu().numpy()
     test = classification_metrics(test_set.labels, test_pred)
@@ -337,18 +349,28 @@ def train(
     result = TrainResult(model, history, best_epoch, best_acc, temperature, test)
     result.seconds_per_1000_images = float(np.median([h.seconds for h in history])) / len(fit) * 1000
     result.training_rows = len(fit)
+    if personal:
+        result.personal_letters = {LETTERS[k]: int(n) for k, n in enumerate(np.bincount(personal[0].labels,
+                                                                                       minlength=len(LETTERS))) if n}
     if held_back is not None:
         result.personal = evaluate_model(model, held_back)
         log.info("personal held back: accuracy %.4f (%d samples)", result.personal.get("accuracy", float("nan")),
                  len(held_back))
     if config.compare_weights:
-        stage("testing", {"step": 2, "steps": tests + 1, "what": "the weights in use"})
+        stage("testing", {"step": 2, "steps": steps, "what": "the weights in use"})
         baseline, _ = load_model(config.compare_weights, device)
         result.baseline = {"test": evaluate_model(baseline, test_set),
                            "personal": evaluate_model(baseline, held_back) if held_back is not None else {}}
     if config.out and not config.dry_run:
-        stage("testing", {"step": tests + 1, "steps": tests + 1, "what": "saving the report"})
+        stage("testing", {"step": tests + 1, "steps": steps, "what": "saving the report"})
         result.weights_path = save_result(result, config, train_set, test_set)
+        if config.compare_weights:
+            # Letter by letter on your held-back samples and other people's hands, through the app's fusion.
+            stage("testing", {"step": steps, "steps": steps, "what": "both weights as the app reads hands"})
+            yours = held_back_hands(config.personal_dir, config.personal_holdout, config.seed) if personal else None
+            result.judgement = judge(result.weights_path, config.compare_weights, yours=yours,
+                                     test=Hands(test_set.images, test_set.labels), device=str(device))
+            log.info("judgement: %s", result.judgement["message"])
     return result
 
 
@@ -377,7 +399,8 @@ def save_result(result: TrainResult, config: TrainConfig, train_set: Dataset, te
     if result.personal:
         metadata["personal_accuracy"] = result.personal["accuracy"]
     if config.personal_dir:
-        metadata["landmark_share"] = PERSONAL_LANDMARK_SHARE  # the app trusts a CNN that knows this hand
+        # The app fuses these letters at its personal shares (signcam.pipeline.builder), the others as before.
+        metadata["personal_letters"] = result.personal_letters
     history = [asdict(h) for h in result.history]
     title = f"{config.arch}: test accuracy {result.test['accuracy']:.4%} ({result.test['errors']} errors)"
     report = {**metadata, "history": history, "test": result.test, "personal": result.personal,

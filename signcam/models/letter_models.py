@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from signcam.models.inference import inference_model
-from signcam.models.landmarks import landmark_probabilities, load_landmark_model
+from signcam.models.landmarks import both_views_logits, landmark_probabilities, load_landmark_model
 from signcam.pipeline.locate import Box
 from signcam.pipeline.preprocess import to_model_input
 from signcam.store.weights import WeightsInfo, load_model
@@ -51,6 +51,15 @@ class CnnModel:
         """True for weights fine-tuned on the learner's own samples (the trainer records the folder)."""
         return bool(self.info.metadata.get("train_config", {}).get("personal_dir"))
 
+    @property
+    def personal_letters(self) -> dict[str, int]:
+        """{letter: the learner's samples it was fine-tuned on} (the trainer records them); {} for other weights,
+        and for personal weights from before it did: nothing says which letters they learnt."""
+        counts = self.info.metadata.get("personal_letters")
+        if not isinstance(counts, dict):
+            return {}
+        return {letter: n for letter, n in counts.items() if letter in self.letters and isinstance(n, int) and n > 0}
+
     def batch_probabilities(self, crops_gray: np.ndarray) -> np.ndarray:
         """(N, 24) calibrated probabilities for (N, 28, 28) or (28, 28) uint8 crops: one upload, one download."""
         with torch.inference_mode():
@@ -73,6 +82,12 @@ class LandmarkModel:
         model, self.info = load_landmark_model(weights)  # WeightsError for a bad file
         self.model = model.to(device)
         self.letters = tuple(self.info.metadata["letters"])
+
+    def batch_probabilities(self, points: np.ndarray) -> np.ndarray:
+        """(N, 24) calibrated probabilities for (N, 21, 2) pixel landmarks (both views, as `probabilities`)."""
+        with torch.inference_mode():
+            x = torch.from_numpy(np.asarray(points, np.float32)[..., :2]).to(self.device)
+            return torch.softmax(both_views_logits(self.model, x) / self.info.temperature, dim=1).cpu().numpy()
 
     def probabilities(self, crop_gray: np.ndarray, box: Box) -> np.ndarray | None:
         if box.landmarks is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
 from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
@@ -44,11 +45,21 @@ def _landmark_model(config: RecognitionConfig, device: torch.device) -> LetterMo
         return None
 
 
+def _bundled_cnn(config: RecognitionConfig, device: torch.device) -> LetterModel:
+    """The bundled CNN, beside weights fine-tuned on some of the learner's letters: it goes on reading the letters
+    the learner never captured (their share is in _shares)."""
+    model = CnnModel(None, device)
+    model.name = BUNDLED_CNN
+    return model
+
+
+BUNDLED_CNN = "bundled_cnn"
 # The letter models, by the name the config's shares use: name -> factory(config, device) -> model or None.
 # A new model is one class (signcam.models.letter_models.LetterModel) and one line here.
 LETTER_MODELS: dict[str, Callable[[RecognitionConfig, torch.device], LetterModel | None]] = {
     "cnn": lambda config, device: CnnModel(config.weights, device),
     "landmarks": _landmark_model,
+    BUNDLED_CNN: _bundled_cnn,
 }
 
 
@@ -64,19 +75,35 @@ def configure_threads(device: torch.device) -> None:
 
 def build_models(config: RecognitionConfig) -> list[LetterModel]:
     """Every model with a share, on the config's device (DeviceError, WeightsError when unusable). Which shares
-    apply depends on the CNN's weights (fine-tuned on the learner: config.personal_shares), so the CNN comes first."""
+    apply depends on the CNN's weights (fine-tuned on the learner's letters: config.personal_shares on those), so
+    the CNN comes first."""
     device = resolve_device(config.device)
     configure_threads(device)
     models: list[LetterModel] = []
     for name, factory in LETTER_MODELS.items():
-        if _shares(config, models).get(name, 0.0) > 0.0 and (model := factory(config, device)) is not None:
+        if np.any(_shares(config, models).get(name, 0.0) > 0.0) and (model := factory(config, device)) is not None:
             models.append(model)
     return models
 
 
-def _shares(config: RecognitionConfig, models: list[LetterModel]) -> dict[str, float]:
-    personal = any(getattr(model, "personal", False) for model in models)
-    return dict(config.personal_shares if personal else config.shares)
+def _shares(config: RecognitionConfig, models: list[LetterModel]) -> dict[str, float | np.ndarray]:
+    """config.shares, except for weights fine-tuned on the learner's letters (per-letter arrays then): on the letters
+    with at least config.personal_min_samples samples, config.personal_shares; on the others, the CNN's share goes
+    to the bundled CNN. A CNN fine-tuned on a few crops of one letter knows that letter on this hand and may have
+    forgotten some of the rest, so the letters never captured are read exactly as before
+    (benchmarks/personal_finetune.py)."""
+    cnn = next((model for model in models if model.name == "cnn"), None)
+    counts = getattr(cnn, "personal_letters", {}) if cnn is not None else {}
+    mask = np.array([counts.get(letter, 0) >= config.personal_min_samples for letter in cnn.letters]) if counts \
+        else None
+    if mask is None or not mask.any():
+        return dict(config.shares)
+    plain, personal = dict(config.shares), dict(config.personal_shares)
+    shares = {name: np.where(mask, personal.get(name, 0.0), plain.get(name, 0.0)) for name in {**plain, **personal}}
+    if "cnn" in shares:
+        shares[BUNDLED_CNN] = np.where(mask, 0.0, shares["cnn"])
+        shares["cnn"] = np.where(mask, shares["cnn"], 0.0)
+    return shares
 
 
 def build_fuser(config: RecognitionConfig, models: list[LetterModel]) -> GeometricFuser:
@@ -105,7 +132,8 @@ def build_recognizer(config: RecognitionConfig, *, video: bool) -> Recognizer:
 def needs_rebuild(old: RecognitionConfig, new: RecognitionConfig) -> bool:
     """True when going from `old` to `new` changes more than the hand mode and the threshold."""
     smoothing = (old.window, old.hold_ms, old.mirror_left) != (new.window, new.hold_ms, new.mirror_left)
-    fusion = (old.shares, old.personal_shares, old.temperature) != (new.shares, new.personal_shares, new.temperature)
+    fusion = ((old.shares, old.personal_shares, old.personal_min_samples, old.temperature)
+              != (new.shares, new.personal_shares, new.personal_min_samples, new.temperature))
     return old.needs_reload(new) or smoothing or fusion
 
 

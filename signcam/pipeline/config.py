@@ -30,11 +30,15 @@ DEFAULT_THRESHOLD = 0.6  # at 0.6, 96.3% of the letters shown on 25 held-out peo
 # mean top-1 per person 0.921 at 0.6-0.7, 0.912 landmarks alone, 0.568 CNN alone (benchmarks/real_photos.py --lopo).
 LANDMARK_SHARE = 0.7
 FUSION_SHARES = (("cnn", 1.0 - LANDMARK_SHARE), ("landmarks", LANDMARK_SHARE))
-# CNN weights fine-tuned on the learner's own samples know that hand better than the landmark model does: fused at
-# 0.7 they read a new signer's hand 84.4% right, at 0.2 100% for all five people of benchmarks/personal_finetune.py
-# (0.0: 97.8%). Used instead of FUSION_SHARES when the weights' metadata says they were fine-tuned.
-PERSONAL_LANDMARK_SHARE = 0.2
+# CNN weights fine-tuned on the learner's own samples (their metadata lists the letters and how many samples of each)
+# are fused at these shares on those letters only; on the letters never captured the bundled CNN keeps its share
+# (signcam.pipeline.builder). 0.8 CNN on every letter (the old rule) read the learner's other letters 21 points worse
+# after 5 samples of one letter, and other people 21 points worse; once all 24 letters are captured, CNN 0.4 loses
+# 0.1-0.2 points on other people (0.8: 19, 0.6: 2.7) and gains as much on the learner as any share
+# (benchmarks/README.md, "Retraining on your hand only helps").
+PERSONAL_LANDMARK_SHARE = 0.6
 PERSONAL_FUSION_SHARES = (("cnn", 1.0 - PERSONAL_LANDMARK_SHARE), ("landmarks", PERSONAL_LANDMARK_SHARE))
+PERSONAL_MIN_SAMPLES = 1  # one sample of a letter already helped and never hurt in that benchmark
 # Divides the fused log-probabilities. The NLL-best 0.7-0.8 is calibrated (ECE 0.02) but shows letters that are 94%
 # right at the threshold 0.6; 0.9 is the sharpest that keeps both promises on those nine persons: ECE 0.043
 # (<= 0.05), a letter shown for 89% of found hands (>= 75%), 95.0% of them right (>= 95%). 1.0: ECE 0.082.
@@ -49,7 +53,8 @@ class RecognitionConfig:
     threshold: float = DEFAULT_THRESHOLD  # below this smoothed probability no letter is shown or counted
     landmark_weights: str | None = None  # the landmark model's file; None = the bundled one (skipped if absent)
     shares: tuple[tuple[str, float], ...] = FUSION_SHARES  # (model name, share); share 0 = model not loaded
-    personal_shares: tuple[tuple[str, float], ...] = PERSONAL_FUSION_SHARES  # for weights fine-tuned on the learner
+    personal_shares: tuple[tuple[str, float], ...] = PERSONAL_FUSION_SHARES  # on the letters the CNN learnt from
+    personal_min_samples: int = PERSONAL_MIN_SAMPLES  # ... with at least this many of the learner's samples
     temperature: float = FUSED_TEMPERATURE  # divides the fused log-probabilities (> 0)
     window: int = 5  # frames the smoother averages: ~170 ms at 30 fps, so one misread frame shows nothing
     hold_ms: float = 800.0  # how long a letter is held until practice counts it as signed
@@ -63,6 +68,8 @@ class RecognitionConfig:
         for name, share in (*self.shares, *self.personal_shares):
             if share < 0.0:
                 raise ValueError(f"the share of {name!r} must be >= 0, got {share}")
+        if self.personal_min_samples < 1:
+            raise ValueError(f"personal_min_samples must be >= 1, got {self.personal_min_samples}")
         if self.temperature <= 0.0:
             raise ValueError(f"temperature must be > 0, got {self.temperature}")
 

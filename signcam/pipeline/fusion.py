@@ -17,9 +17,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
+Share = float | np.ndarray  # one number, or (K,): one per letter (weights fine-tuned on some of the learner's letters)
 
-def geometric_mean(probs: list[np.ndarray], shares: list[float], temperature: float) -> np.ndarray:
-    """softmax(sum_i share_i log p_i / temperature) of (..., K) probability arrays; shares sum to 1."""
+
+def geometric_mean(probs: list[np.ndarray], shares: list[Share], temperature: float) -> np.ndarray:
+    """softmax(sum_i share_i log p_i / temperature) of (..., K) probability arrays; shares sum to 1 (per letter
+    when they are (K,) arrays)."""
     log_p = sum(share * np.log(np.maximum(p, 1e-12)) for p, share in zip(probs, shares, strict=True))
     log_p = log_p / temperature
     fused = np.exp(log_p - log_p.max(axis=-1, keepdims=True))
@@ -28,16 +31,17 @@ def geometric_mean(probs: list[np.ndarray], shares: list[float], temperature: fl
 
 class GeometricFuser:
     """Fuses the models that answered (a model without a share is ignored), their shares renormalised over
-    them. A lone answer passes through
+    them (letter by letter for per-letter shares). A lone answer passes through
     unchanged: each model is calibrated by its own temperature, and the fused temperature was fitted on the
     combination."""
 
-    def __init__(self, shares: Mapping[str, float], temperature: float = 1.0) -> None:
+    def __init__(self, shares: Mapping[str, Share], temperature: float = 1.0) -> None:
         if temperature <= 0.0:
             raise ValueError(f"temperature must be > 0, got {temperature}")
-        if any(share < 0.0 for share in shares.values()) or not any(share > 0.0 for share in shares.values()):
+        values = [np.asarray(share, dtype=np.float64) for share in shares.values()]
+        if not values or any((v < 0.0).any() for v in values) or not (sum(values) > 0.0).all():
             raise ValueError(f"shares must be >= 0 and not all 0, got {dict(shares)}")
-        self.shares = {name: float(share) for name, share in shares.items()}
+        self.shares = {name: share if np.ndim(share) else float(share) for name, share in shares.items()}
         self.temperature = temperature
 
     def fuse(self, probs: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
@@ -46,6 +50,6 @@ class GeometricFuser:
         if len(answered) <= 1:
             return answered[0][0] if answered else None
         total = sum(share for _, share in answered)
-        if total == 0.0:
+        if np.any(np.asarray(total) == 0.0):
             raise ValueError(f"every model that answered has share 0 ({sorted(probs)})")
         return geometric_mean([p for p, _ in answered], [share / total for _, share in answered], self.temperature)

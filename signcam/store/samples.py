@@ -2,7 +2,9 @@
 
 Layout of a store (the user data folder's `samples/`, or any folder a test or benchmark picks):
 
-    labels.csv          id,letter,captured_unix_s  (one row per sample; rewritten atomically)
+    labels.csv          id,letter,captured_unix_s,landmarks  (one row per sample; rewritten atomically; landmarks:
+                        the hand's 21 points as 42 pixel numbers, so the Retrain report reads a held-back sample
+                        with both models as the app would; empty for samples captured without them)
     crops/<id>.png      the 28x28 grayscale image the model read
     hands/<id>.png      the colour hand crop it was made from (for the review grid, and to re-crop later)
 
@@ -38,7 +40,8 @@ from signcam.store.files import atomic_write_text, user_data_dir
 log = logging.getLogger(__name__)
 
 LABELS_FILE = "labels.csv"
-FIELDS = ("id", "letter", "captured_unix_s")
+FIELDS = ("id", "letter", "captured_unix_s", "landmarks")
+N_POINTS = 21
 
 
 def default_samples_dir() -> Path:
@@ -52,6 +55,7 @@ class Sample:
     captured_unix_s: float
     crop_path: Path  # 28x28 grayscale PNG
     hand_path: Path  # colour hand crop PNG (may be missing if the user deleted it by hand)
+    landmarks: tuple[float, ...] = ()  # x0, y0, .. x20, y20 in frame pixels; () when not recorded
 
 
 class SampleError(ValueError):
@@ -85,12 +89,13 @@ class SampleStore:
                 if _png_size(crop) != (INPUT_SIZE, INPUT_SIZE):
                     log.warning("%s: not a %dx%d PNG; skipped", crop, INPUT_SIZE, INPUT_SIZE)
                     continue
-                samples.append(self._sample(sample_id, letter, _seconds(row.get("captured_unix_s"))))
+                samples.append(self._sample(sample_id, letter, _seconds(row.get("captured_unix_s")),
+                                            _points(str(row.get("landmarks") or ""))))
         return samples
 
-    def _sample(self, sample_id: str, letter: str, captured: float) -> Sample:
+    def _sample(self, sample_id: str, letter: str, captured: float, landmarks: tuple[float, ...] = ()) -> Sample:
         return Sample(sample_id, letter, captured, self.root / "crops" / f"{sample_id}.png",
-                      self.root / "hands" / f"{sample_id}.png")
+                      self.root / "hands" / f"{sample_id}.png", landmarks)
 
     def samples(self, letter: str | None = None) -> list[Sample]:
         return [s for s in self._samples if letter is None or s.letter == letter]
@@ -118,6 +123,14 @@ class SampleStore:
         stacked = np.stack(images) if images else np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.uint8)
         return stacked, np.array(labels, dtype=np.int64)
 
+    def landmarks(self) -> np.ndarray:
+        """(N, 21, 2) float32 landmark pixels in capture order (arrays()' rows); NaN rows where none were recorded."""
+        points = np.full((len(self._samples), N_POINTS, 2), np.nan, np.float32)
+        for i, s in enumerate(self._samples):
+            if s.landmarks:
+                points[i] = np.reshape(s.landmarks, (N_POINTS, 2))
+        return points
+
     @staticmethod
     def read_crop(sample: Sample) -> np.ndarray:
         crop = cv2.imread(str(sample.crop_path), cv2.IMREAD_GRAYSCALE)
@@ -126,16 +139,18 @@ class SampleStore:
         return crop
 
     # -- writing -------------------------------------------------------------------------------
-    def add(self, letter: str, crop_gray: np.ndarray, hand_bgr: np.ndarray | None = None) -> Sample:
-        """Store one sample; the PNGs are written before the labels row, so a crash never lists a
-        file that is not there."""
+    def add(self, letter: str, crop_gray: np.ndarray, hand_bgr: np.ndarray | None = None,
+            landmarks: np.ndarray | None = None) -> Sample:
+        """Store one sample (with the hand's (21, 2+) landmarks when the locator gave them); the PNGs are written
+        before the labels row, so a crash never lists a file that is not there."""
         letter = LETTERS[class_of_letter(letter)]  # ValueError for J, Z, non-letters
         if crop_gray.shape != (INPUT_SIZE, INPUT_SIZE) or crop_gray.dtype != np.uint8:
             raise SampleError(f"a crop must be ({INPUT_SIZE}, {INPUT_SIZE}) uint8, got {crop_gray.shape} "
                               f"{crop_gray.dtype}")
         now = time.time()
         self._counter += 1
-        sample = self._sample(f"{letter}_{int(now * 1000)}_{self._counter:03d}", letter, now)
+        points = "" if landmarks is None else " ".join(f"{v:.1f}" for v in np.asarray(landmarks, float)[:, :2].ravel())
+        sample = self._sample(f"{letter}_{int(now * 1000)}_{self._counter:03d}", letter, now, _points(points))
         for path, image in ((sample.crop_path, crop_gray), (sample.hand_path, hand_bgr)):
             if image is None or image.size == 0:
                 continue
@@ -162,7 +177,8 @@ class SampleStore:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(FIELDS)
-        writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}") for s in self._samples)
+        writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}", " ".join(f"{v:.1f}" for v in s.landmarks))
+                         for s in self._samples)
         atomic_write_text(self.root / LABELS_FILE, text.getvalue())
 
 
@@ -185,3 +201,12 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
     return struct.unpack(">II", head[16:24])
+
+
+def _points(text: str) -> tuple[float, ...]:
+    """The landmarks column: 42 finite numbers, else () (an older store, or a hand-edited row)."""
+    try:
+        values = tuple(float(v) for v in text.split())
+    except ValueError:
+        return ()
+    return values if len(values) == 2 * N_POINTS and all(np.isfinite(values)) else ()

@@ -19,8 +19,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 import signcam
+from signcam.labels import LETTERS
 from signcam.models.landmarks import BUNDLED_LANDMARK_WEIGHTS
-from signcam.pipeline.config import LANDMARK_SHARE
+from signcam.pipeline.config import LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE
 from signcam.store.assets_dir import BUNDLED_WEIGHTS
 from signcam.store.weights import WeightsError, WeightsInfo, read_metadata
 from signcam.ui.receptive_view import READING_KEYS
@@ -40,6 +41,16 @@ def _date(created: object) -> str:
         return "unknown"
 
 
+def _personal_note(meta: dict) -> str:
+    """How weights fine-tuned on the learner's letters vote (signcam.pipeline.builder): theirs on those letters."""
+    counts = meta.get("personal_letters")
+    letters = [x for x in LETTERS if isinstance(counts, dict) and isinstance(counts.get(x), int) and counts[x] > 0]
+    if not letters:
+        return ""
+    return (f"; on the {len(letters)} letters you captured ({''.join(letters)}) your retrained "
+            f"picture model has {1 - PERSONAL_LANDMARK_SHARE:.0%} of the vote, and the bundled one reads the others")
+
+
 def _landmark_metadata() -> dict:
     try:
         return read_metadata(BUNDLED_LANDMARK_WEIGHTS)
@@ -57,7 +68,7 @@ def about_summary(info: WeightsInfo | None, device: str, missing: str = "none lo
     if info is None:
         return [("Models", missing), ("Runs on", device)]
     meta, landmarks = info.metadata, _landmark_metadata()
-    share = float(meta.get("landmark_share", LANDMARK_SHARE))
+    share = LANDMARK_SHARE
     rows = []
     if _is_bundled(info):
         right, people = STRANGERS_REAL_DEV
@@ -72,7 +83,7 @@ def about_summary(info: WeightsInfo | None, device: str, missing: str = "none lo
     rows.append(("Models", f"two vote on each hand: a hand-shape model on the 21 points MediaPipe finds on the "
                            f"hand ({BUNDLED_LANDMARK_WEIGHTS.name}, {share:.0%} of the vote) and a picture model "
                            f"on the 28×28 hand picture ({Path(info.path).name}, {info.config.arch}, "
-                           f"{1 - share:.0%})"))
+                           f"{1 - share:.0%})" + _personal_note(meta)))
     hands = landmarks.get("train_hands")
     rows.append(("Learned from", "hand shape: " + (f"{hands:,} webcam photos" if isinstance(hands, int) else
                                                   "webcam photos") + " of ~23 signers (MIT licence, CREDITS.md); "

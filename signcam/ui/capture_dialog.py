@@ -228,7 +228,7 @@ class CaptureDialog(QDialog):
         if now - self._last_capture_s < self.interval_s:
             return
         hand = square_crop(rec.frame.image_bgr, rec.box) if rec.frame is not None else None
-        sample = self.store.add(self._letter, rec.crop_gray, hand)
+        sample = self.store.add(self._letter, rec.crop_gray, hand, rec.box.landmarks)
         self._last_capture_s, self._taken = now, self._taken + 1
         self._add_tile(sample.id, sample.letter, rec.crop_gray)
         self._update_counts()

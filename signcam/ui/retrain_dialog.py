@@ -457,6 +457,7 @@ class RetrainDialog(QDialog):
         if personal:
             rows.append((f"Your held-back samples ({personal['n']})", personal["accuracy"],
                          old_personal.get("accuracy")))
+        self._show_verdict(result.judgement, rows)
         self.summary_table.setRowCount(len(rows))
         self.summary_table.setVerticalHeaderLabels([r[0] for r in rows])
         for i, (_, new, old) in enumerate(rows):
@@ -472,6 +473,24 @@ class RetrainDialog(QDialog):
             for j, text in enumerate(values):
                 self.letters_table.setItem(i, j, QTableWidgetItem(text))
         self.confusion.set_matrix(test["confusion"])
+
+    def _show_verdict(self, judgement: dict, rows: list) -> None:
+        """training.judge's verdict on top, other people's hands as the app reads them in the table, and the
+        default button: Adopt only when nothing got worse (issue 29)."""
+        worse = judgement.get("verdict") == "worse"
+        if judgement:
+            style = ERROR_STYLE if worse else OK_STYLE
+            self.report_title.setText(f"<b style='{style}'>{judgement['message']}</b><br>{self.report_title.text()}")
+            self.report_title.setWordWrap(True)
+            groups = judgement["groups"]
+            if (yours := groups.get("yours")) and len(rows) > 1:  # the app's reading, not the picture model's alone
+                rows[1] = (f"Your held-back samples ({yours['n']}), as the app reads them", yours["after"],
+                           yours["before"])
+            if others := groups.get("others"):
+                rows.append((f"Other people's hands ({others['n']}), as the app reads them", others["after"],
+                             others["before"]))
+        self.discard_button.setDefault(worse)
+        self.adopt_button.setDefault(not worse)
 
     # -- closing -------------------------------------------------------------------------------
     def _discard_candidate(self) -> None:

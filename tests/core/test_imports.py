@@ -8,7 +8,7 @@ QT_FREE = (
     "signcam.pipeline.smoothing", "signcam.pipeline.sources", "signcam.store.weights", "signcam.pipeline.config",
     "signcam.store.files", "signcam.photo_reader", "signcam.practice",
     "signcam.practice.history", "signcam.practice.controller", "signcam.store.samples", "signcam.store.user_weights",
-    "training.train", "training.runner", "training.personal", "training.results", "training.progress",
+    "training.train", "training.runner", "training.personal", "training.results", "training.progress", "training.judge",
 )
 
 

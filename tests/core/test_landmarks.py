@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from signcam.labels import LETTERS
 from signcam.models.landmarks import (
     LandmarkConfig,
     LandmarkNet,
@@ -107,10 +108,20 @@ def test_zero_share_loads_no_landmark_model(random_weights: Path, tmp_path: Path
 def test_weights_fine_tuned_on_the_learner_use_the_personal_shares(landmark_weights: Path, tmp_path: Path) -> None:
     """The weights say whether they know the learner's hand; the config says what that is worth."""
     personal = save_weights(tmp_path / "personal.safetensors", build_model(),
-                            {"train_config": {"personal_dir": "/samples"}})
+                            {"train_config": {"personal_dir": "/samples"}, "personal_letters": {"L": 4, "A": 1}})
+    older = save_weights(tmp_path / "older.safetensors", build_model(),  # fine-tuned before letters were recorded
+                         {"train_config": {"personal_dir": "/samples"}})
     plain = save_weights(tmp_path / "plain.safetensors", build_model())
-    for weights, landmark_share in ((personal, PERSONAL_LANDMARK_SHARE), (plain, LANDMARK_SHARE)):
+    personal_shares = np.full(len(LETTERS), LANDMARK_SHARE)
+    personal_shares[[LETTERS.index("A"), LETTERS.index("L")]] = PERSONAL_LANDMARK_SHARE  # only the letters it learnt
+    for weights, landmark_share in ((personal, personal_shares), (older, LANDMARK_SHARE), (plain, LANDMARK_SHARE)):
         config = RecognitionConfig(weights=str(weights), landmark_weights=str(landmark_weights), roi="box",
                                    device="cpu")
         with build_recognizer(config, video=False) as recognizer:
-            assert recognizer.fuser.shares["landmarks"] == landmark_share
+            assert np.array_equal(recognizer.fuser.shares["landmarks"], landmark_share)
+            assert np.allclose(sum(np.asarray(share) for share in recognizer.fuser.shares.values()), 1.0)
+            # letters never captured: the bundled CNN reads them, as before the fine-tune
+            assert ("bundled_cnn" in [m.name for m in recognizer.models]) == (weights == personal)
+    config = RecognitionConfig(weights=str(personal), landmark_weights=str(landmark_weights), personal_min_samples=2)
+    with build_recognizer(config, video=False) as recognizer:  # one sample of A is too few to trust the CNN on A
+        assert recognizer.fuser.shares["landmarks"][LETTERS.index("A")] == LANDMARK_SHARE

@@ -18,7 +18,7 @@ from signcam.labels import LETTERS
 
 REPO = Path(__file__).resolve().parents[2]
 ASSETS = ("signnet.safetensors", "landmarks.safetensors", "hand_landmarker.task", "hand_landmarker.LICENSE",
-          "words.txt")
+          "words.txt", "judge_hands.npz")
 
 
 def _checkout_files() -> list[str]:

@@ -7,7 +7,7 @@ import torch
 
 from signcam.pipeline import builder
 from signcam.pipeline.builder import build_recognizer, reconfigure
-from signcam.pipeline.config import FUSED_TEMPERATURE, LANDMARK_SHARE, RecognitionConfig
+from signcam.pipeline.config import FUSED_TEMPERATURE, LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE, RecognitionConfig
 from signcam.pipeline.fusion import GeometricFuser, geometric_mean
 from signcam.pipeline.sources import Frame
 from tests.recognition_fakes import FakeLocator, FakeModel, fake_recognizer, one_hot
@@ -61,19 +61,31 @@ def test_a_third_model_is_one_class_and_one_registry_line(monkeypatch) -> None:
 
 def test_fusion_numbers_live_in_the_config_and_personal_weights_pick_their_shares(monkeypatch) -> None:
     personal = FakeModel("cnn", one_hot("A"))
-    personal.personal = True
+    personal.personal_letters = {"A": 4}  # fine-tuned on 4 of the learner's A: personal shares on A, no other letter
     monkeypatch.setitem(builder.LETTER_MODELS, "cnn", lambda config, device: personal)
     monkeypatch.setitem(builder.LETTER_MODELS, "landmarks", lambda config, device: FakeModel("landmarks", one_hot("B")))
     with build_recognizer(RecognitionConfig(device="cpu", roi="full"), video=False) as recognizer:
-        assert recognizer.fuser.shares == {"cnn": 0.8, "landmarks": 0.2}
+        shares = recognizer.fuser.shares
+        assert (shares["cnn"][0], shares["landmarks"][0]) == (1 - PERSONAL_LANDMARK_SHARE, PERSONAL_LANDMARK_SHARE)
+        assert np.allclose(shares["landmarks"][1:], LANDMARK_SHARE)
         assert recognizer.fuser.temperature == FUSED_TEMPERATURE
-    personal.personal = False
+    personal.personal_letters = {}
     with build_recognizer(RecognitionConfig(device="cpu", roi="full"), video=False) as recognizer:
         assert recognizer.fuser.shares == {"cnn": pytest.approx(1 - LANDMARK_SHARE), "landmarks": LANDMARK_SHARE}
     only_cnn = RecognitionConfig(device="cpu", roi="full", shares=(("cnn", 1.0), ("landmarks", 0.0)),
                                  personal_shares=(("cnn", 1.0),))
     with build_recognizer(only_cnn, video=False) as recognizer:
         assert [m.name for m in recognizer.models] == ["cnn"]  # share 0: never loaded
+
+
+def test_per_letter_shares_fuse_each_letter_at_its_own_shares() -> None:
+    cnn, marks = np.full(24, 0.5 / 23), np.full(24, 0.5 / 23)
+    cnn[0], marks[1] = 0.5, 0.5  # the CNN says A, the landmarks say B, equally sure
+    trusted_on_a = np.where(np.arange(24) == 0, 0.8, 0.3)
+    fused = GeometricFuser({"cnn": trusted_on_a, "landmarks": 1 - trusted_on_a}).fuse({"cnn": cnn, "landmarks": marks})
+    assert fused.argmax() == 0 and fused.sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="not all 0"):
+        GeometricFuser({"cnn": np.where(np.arange(24) == 0, 0.0, 1.0)})
 
 
 def test_fuser_ignores_models_it_has_no_share_for() -> None:

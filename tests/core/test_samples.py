@@ -24,6 +24,21 @@ def test_added_samples_survive_a_reopen_with_counts_and_pixels(tmp_path):
     assert reopened.samples("A")[0].hand_path.exists() and not reopened.samples("B")[0].hand_path.exists()
 
 
+def test_landmarks_are_kept_with_the_sample_and_older_rows_have_none(tmp_path):
+    """The Retrain report reads a held-back sample with both models, as the app reads the learner's hand."""
+    store, crop = SampleStore(tmp_path), np.zeros((28, 28), np.uint8)
+    points = np.random.default_rng(0).uniform(0, 640, (21, 3))  # x, y and the locator's depth
+    store.add("L", crop, landmarks=points)
+    store.add("A", crop)  # captured without landmarks (box mode, or a store from before they were kept)
+    reopened = SampleStore(tmp_path).landmarks()
+    assert reopened.shape == (2, 21, 2) and np.allclose(reopened[0], points[:, :2], atol=0.05)
+    assert np.isnan(reopened[1]).all()
+    old = SampleStore(tmp_path / "old")
+    sample = old.add("B", crop)
+    (old.root / "labels.csv").write_text(f"id,letter,captured_unix_s\n{sample.id},B,1.0\n")  # before landmarks
+    assert len(SampleStore(old.root)) == 1 and np.isnan(SampleStore(old.root).landmarks()).all()
+
+
 def test_delete_removes_the_row_and_the_files(tmp_path):
     store = SampleStore(tmp_path)
     keep, gone = store.add("C", _crop(1)), store.add("C", _crop(2), np.zeros((9, 9, 3), np.uint8))

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from signcam.models.model import ModelConfig, build_model
-from signcam.pipeline.config import PERSONAL_LANDMARK_SHARE
 from signcam.store.samples import SampleStore
 from signcam.store.weights import read_info, save_weights
 from tests.training.conftest import synthetic_rows
@@ -64,7 +63,12 @@ def test_fine_tune_keeps_the_start_and_reports_held_back_samples(tiny_csvs, samp
     assert result.personal["n"] == 3 and result.baseline["personal"]["n"] == 3
     assert result.baseline["test"]["n"] == result.test["n"] == 48 and len(result.history) == config.epochs
     assert "personal_accuracy" in info.metadata
-    assert info.metadata["landmark_share"] == PERSONAL_LANDMARK_SHARE  # the app then trusts the CNN more
+    # The app fuses these letters at its personal shares, the others as before; each trained on 4 (1 held back).
+    assert info.metadata["personal_letters"] == {"A": 4, "B": 4, "C": 4}
+    judgement = result.judgement  # training.judge: letter by letter, before and after, through the app's fusion
+    assert judgement["verdict"] in ("better", "same", "worse") and judgement["message"]
+    assert judgement["groups"]["yours"]["n"] == 3 and judgement["groups"]["others"]["n"] > 500
+    assert judgement["groups"]["test"]["n"] == 48
 
 
 def test_runner_streams_events_and_writes_the_weights(tiny_csvs, tmp_path):

@@ -44,3 +44,14 @@ def test_details_explain_validation_and_hide_the_training_machines_paths(bundled
     details = about_html(read_info(bundled_weights), "CPU")
     assert "/work/" not in details and "runs/bench" not in details and "sign_mnist_train.csv" not in details
     assert "signers it did not train on" in details and "Official test" in details
+
+
+def test_about_says_retrained_weights_vote_only_on_the_letters_captured(bundled_weights, tmp_path):
+    """Issue 29: weights fine-tuned on the learner count on the letters captured; the bundled CNN reads the rest."""
+    from signcam.store.weights import load_model, save_weights
+
+    model, _ = load_model(bundled_weights, "cpu")
+    mine = save_weights(tmp_path / "mine.safetensors", model, {"personal_letters": {"L": 4, "A": 5, "J": 3}})
+    rows = dict(about_summary(read_info(mine), "CPU"))
+    assert "on the 2 letters you captured (AL) your retrained picture model has 40% of the vote" in rows["Models"]
+    assert "you captured" not in dict(about_summary(read_info(bundled_weights), "CPU"))["Models"]

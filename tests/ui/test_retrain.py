@@ -8,15 +8,21 @@ import sys
 import numpy as np
 import pytest
 
+from signcam.labels import LETTERS
 from signcam.store.samples import SampleStore
 from signcam.store.user_weights import WeightsHistory
+from signcam.store.weights import BUNDLED_WEIGHTS
 from signcam.ui.retrain_dialog import MODES, RetrainDialog
 from signcam.ui.training_menu import install_training
 from tests.training.conftest import csv_text
+from tests.training.test_judge import bundled_copy
+from training.judge import judge
 from training.progress import RunEstimate, RunTimes
+from training.report import classification_metrics
+from training.results import RunResult
 from training.runner import CRASH_ENV
 
-RUN_TIMEOUT_MS = 60_000  # a cold Python + torch start is most of it
+RUN_TIMEOUT_MS = 120_000  # a cold Python + torch start and the judge (training.judge) are most of it
 
 
 @pytest.fixture
@@ -66,9 +72,14 @@ def test_retrain_report_adopt_and_revert(qtbot, training, bundled):
         pass
     assert dialog.pages.currentWidget() is dialog.report_page
     assert dialog.summary_table.verticalHeaderItem(0).text() == "Official test set (48 images)"
-    assert dialog.summary_table.verticalHeaderItem(1).text() == "Your held-back samples (4)"
+    assert dialog.summary_table.verticalHeaderItem(1).text() == "Your held-back samples (4), as the app reads them"
     assert dialog.summary_table.item(0, 1).text().endswith("%")  # the weights in use, same rows
     assert dialog.confusion.item(0, 0) is not None and len(dialog.val_acc_curve.getData()[0]) == 2
+    # Issue 29: judged letter by letter on other people's hands too, and Adopt is the default only if nothing got worse
+    assert dialog.summary_table.verticalHeaderItem(2).text().startswith("Other people's hands")
+    judgement = dialog._result.judgement
+    assert judgement["message"] in dialog.report_title.text()
+    assert dialog.adopt_button.isDefault() == (judgement["verdict"] != "worse") != dialog.discard_button.isDefault()
     assert actions.current_weights() == bundled  # nothing changes before Adopt
     # Issue 23: a click meant for Cancel training as the run ended discarded the result. The report's buttons
     # wait a moment, and Discard is nowhere near where Cancel was.
@@ -193,3 +204,21 @@ def test_time_estimate_comes_from_the_last_run_of_that_mode(qtbot, settings, tmp
     assert "About 1:10 (min:s)" in dialog.estimate_label.text()  # 20 + 4 x 5 + 30
     dialog.mode_combo.setCurrentIndex(list(MODES).index("scratch"))
     assert "Not timed on this computer yet" in dialog.estimate_label.text()
+
+
+def test_a_worse_candidate_makes_discard_the_default_and_says_what_got_worse(qtbot, settings, tmp_path):
+    """Issue 29: 5 samples of L made the app read everyone else worse, and the report said 99.7% and Adopt."""
+    damaged = bundled_copy(tmp_path / "damaged.safetensors", {"personal_letters": dict.fromkeys(LETTERS, 4)},
+                           damage=True)
+    dialog = RetrainDialog(settings, history=WeightsHistory(tmp_path / "h"), samples=SampleStore(tmp_path / "s"),
+                           current_weights=BUNDLED_WEIGHTS)
+    qtbot.addWidget(dialog)
+    labels = np.repeat(np.arange(len(LETTERS)), 2)
+    test = classification_metrics(labels, labels)
+    for candidate, worse in ((damaged, True), (BUNDLED_WEIGHTS, False)):
+        judgement = judge(candidate, BUNDLED_WEIGHTS)
+        dialog._show_report(RunResult(weights=str(candidate), test=test, best_epoch=1, val_acc=1.0, temperature=1.0,
+                                      baseline={"test": test}, judgement=judgement))
+        assert (judgement["verdict"] == "worse") == worse
+        assert dialog.discard_button.isDefault() == worse and dialog.adopt_button.isDefault() != worse
+        assert ("other people's hands worse" in dialog.report_title.text()) == worse
