@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,15 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 # Why a test skipped, and how to run it: the data is not in the repository (README, "Tests").
 NEEDS_SHARED = "needs the shared data folder ../shared/data beside the checkout (README: Tests)"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The app builds its models in daemon threads and ends with os._exit, so it never waits for them; a test
+    process ends by finalizing Python, and a loader still inside torch then aborts it ("terminate called without
+    an active exception", exit 134) although every test passed. Let such threads finish first."""
+    for thread in threading.enumerate():
+        if thread.daemon and thread.name == "signcam-model-loader":
+            thread.join(timeout=120)
 
 
 def need_shared(path: Path) -> None:

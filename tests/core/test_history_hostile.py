@@ -35,8 +35,9 @@ def test_reading_answered_while_locked_is_kept_and_saved_once_free(tmp_path: Pat
     history.close()
 
 
-def test_rows_with_bad_values_are_left_out_of_the_figures(tmp_path: Path) -> None:
-    path = tmp_path / "history.sqlite3"
+def history_with_bad_rows(path: Path) -> History:
+    """One good attempt (A) and reading (CAT at pace 2), then rows signcam never writes: a time in the year
+    33,658, a letter time and a pace that are text, and a letter row of bytes for a reading that does not exist."""
     history = History(path)
     history.record(attempt("A"), at_unix_s=1.7e9)
     history.record_reading(reading("CAT", pace=2.0), at_unix_s=1.7e9)
@@ -53,6 +54,11 @@ def test_rows_with_bad_values_are_left_out_of_the_figures(tmp_path: Path) -> Non
                     " VALUES (1e15, 'DOG', 'DOG', 1, 3.0, 0, 'words')")
         raw.execute("INSERT INTO reading_letters (reading_id, letter, correct) VALUES (99, x'00ff', 'x')")
     raw.close()
+    return history
+
+
+def test_rows_with_bad_values_are_left_out_of_the_figures(tmp_path: Path) -> None:
+    history = history_with_bad_rows(tmp_path / "history.sqlite3")
     days = history.daily_stats()
     assert [(d.attempts, type(d.day)) for d in days] == [(1, str)]
     assert set(history.letter_stats()) == {"A"} and history.count() == 1

@@ -1,7 +1,6 @@
 """Issue 31 in the app: values no signcam writes (settings, history rows) are skipped, not raised; quitting with
 practice the history could not save asks first."""
 
-import sqlite3
 from pathlib import Path
 
 import cv2
@@ -22,34 +21,19 @@ from signcam.ui.progress_view import ProgressDialog
 from signcam.ui.receptive_view import open_reading_drill
 from signcam.ui.retrain_dialog import RetrainDialog
 from signcam.ui.settings import Key, Settings
-from tests.core.test_history_hostile import lock_for_writing, reading
+from tests.core.test_history_hostile import history_with_bad_rows, lock_for_writing
 from tests.core.test_history_lock import attempt
 from training.progress import RunTimes
 
 
-def bad_rows(path: Path) -> History:
-    history = History(path)
-    history.record(attempt("A"), at_unix_s=1.7e9)
-    history.record_reading(reading(), at_unix_s=1.7e9)
-    assert history.flush(10)
-    raw = sqlite3.connect(path)
-    with raw:
-        raw.execute("INSERT INTO attempts (at_unix_s, letter, outcome, time_s, wrong_reads, word, drill, mode, hand)"
-                    " VALUES (1e15, 'B', 'correct', 1.0, 0, '', 'letter', 'easy', 'right')")
-        raw.execute("INSERT INTO readings (at_unix_s, word, typed, correct, pace, replays, source)"
-                    " VALUES (1.9e9, 'DOG', 'DOG', 1, 'abc', 0, 'words')")
-    raw.close()
-    return history
-
-
 def test_progress_and_reading_drill_open_over_rows_with_bad_values(qtbot, tmp_path: Path) -> None:
-    history = bad_rows(tmp_path / "history.sqlite3")
+    history = history_with_bad_rows(tmp_path / "history.sqlite3")
     progress = ProgressDialog(history)
     qtbot.addWidget(progress)
     assert "1 letter practised over 1 day," in progress.view.summary_label.text()
     dialog = open_reading_drill(history, load_words())
     qtbot.addWidget(dialog)
-    assert dialog.view.drill.pace == 1.5  # the last good reading's pace, not "abc"
+    assert dialog.view.drill.pace == 2.0  # the last good reading's pace, not "abc"
     history.close()
 
 
