@@ -52,7 +52,7 @@ from training.train import fit_temperature, seed_everything
 
 log = logging.getLogger("signcam.train.landmarks")
 
-TRAIN_SETS, DEV_SET = ("extra", "extra2"), "real_dev"  # extra2/: three more MIT signers, same rules as extra/
+TRAIN_SETS, DEV_SET = ("extra", "extra2", "extra3"), "real_dev"  # extra2/, extra3/: 14 more signers, extra/'s rules
 
 
 @dataclass
