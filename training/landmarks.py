@@ -33,8 +33,8 @@ pooled S 0.68, N 0.75, M 0.76-0.78, P 0.78-0.79, K 0.78-0.83). Not kept, each wi
   Pairwise depth discriminants (logistic regression on the 17 depth features, used when the top two are the pair:
   M/N, S/N, M/S, E/S, T/A, N/T) move the mean by at most 0.1 point and each letter by at most 3.
 - Far and small hands (box side < 60 px in the 320 px photos: 0.475 right; 60-90 px: 0.765; over 130 px: 0.93):
-  per-hand landmark noise up to 0.08 of the hand's size in training 0.906 (under 60 px 0.485, 60-90 px 0.758); locating a
-  small hand again on a 2x-context crop upscaled to 256 px: 0.714 -> 0.719 on the 573 hands under 90 px.
+  per-hand landmark noise up to 0.08 of the hand's size in training 0.906 (under 60 px 0.485, 60-90 px 0.758);
+  locating a small hand again on a 2x-context crop upscaled to 256 px: 0.714 -> 0.719 on the 573 hands under 90 px.
 - Test-time 3D turns (mean of the logits at yaw +-20/35, pitch +-15/25): +-0.001. Person-balanced loss weights
   (count^-0.5): 0.908. Distances between all 21 points instead of 16: 0.905. 60 epochs instead of 30: 0.908.
 extra3/ itself: the 20 extra/ + extra2/ persons 0.885 with it, 0.884 without (7 groups, 30 epochs); real_dev for
