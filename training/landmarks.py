@@ -49,7 +49,7 @@ import datetime
 import logging
 import math
 import sys
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -96,8 +96,6 @@ class LandmarkTrainConfig:
     mirror: bool = True  # mirror half the training hands: left and right hands, G and H pointing either way
     lopo: bool = True  # leave-one-person-out: the report and the temperature (off: T = 1, no report)
     folds: int = 0  # 0: one model per held-out person; k: k groups of persons (k models: quicker, for exploring)
-    label_floor: float = 0.0  # > 0: each hand's loss weighs what models that never saw its person give its letter
-    label_folds: int = 3  # groups of persons for those weights (label_folds more models per fit)
     seed: int = 0
 
 
@@ -170,26 +168,8 @@ def augmented(points: torch.Tensor, config: LandmarkTrainConfig, gen: torch.Gene
     return pts
 
 
-def label_weights(hands: Hands, config: LandmarkTrainConfig) -> np.ndarray:
-    """(N,) loss weight of each hand, mean 1: the probability that a model trained without its person (one of
-    config.label_folds groups of persons) gives its letter, at least config.label_floor. A loose or mislabelled
-    shape (a student's K with straight fingers, an S that is an N) then pulls its letter's boundary less, and a
-    shape other people also make keeps its full weight. Everything inside `hands`: nothing of a held-out person."""
-    plain = replace(config, label_floor=0.0)
-    folds = person_folds(hands.persons, config.label_folds, seed=1)
-    right = np.zeros(len(hands.labels), np.float32)
-    for fold in sorted(set(folds)):
-        held = folds == fold
-        probs = torch.softmax(logits_of(fit(hands.subset(~held), plain), hands.points[held]), dim=1).numpy()
-        right[held] = probs[np.arange(held.sum()), hands.labels[held]]
-    weights = np.clip(right, config.label_floor, 1.0)
-    return weights / weights.mean()
-
-
 def fit(hands: Hands, config: LandmarkTrainConfig) -> LandmarkNet:
-    """A LandmarkNet trained on the hands for config.epochs (AdamW, one-cycle, augmented batches), each hand's loss
-    weighted by label_weights when config.label_floor > 0."""
-    weights = torch.from_numpy(label_weights(hands, config)) if config.label_floor > 0 else None
+    """A LandmarkNet trained on the hands for config.epochs (AdamW, one-cycle, augmented batches)."""
     gen = seed_everything(config.seed)
     x, y = torch.from_numpy(hands.points), torch.from_numpy(hands.labels)
     depth = torch.from_numpy(np.nan_to_num(hands.z))  # a hand without depth turns as a flat one
@@ -203,10 +183,7 @@ def fit(hands: Hands, config: LandmarkTrainConfig) -> LandmarkNet:
         for b in range(steps):
             idx = order[b * config.batch_size : (b + 1) * config.batch_size]
             logits = model(landmark_features(augmented(x[idx], config, gen, depth[idx]), config.features))
-            loss = F.cross_entropy(logits, y[idx], label_smoothing=config.label_smoothing,
-                                   reduction="mean" if weights is None else "none")
-            if weights is not None:
-                loss = (loss * weights[idx]).sum() / weights[idx].sum()
+            loss = F.cross_entropy(logits, y[idx], label_smoothing=config.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

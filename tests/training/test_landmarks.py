@@ -98,20 +98,3 @@ def test_person_folds_keep_each_person_in_one_fold() -> None:
     assert sorted(set(grouped)) == [0, 1, 2]
     assert all(len(set(grouped[persons == p])) == 1 for p in set(persons))
     assert len(set(trainer.person_folds(persons, 0))) == 10  # one fold per person
-
-
-def test_label_weights_lower_hands_whose_letter_other_people_do_not_make() -> None:
-    """A hand labelled with another letter's shape is weighed by models that never saw its person: they read the
-    shape as the other letter, so it weighs less than the hands whose shape matches their label."""
-    photos = synthetic_set("extra", 6, 2, 0)
-    hands = trainer.found_hands(photos)
-    labels = hands.labels.copy()
-    wrong = np.flatnonzero(hands.persons == "extra/src0")[:10]
-    labels[wrong] = (labels[wrong] + 1) % 24  # ten hands of one person carry the next letter's label
-    hands = trainer.Hands(hands.points, labels, hands.persons, hands.z)
-    config = LandmarkTrainConfig(hidden=32, epochs=15, batch_size=32, label_floor=0.05, label_folds=3)
-    weights = trainer.label_weights(hands, config)
-    assert weights.shape == labels.shape and abs(weights.mean() - 1) < 1e-5 and weights.min() > 0
-    right = np.ones(len(labels), bool)
-    right[wrong] = False
-    assert weights[wrong].mean() < 0.5 * weights[right].mean()
