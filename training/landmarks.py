@@ -37,6 +37,11 @@ pooled S 0.68, N 0.75, M 0.76-0.78, P 0.78-0.79, K 0.78-0.83). Not kept, each wi
   locating a small hand again on a 2x-context crop upscaled to 256 px: 0.714 -> 0.719 on the 573 hands under 90 px.
 - Test-time 3D turns (mean of the logits at yaw +-20/35, pitch +-15/25): +-0.001. Person-balanced loss weights
   (count^-0.5): 0.908. Distances between all 21 points instead of 16: 0.905. 60 epochs instead of 30: 0.908.
+- Weighing each training hand by the probability that models trained without its person (3 groups of persons, nested
+  inside each held-out group) give its letter, floor 0.03/0.1/0.3: mean 0.907-0.908 (flat), worst person 0.762/
+  0.724-0.729/0.701 (vyshu150), S 0.73-0.74, but M 0.73-0.76 and X 0.81-0.82; on real_dev (trained on everything,
+  floor 0.1, model alone) 0.957 instead of 0.982, M 0.53, N 0.69: it moves the M/N/S boundary, not the strangers.
+  (Weights from models that had seen the held-out persons read 0.916, worst 0.743: a leak, not a gain.)
 extra3/ itself: the 20 extra/ + extra2/ persons 0.885 with it, 0.884 without (7 groups, 30 epochs); real_dev for
 the model trained on everything, alone: 0.979-0.982 with extra3/ (two seeds, 60 epochs), 0.984 without.
 
