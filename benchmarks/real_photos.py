@@ -5,13 +5,15 @@
    `Recognizer.recognize`, exactly as `signcam predict --roi auto` reads them. Per source: photos, hands found,
    top-1 among found, expected calibration error (ECE, 10 equal-width bins), the share of found hands whose
    letter is shown at the threshold, their accuracy, the share of errors that "unsure" catches, confusions.
-2. `--lopo`: leave one person out over extra/'s persons plus real_dev's five. The landmark model is retrained
-   with the shipped recipe (its file's `train_config`) without each extra person and scores that person; real_dev's
-   people are scored by the shipped files. Hands are located and cropped as in 1 (training.photos: the same
-   locator and crop, cached). The CNN is the shipped one on every person: it is held out only where it never
-   saw the person: name the extra/ persons a CNN trained on extra/ never saw with --cnn-unseen (the fusion check uses
-   only those and real_dev). Prints the per-person table, per letter, worst letter and confusions, and the fusion
-   check: for each of those persons, the landmark share and temperature with the lowest NLL on the others.
+2. `--lopo`: leave one person out over the persons of extra/, extra2/ and extra3/, plus real_dev's five. The landmark
+   model is retrained with the shipped recipe (its file's `train_config`) without each of those persons and scores
+   that person; real_dev's people are scored by the shipped files. Hands are located and cropped as in 1
+   (training.photos: the same locator and crop, cached). The CNN is the shipped one on every person: it is held out
+   only where it never saw the person: name the persons a CNN trained on extra/ never saw with --cnn-unseen (the
+   fusion check uses only those and real_dev). Prints the per-person table, per letter, worst letter and confusions,
+   and the fusion check: for each of those persons, the landmark share and temperature with the lowest NLL on the
+   others. Per letter, each person weighs one: the mean of the persons' accuracies on it and the worst person's
+   (real_dev too).
 
 sign_mnist_sources frames within a recording session are near-identical, so by default one photo per session
 is used (samples 0 and 5 of each letter); --all-sources uses all ten.
@@ -137,8 +139,8 @@ def recognise_all(rec: Recognizer, items: list[tuple[str, Path, str]]) -> list[P
 
 
 def held_out_extra(rec: Recognizer, shared: Path, recipe: LandmarkTrainConfig, temperature: float) -> list[Photo]:
-    """The photos of the landmark model's training sets (extra/, extra2/), each person scored by a landmark model
-    trained with `recipe` on all the other persons of both sets, as the shipped model was trained."""
+    """The photos of the landmark model's training sets (extra/, extra2/, extra3/), each person scored by a landmark
+    model trained with `recipe` on all the other persons of those sets, as the shipped model was trained."""
     sets = [load_photo_set(shared / name) for name in TRAIN_SETS if (shared / name / "labels.csv").exists()]
     hands = Hands.concat([found_hands(photos) for photos in sets])
     result = []
@@ -202,6 +204,24 @@ def print_letters(title: str, s: dict) -> None:
     print(f"{title} per letter: " + " ".join(f"{k} {v:.2f}" for k, v in s["per_letter"].items()))
 
 
+def letters_by_person(summary: dict[str, dict], persons: list[str]) -> dict[str, dict]:
+    """Per letter over `persons` (each weighs one, whatever their photo count): the mean of their accuracies on
+    that letter, the worst person's and who it is. A person without a found hand of a letter is left out of it."""
+    table: dict[str, dict] = {}
+    for letter in sorted({k for n in persons for k in summary[n].get("per_letter", {})}):
+        scores = {n: summary[n]["per_letter"][letter] for n in persons if letter in summary[n].get("per_letter", {})}
+        worst = min(scores, key=scores.get)
+        table[letter] = {"mean": float(np.mean(list(scores.values()))), "worst": scores[worst], "worst_person": worst,
+                         "persons": len(scores)}
+    return table
+
+
+def print_letters_by_person(title: str, table: dict[str, dict]) -> None:
+    print(f"{title}, per letter (mean over persons / worst person):")
+    for letter, row in table.items():
+        print(f"  {letter}  {row['mean']:.3f}  {row['worst']:.2f} {row['worst_person']:28} ({row['persons']} persons)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=SHARED, help=f"shared data folder (default: {SHARED})")
@@ -214,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roi", choices=ROI_MODES, default="auto", help="hand locating mode (default: auto)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"the app's unsure threshold (default: {DEFAULT_THRESHOLD})")
-    parser.add_argument("--lopo", action="store_true", help="leave one person out over extra/ + extra2/ + real_dev")
+    parser.add_argument("--lopo", action="store_true",
+                        help="leave one person out over extra/ + extra2/ + extra3/ (real_dev: shipped files)")
     parser.add_argument("--cnn-unseen", help="comma-separated extra/ sources the CNN never saw, for the fusion check "
                         "(default: all, right for a CNN trained on Sign-MNIST only)")
     parser.add_argument("--all-sources", action="store_true", help="all 10 samples per letter (default: 2)")
@@ -246,22 +267,25 @@ def main(argv: list[str] | None = None) -> int:
     people = {name: g for name, g in groups.items() if not name.startswith("sign_mnist_sources/")}
     summary = {name: summarise(g, letters, share, temperature, args.threshold, args.top_confusions)
                for name, g in groups.items()}
-    real_dev = [p for name, g in people.items() if name.startswith("real_dev/") for p in g]
+    real_dev_people = [name for name in people if name.startswith("real_dev/")]
+    real_dev = [p for name in real_dev_people for p in people[name]]
     summary["real_dev (pooled)"] = summarise(real_dev, letters, share, temperature, args.threshold,
                                              args.top_confusions)
     report: dict = {"roi": args.roi, "landmark_share": share, "fused_temperature": temperature,
                     "threshold": args.threshold, "seconds": seconds, "sources": summary,
-                    "cnn_weights": cnn_path}
+                    "cnn_weights": cnn_path, "real_dev_letters": letters_by_person(summary, real_dev_people)}
     if args.lopo:
         everyone = [p for g in people.values() for p in g]
         summary["all held-out persons (pooled)"] = summarise(everyone, letters, share, temperature, args.threshold,
                                                              args.top_confusions)
-        extra = [summary[n]["accuracy_found"] for n in people if not n.startswith("real_dev/")]
+        held_out = [n for n in people if not n.startswith("real_dev/")]
+        extra = [summary[n]["accuracy_found"] for n in held_out]
         named = args.cnn_unseen.split(",") if args.cnn_unseen else None
         unseen = {n: g for n, g in people.items() if named is None or n.startswith("real_dev/")
                   or n.split("/", 1)[1] in named}
         report["lopo"] = {"extra_mean": float(np.mean(extra)), "extra_worst": float(min(extra)),
                           "persons_mean": float(np.mean([summary[n]["accuracy_found"] for n in people])),
+                          "letters": letters_by_person(summary, held_out),
                           "fusion_persons": sorted(unseen), "fusion_picks": pick_fusion(unseen, letters)}
     if args.errors_png:
         errors = [(p.crop, p.letter, letters[int(p.probs(share, temperature).argmax())]) for p in photos
@@ -274,10 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print_table(summary)
     print_letters("real_dev (pooled)", summary["real_dev (pooled)"])
+    print_letters_by_person(f"real_dev, {len(real_dev_people)} persons, shipped models", report["real_dev_letters"])
     if args.lopo:
         lopo = report["lopo"]
         print_letters("all held-out persons (pooled)", summary["all held-out persons (pooled)"])
-        print(f"leave one person out: extra mean {lopo['extra_mean']:.3f}, worst {lopo['extra_worst']:.3f}; "
+        print_letters_by_person(f"{'+'.join(TRAIN_SETS)}, {len(held_out)} persons, each left out", lopo["letters"])
+        print(f"leave one person out: {'+'.join(TRAIN_SETS)} mean {lopo['extra_mean']:.3f}, "
+              f"worst {lopo['extra_worst']:.3f} ({min(held_out, key=lambda n: summary[n]['accuracy_found'])}); "
               f"mean over all {len(people)} persons {lopo['persons_mean']:.3f}")
         picks = Counter(lopo["fusion_picks"].values())
         print(f"fusion (share, temperature) picked by NLL on the other persons, over {len(unseen)} persons: "

@@ -35,7 +35,7 @@ from signcam.pipeline.preprocess import crop_hand
 
 log = logging.getLogger("signcam.train.photos")
 
-PHOTO_SETS = ("extra", "extra2", "real_dev")  # folders under the data folder that hold labels.csv + photos
+PHOTO_SETS = ("extra", "extra2", "extra3", "real_dev")  # folders under the data folder that hold labels.csv + photos
 SIDES = ("", "right", "left")  # side codes in the cache: MediaPipe's handedness as the locator reports it
 # Bump when the locator or the crop changes, so caches are rebuilt (2: z and world landmarks, photo retries;
 # 3: the official MediaPipe's Tasks HandLandmarker; 4: photos settled by tracking, as the live view reads them).

@@ -14,7 +14,9 @@ real_dev's 5 (training/landmarks.py; one seed): mirroring + both views 0.871 mea
 0.742) and 0.950 on real_dev, vs 0.858 (worst 0.722) and 0.941 for the old left-to-right canonicalisation.
 Features tried the same way (mean over the 22 persons): points 0.889, + fingertip/joint distances 0.889,
 + bone directions and joint angles 0.890, all of them 0.887; adding MediaPipe's z (+0.1 extra, -1.8 real_dev)
-or distances between its world landmarks (-0.3, -2.6) did not help. Seeds move these by about +-1 point.
+or distances between its world landmarks (-0.3, -2.6) did not help. Seeds move these by about +-1 point. Measured
+again on extra/ + extra2/ + extra3/ (issue 30, training/landmarks.py): the coach's depth features from the world
+landmarks, or the world points in a palm frame, lower the mean over held-out persons by 1-2.4 points.
 """
 
 from dataclasses import asdict, dataclass

@@ -90,3 +90,11 @@ def test_turning_in_3d_uses_depth_and_keeps_the_wrist() -> None:
     gen = torch.Generator().manual_seed(0)
     small = turned_in_3d(points, z, LandmarkTrainConfig(yaw_deg=5, pitch_deg=5), gen)
     assert (small - points).abs().max() < 0.1 * 150  # a 5 deg turn moves a point by less than a tenth of its reach
+
+
+def test_person_folds_keep_each_person_in_one_fold() -> None:
+    persons = np.array([f"extra/p{i % 10}" for i in range(200)])
+    grouped = trainer.person_folds(persons, 3)
+    assert sorted(set(grouped)) == [0, 1, 2]
+    assert all(len(set(grouped[persons == p])) == 1 for p in set(persons))
+    assert len(set(trainer.person_folds(persons, 0))) == 10  # one fold per person
