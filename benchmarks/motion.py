@@ -12,7 +12,7 @@ for Z recall (every person with strokes of that letter weighted equally) and fal
 By default the bundled model is measured; it was fitted on every person here, so that is not held out.
 `--hold-out` fits the model again without each person in turn (training/motion_train.py, the bundled model's recipe:
 their recordings and the synthetic strokes their hands drew are left out, and the thresholds are chosen on other
-people) and reports every person by the model that never saw them. ~25 min on two busy cores.
+people's out-of-fold probabilities) and reports every person by the model that never saw them.
 
 Usage:
     python benchmarks/motion.py [--recordings ../shared/data/motion ../shared/data/motion2] [--json]
@@ -75,8 +75,10 @@ def run(recordings: list[Recording], reader: MotionReader, stored: bool) -> list
 
 def held_out_models(recordings: list[Recording], data: Path, people: list[str]) -> dict[str, MotionModel]:
     """One model per person of `people`, fitted on everyone else (their recordings and the strokes their hands
-    drew; training/motion_train.py, the bundled model's recipe) with thresholds chosen on others too."""
-    from training.motion_train import PHOTO_SETS, TrainConfig, cached_windows, synthetic_recordings, train
+    drew; training/motion_train.py, the bundled model's recipe). Thresholds are chosen on other people only:
+    on out-of-fold probabilities (everyone split into groups once, each group scored by a model fitted without
+    it) of the other people's negatives, so no person's own windows choose the thresholds they are read with."""
+    from training.motion_train import PHOTO_SETS, TrainConfig, cached_windows, out_of_fold, synthetic_recordings, train
     from training.motion_train import people as people_in
     from training.photos import load_photo_set
 
@@ -85,7 +87,8 @@ def held_out_models(recordings: list[Recording], data: Path, people: list[str]) 
     everything = recordings + synthetic_recordings(photo_sets, np.random.default_rng(config.seed), config)
     windows = cached_windows(everything, config.words_every)
     everyone = people_in(everything)
-    return {p: train(everything, windows, [o for o in everyone if o != p], config) for p in people}
+    probs = out_of_fold(everything, windows, everyone, config)
+    return {p: train(everything, windows, [o for o in everyone if o != p], config, probs) for p in people}
 
 
 def fmt(value: float | None, pct: bool = True) -> str:

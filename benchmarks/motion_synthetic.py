@@ -4,10 +4,11 @@ Strokes are synthesised from real still hands (training/motion_clips.py): an I p
 and a D photo's index fingertip a Z. The photo people of extra/, extra2/ and extra3/ who have I or D hands are split
 into `--folds` groups; for each group the model is fitted again without those people (training/motion_train.py, the
 bundled model's recipe: their synthetic strokes and, for people who are also recorded, their recordings are left
-out; thresholds chosen on the others) and the group's hands draw the test strokes. Each cell of duration x size
-(hand lengths: wrist to middle knuckle) x frame rate x aspect holds `--per-cell` strokes of each letter; the rest
-varies at random as in training (turn +-25 degrees, either hand, uneven speed, drift up to 1 hand length, loose
-fingers, the whole hand or only the finger moving, jitter, repeated and dropped frames); every stroke is complete.
+out; thresholds chosen on other people's out-of-fold probabilities) and the group's hands draw the test strokes.
+Each cell of duration x size (hand lengths: wrist to middle knuckle) x frame rate x aspect holds `--per-cell`
+strokes of each letter; the rest varies at random as in training (turn +-25 degrees, either hand, uneven speed,
+drift up to 1 hand length, loose fingers, the whole hand or only the finger moving, jitter, repeated and dropped
+frames); every stroke is complete.
 Aspect: "4:3" and "16:9" are pictures of known size (palm-relative features do not change), "unknown" a 16:9
 picture read as 4:3 (x squeezed by 0.75). A stroke counts when the reader reads its letter once and nothing else.
 Negatives: the held-out people's hands held 2 s while drifting up to 2 hand lengths (false reads per 1,000 frames).
@@ -34,6 +35,7 @@ from training.motion_train import (
     RECORDING_SETS,
     TrainConfig,
     cached_windows,
+    out_of_fold,
     people,
     stroke_clip,
     stroke_params,
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     recordings += synthetic_recordings(photo_sets, np.random.default_rng(config.seed), config)
     windows = cached_windows(recordings, config.words_every)
     everyone = people(recordings)
+    probs = out_of_fold(recordings, windows, everyone, config)  # thresholds: other people's out-of-fold reads
     starts = [LETTERS.index("I"), LETTERS.index("D")]
     drawers = sorted({p for s in photo_sets for p in s.persons()[s.found & np.isin(s.labels, starts)]})
     rng = np.random.default_rng(args.seed)
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     held_reads = held_frames = 0
     for k in range(args.folds):
         group = set(order[k::args.folds])
-        model = train(recordings, windows, [p for p in everyone if p not in group], config)
+        model = train(recordings, windows, [p for p in everyone if p not in group], config, probs)
         reader = MotionReader(model=model)
         hands = {letter: [(s.points[i]) for s in photo_sets for i in np.flatnonzero(
             s.found & (s.labels == LETTERS.index(start)) & np.isin(s.persons(), list(group)))]

@@ -362,20 +362,39 @@ def choose_thresholds(windows: Windows, probs: np.ndarray, recordings: list[Reco
     return thresholds
 
 
-def train(recordings: list[Recording], windows: Windows, persons: list[str], config: TrainConfig) -> MotionModel:
-    """The model fitted on everything of `persons` (real and synthetic), its thresholds chosen on out-of-fold
-    probabilities: the persons split into `inner_folds` groups, each scored by a model fitted without it."""
-    of_person = np.array([rec.source for rec in recordings])[windows.recording]
+def _person_of_windows(recordings: list[Recording], windows: Windows) -> np.ndarray:
+    return np.array([rec.source for rec in recordings])[windows.recording]
+
+
+def _usable(recordings: list[Recording], windows: Windows, persons: list[str]) -> np.ndarray:
+    """The windows of `persons` to fit on: every letter window, "none" windows at every NONE_STRIDE-th frame."""
     thinned = (windows.labels > 0) | ((windows.labels == 0) & (windows.end % NONE_STRIDE == 0))
-    usable = np.isin(of_person, persons) & thinned
-    model = fit(windows.features[usable], windows.labels[usable], config)
+    return np.isin(_person_of_windows(recordings, windows), persons) & thinned
+
+
+def out_of_fold(recordings: list[Recording], windows: Windows, persons: list[str], config: TrainConfig) -> np.ndarray:
+    """(M, len(CLASSES)) probabilities of the windows of `persons`, each by a model fitted without them: the
+    persons split into `inner_folds` groups (zeros for other windows)."""
+    of_person = _person_of_windows(recordings, windows)
+    usable = _usable(recordings, windows, persons)
     order = np.random.default_rng(config.seed).permutation(sorted(persons))
     probs = np.zeros((len(windows.labels), len(CLASSES)))
     for k in range(config.inner_folds):
-        group = order[k::config.inner_folds]
-        rows = np.isin(of_person, group)
+        rows = np.isin(of_person, order[k::config.inner_folds])
         rest = usable & ~rows
         probs[rows] = fit(windows.features[rest], windows.labels[rest], config).probs(windows.features[rows])
+    return probs
+
+
+def train(recordings: list[Recording], windows: Windows, persons: list[str], config: TrainConfig,
+          probs: np.ndarray | None = None) -> MotionModel:
+    """The model fitted on everything of `persons` (real and synthetic), its thresholds chosen on out-of-fold
+    probabilities of their real negatives (`out_of_fold` over `persons` unless `probs` are given: a benchmark
+    holding out one person at a time passes those of everyone once, and only the other people's choose)."""
+    usable = _usable(recordings, windows, persons)
+    model = fit(windows.features[usable], windows.labels[usable], config)
+    if probs is None:
+        probs = out_of_fold(recordings, windows, persons, config)
     thresholds = choose_thresholds(windows, probs, recordings, persons, config)
     real = sorted({rec.source for rec in recordings if not is_synthetic(rec)} & set(persons))
     log.info("fitted on %d people (%d recorded): thresholds %s", len(persons), len(real), thresholds)
