@@ -2,23 +2,21 @@
 
 J starts as I and the little fingertip draws a hook (down, then curving round); Z starts as D and the index
 fingertip draws a Z (across, diagonally back and down, across again). `MotionReader` keeps the last
-`window_s` of tracked landmarks and, after every frame, asks two readers whether a J or Z ends now:
+`window_s` of tracked landmarks and, after every frame, asks a learned model whether a J or Z ends now
+(MotionModel, signcam/assets/motion.safetensors, ~14 KB, numpy at run time): windows of DURATIONS_S ending now
+are described by `window_features` (both fingertips' paths resampled along their length, their size, which way
+the fingers and palm point, the judge's view of the starting hand) and a one-hidden-layer network says none / J
+/ Z. It is fitted by training/motion_train.py on real recordings of 20 people (../shared/data/motion/ and
+motion2/: few strokes, many held hands and hands moved about) as recorded and mirrored, and on strokes drawn by
+the still I and D hands of the ~35 people of extra/, extra2/ and extra3/ at 0.3-2 s, 0.2-1.5 palm lengths and
+15-30 fps with repeated and dropped frames, either aspect, loose, drifting, by the whole hand or the finger alone
+(issue 28). A window is read when it shows the letter's starting hand somewhere; there is no size gate (a small
+hook is read by the model or not at all), and the reading probability per letter was chosen on people held out
+of the fit. (The first reader, stroke templates after the "$1 recognizer", was removed in issue 28: the model
+now learns clean drawn strokes too, and the templates' size gate dropped small ones.)
 
-- the learned model (MotionModel, signcam/assets/motion.safetensors, ~13 KB, numpy at run time): windows of
-  DURATIONS_S ending now are described by `window_features` (both fingertips' paths resampled along their
-  length, their size, which way the fingers and palm point, the judge's view of the starting hand) and a
-  one-hidden-layer network says none / J / Z. Fitted by training/motion_train.py on real recordings of 20 people
-  (../shared/data/motion/ and motion2/: few strokes, many held hands) as recorded and mirrored, and on strokes
-  drawn by the still I and D hands of the extra/, extra2/ and extra3/ people at 0.3-2 s, 0.2-1.5 palm lengths,
-  15-30 fps with repeated and dropped frames, either aspect, loose and drifting (issue 28). A window is read
-  when it shows the letter's starting hand somewhere; no size gate (the model knows a small hook from a wobble
-  or it does not read it), and the reading probability per letter was chosen on people held out of the fit;
-- the stroke templates (the first reader), after the "$1 recognizer" (Wobbrock et al., 2007): the path is
-  resampled, centred, scaled and compared with the letter's stroke, mirrored (either hand, selfie or not) and
-  turned up to `max_turn_deg`; it reads clean drawn strokes, which the four signers did not make.
-
-Figures (real recordings, each person held out in turn): benchmarks/motion.py --hold-out; strokes drawn by held-out
-people's hands: benchmarks/motion_synthetic.py.
+Figures (real recordings, each person held out in turn): benchmarks/motion.py --hold-out; strokes drawn by
+held-out people's hands: benchmarks/motion_synthetic.py.
 
 Usage:
     reader = MotionReader()
@@ -34,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.labels import START_POSE
 from signcam.practice.pose import FINGER_POINTS, MIDDLE_MCP, WRIST, Templates, load_templates, pose_features
 from signcam.store.assets_dir import ASSETS_DIR
 
@@ -67,35 +64,6 @@ def resample(path: np.ndarray, n: int = N_POINTS) -> np.ndarray:
     out[:, 0] = np.interp(targets, along, path[:, 0])
     out[:, 1] = np.interp(targets, along, path[:, 1])
     return out
-
-
-def normalise(points: np.ndarray) -> np.ndarray:
-    """Centre on the centroid and divide by the larger side of the bounding box (keeps the aspect)."""
-    centred = points - points.mean(0)
-    return centred / max(float(np.ptp(points, axis=0).max()), 1e-9)
-
-
-STROKES = {letter: normalise(resample(stroke(letter))) for letter in "JZ"}
-
-
-def _variants(stroke: np.ndarray, max_turn_deg: float, step_deg: float = 10.0) -> np.ndarray:
-    """(V, N, 2): the stroke and its mirror image, each turned by -max..+max degrees."""
-    mirrored = stroke * np.array([-1.0, 1.0])
-    out = []
-    for base in (stroke, mirrored):
-        for angle in np.radians(np.arange(-max_turn_deg, max_turn_deg + 1e-6, step_deg)):
-            c, s = np.cos(angle), np.sin(angle)
-            out.append(normalise(base @ np.array([[c, s], [-s, c]])))
-    return np.stack(out)
-
-
-def shape_error(path_xy: np.ndarray, letter: str, max_turn_deg: float = 30.0) -> float:
-    """Mean distance between a fingertip path (M, 2) and the letter's stroke, both resampled and scaled to
-    a unit bounding box, at the best mirror and turn: < 0.05 for a drawn stroke, > 0.15 for other shapes."""
-    points = normalise(resample(np.asarray(path_xy, np.float64)))
-    variants = _variants(STROKES[letter], max_turn_deg)
-    return float(np.linalg.norm(variants - points, axis=2).mean(1).min())
-
 
 
 # -- the learned reader: windows of the recent trajectory -> none / J / Z ---------------------------------------
@@ -186,36 +154,21 @@ class MotionConfig:
     max_gap_s: float = 0.35  # a hand lost for longer breaks the trajectory (blurred frames of a fast stroke
     # lose it for 0.1-0.2 s: motion/README's MediaPipe check)
     cooldown_s: float = 0.8  # after a read, nothing new until this has passed (one read per gesture)
-    # The stroke-template path (the first reader, tuned on strokes synthesised from still photos; kept because it
-    # reads clean drawn strokes the recordings do not cover):
-    template_window_s: float = 1.6  # the stroke templates look this far back (signers draw in ~0.5-1.3 s)
-    min_segment_s: float = 0.35  # shorter strokes are twitches
-    segment_step_s: float = 0.1  # candidate start times are this far apart
-    min_size: float = 0.45  # the stroke's bounding box, in palm lengths (wrist to middle knuckle)
-    # shape_error above which a path is not the letter. Best segment of synthesised strokes (jitter 1-3% of
-    # the palm): median 0.03, 95th percentile 0.05; of an I or D hand wandering a palm length: 1st
-    # percentile 0.08 (J) and 0.13 (Z). At 0.11 such wandering read as J or Z in 9% of clips.
-    max_error: float = 0.075
-    max_turn_deg: float = 30.0  # how far the drawn letter may be turned
-    start_frames: int = 3  # frames at the start of the segment that must show the starting hand
-    start_margin: float = 1.5  # judge log-probability the start letter may trail the likeliest letter by
+    start_margin: float = 1.5  # judge log-probability a starting hand may trail the likeliest letter by
 
 
 @dataclass(frozen=True)
 class _Sample:
     t_s: float
     points: np.ndarray  # (21, 2) pixels
-    palm_px: float
     gaps: np.ndarray  # (2,) judge log-probability of J's and Z's MODEL_START hands minus the likeliest letter's
-    starts: frozenset[str]  # motion letters whose starting hand this frame shows
-    run_start_s: float  # when the hand was last found again after a frame without it
 
 
 class MotionReader:
     """Reads J and Z from a stream of landmarks; feed it every frame, hand or not.
 
-    Two readers share the trajectory: the learned model (MotionModel, fitted on real recordings) looks at
-    windows of DURATIONS_S ending now; the stroke templates look for a clean drawn stroke. Either may read."""
+    The learned model (MotionModel) looks at the windows of DURATIONS_S ending now; `use_model=False` keeps the
+    trajectory only (training/motion_train.py collects windows with it) and never reads."""
 
     def __init__(self, templates: Templates | None = None, config: MotionConfig | None = None,
                  letters: str = "JZ", model: MotionModel | None = None, use_model: bool = True) -> None:
@@ -226,35 +179,26 @@ class MotionReader:
         self.letters = tuple(letters)
         self.model = (model or load_motion_model()) if use_model else None
         self._samples: deque[_Sample] = deque()
-        self._run_start_s = -np.inf
         self._quiet_until_s = -np.inf
         judge_letters = self.templates.judge.letters
-        self._start_index = [judge_letters.index(START_POSE[m]) for m in "JZ"]
         self._model_start_index = [[judge_letters.index(c) for c in MODEL_START[m]] for m in "JZ"]
 
     def reset(self) -> None:
         """Forget the trajectory and the cool-down (a new target, or a new clip whose clock starts again)."""
         self._samples.clear()
-        self._run_start_s = -np.inf
         self._quiet_until_s = -np.inf
 
     def observe(self, t_s: float, points_xy: np.ndarray | None) -> bool:
         """Adds one frame to the trajectory without reading; True when it had a hand."""
         if points_xy is None:
-            self._run_start_s = np.inf  # the next hand starts a new run for the stroke templates
             return False
         if self._samples and t_s - self._samples[-1].t_s > self.config.max_gap_s:
             self._samples.clear()
-        if not np.isfinite(self._run_start_s):
-            self._run_start_s = t_s
         points = np.asarray(points_xy, np.float64)[:, :2]
-        palm = float(np.linalg.norm(points[MIDDLE_MCP] - points[WRIST]))
         log_p = self.templates.judge.log_probs(pose_features(points))
         best = float(log_p.max())
-        starts = frozenset(m for m, i in zip("JZ", self._start_index, strict=True)
-                           if m in self.letters and log_p[i] >= best - self.config.start_margin)
         gaps = np.array([log_p[i].max() - best for i in self._model_start_index])
-        self._samples.append(_Sample(t_s, points, max(palm, 1e-6), gaps, starts, self._run_start_s))
+        self._samples.append(_Sample(t_s, points, gaps))
         while self._samples and self._samples[0].t_s < t_s - self.config.window_s:
             self._samples.popleft()
         return True
@@ -286,7 +230,7 @@ class MotionReader:
         """Adds one frame (None: no hand) and returns a letter once it is drawn."""
         if not self.observe(t_s, points_xy) or t_s < self._quiet_until_s:
             return None
-        letter = self._read_model() or self._read_templates()
+        letter = self._read_model()
         if letter is not None:
             self._quiet_until_s = t_s + self.config.cooldown_s
             self._samples.clear()
@@ -304,30 +248,4 @@ class MotionReader:
             p = float(probs["JZ".index(letter)])
             if p >= self.model.thresholds[letter] and (best is None or p > best[0]):
                 best = (p, letter)
-        return best[1] if best else None
-
-    def _read_templates(self) -> str | None:
-        cfg = self.config
-        now = self._samples[-1].t_s
-        samples = [s for s in self._samples  # since the hand came back, within the templates' window
-                   if s.run_start_s == self._run_start_s and s.t_s >= now - cfg.template_window_s]
-        if len(samples) < cfg.start_frames + 4:
-            return None
-        times = np.array([s.t_s for s in samples])
-        best: tuple[float, str] | None = None
-        for start_s in np.arange(times[0], now - cfg.min_segment_s + 1e-9, cfg.segment_step_s):
-            first = int(np.searchsorted(times, start_s - 1e-9))
-            segment = samples[first:]
-            if len(segment) < cfg.start_frames + 4:
-                continue
-            palm = float(np.median([s.palm_px for s in segment]))
-            for letter in self.letters:
-                if not all(letter in s.starts for s in segment[:cfg.start_frames]):
-                    continue
-                path = np.array([s.points[TIP[letter]] for s in segment]) / palm
-                if float(np.ptp(path, axis=0).max()) < cfg.min_size:
-                    continue
-                error = shape_error(path, letter, cfg.max_turn_deg)
-                if error <= cfg.max_error and (best is None or error < best[0]):
-                    best = (error, letter)
         return best[1] if best else None

@@ -1,13 +1,14 @@
-"""J and Z from fingertip strokes: drawn by real I and D hands (extra/), at several speeds, sizes, turns,
-noise levels and with either hand; never from a held letter, a wrong starting hand or the other stroke; and
-real signers' J and Z (motion/), as recorded and mirrored, against word signs."""
+"""J and Z from fingertip strokes: drawn by real I and D hands (extra/), at several speeds, sizes (small ones too:
+issue 28), turns, noise levels and with either hand, loose, drifting, through a camera that repeats frames; never
+from a held letter, a hand moved about, a wrong starting hand or the other stroke; and real signers' J and Z
+(motion/), as recorded and mirrored, against word signs."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from signcam.practice.motion import MODEL_PATH, MotionConfig, MotionReader, load_motion_model, shape_error, stroke
+from signcam.practice.motion import MODEL_PATH, MotionConfig, MotionReader, load_motion_model
 from tests.core.real_hands import locate_hands
 from training.motion_clips import (
     UNKNOWN_ASPECT_X,
@@ -17,7 +18,6 @@ from training.motion_clips import (
     held_clip,
     loosen,
     moved_clip,
-    stroke_path,
 )
 from training.motion_recordings import load_recordings, play
 
@@ -31,26 +31,6 @@ def _reads(reader: MotionReader, clip: Clip) -> list[str]:
     reader.reset()
     out = [reader.update(float(t), p) for t, p in zip(clip.times_s, clip.points, strict=True)]
     return [letter for letter in out if letter]
-
-
-def test_a_clean_stroke_matches_its_letter_in_either_hand_and_turned() -> None:
-    for letter in "JZ":
-        path = stroke_path(letter, 40) * 150
-        mirrored = path * np.array([-1.0, 1.0])
-        c, s = np.cos(np.radians(20)), np.sin(np.radians(20))
-        turned = path @ np.array([[c, s], [-s, c]])
-        assert max(shape_error(p, letter) for p in (path, mirrored, turned)) < 0.05
-        assert shape_error(path, "Z" if letter == "J" else "J") > 0.15
-
-
-def test_other_shapes_are_far_from_both_strokes() -> None:
-    line = np.stack([np.linspace(0, 100, 30), np.linspace(0, 30, 30)], 1)
-    theta = np.linspace(0, 2 * np.pi, 40)
-    circle = np.stack([np.cos(theta), np.sin(theta)], 1) * 50
-    upside_down_j = stroke("J") * np.array([1.0, -1.0])
-    for letter in "JZ":
-        assert shape_error(line, letter) > 0.15 and shape_error(circle, letter) > 0.15
-    assert shape_error(upside_down_j, "J") > 0.15
 
 
 @pytest.mark.parametrize(("letter", "start"), [("J", "I"), ("Z", "D")])
