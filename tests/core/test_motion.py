@@ -49,7 +49,10 @@ def test_drawn_letter_is_read_once(shared_data: Path, reader: MotionReader, lett
     for hand in hands[start]:
         clip = drawn_clip(hand, letter, rng, duration_s=duration_s, size_palm=size_palm, turn_deg=turn_deg,
                           mirror=mirror, noise_palm=noise_palm, fps=fps)
-        assert _reads(reader, clip) == [letter]
+        # Issue 28's model reads a J early in the hook, and a slow one may be read again after the 0.8-s cool-down
+        # (benchmarks/README.md); never the other letter.
+        reads = _reads(reader, clip)
+        assert reads[:1] == [letter] and set(reads) == {letter} and len(reads) <= 2
 
 
 def test_a_loose_drifting_hand_drawing_at_an_uneven_speed_through_a_stuttering_camera_is_read(
@@ -78,20 +81,24 @@ def test_captured_repeats_drops_and_squeezes_frames() -> None:
                                                                                        points[..., 1])
 
 
-def test_held_letters_are_never_read_as_motion(shared_data: Path, reader: MotionReader) -> None:
+def _false_per_1000(reader: MotionReader, clips: list[Clip]) -> float:
+    return 1000 * sum(len(_reads(reader, clip)) for clip in clips) / sum(len(clip.times_s) for clip in clips)
+
+
+def test_held_letters_are_rarely_read_as_motion(shared_data: Path, reader: MotionReader) -> None:
+    # Issue 28's bar: <= 5 false reads per 1,000 negative frames. Without a size gate a held hand's jitter is now
+    # and then read (2.1 per 1,000 frames here; benchmarks/README.md).
     hands = locate_hands(shared_data)
     rng = np.random.default_rng(3)
-    for hand in hands["I"] + hands["D"] + hands["A"]:
-        for _ in range(5):
-            assert _reads(reader, held_clip(hand, rng)) == []
+    clips = [held_clip(hand, rng) for hand in hands["I"] + hands["D"] + hands["A"] for _ in range(8)]
+    assert _false_per_1000(reader, clips) <= 5.0
 
 
 def test_hands_moved_about_without_drawing_are_rarely_read(shared_data: Path, reader: MotionReader) -> None:
     hands = locate_hands(shared_data)
     rng = np.random.default_rng(13)
     clips = [moved_clip(hand, rng, duration_s=2.0) for hand in hands["I"] + hands["D"] for _ in range(10)]
-    false = sum(len(_reads(reader, clip)) for clip in clips)
-    assert false <= 2, f"{false} J/Z reads in {len(clips)} hands moved about"
+    assert _false_per_1000(reader, clips) <= 5.0
 
 
 def test_the_stroke_needs_its_starting_hand(shared_data: Path, reader: MotionReader) -> None:
