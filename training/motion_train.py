@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from signcam.labels import LETTERS
-from signcam.practice.motion import CLASSES, MotionModel, MotionReader
+from signcam.practice.motion import CLASSES, MotionConfig, MotionModel, MotionReader
 from training.motion_clips import (
     UNKNOWN_ASPECT_X,
     Clip,
@@ -76,7 +76,7 @@ class TrainConfig:
     moved_per_person: int = 16  # synthetic hands swayed, bobbed, raised, lowered or circled (3 in 4 I or D)
     transitions_per_person: int = 6  # synthetic letter changes per photo person
     words_every: int = 3  # tresajoby's 1,000 word signs: every 3rd one is fitted on and chooses thresholds
-    cooldown_s: float = 0.8  # MotionConfig.cooldown_s, for the simulated reads
+    cooldown_s: float = MotionConfig.cooldown_s  # for the simulated reads
     seed: int = 0
 
 

@@ -49,7 +49,7 @@ def test_drawn_letter_is_read_once(shared_data: Path, reader: MotionReader, lett
     for hand in hands[start]:
         clip = drawn_clip(hand, letter, rng, duration_s=duration_s, size_palm=size_palm, turn_deg=turn_deg,
                           mirror=mirror, noise_palm=noise_palm, fps=fps)
-        # Issue 28's model reads a J early in the hook, and a slow one may be read again after the 0.8-s cool-down
+        # Issue 28's model reads a J early in the hook, and a slow one may be read again after the cool-down
         # (benchmarks/README.md); never the other letter.
         reads = _reads(reader, clip)
         assert reads[:1] == [letter] and set(reads) == {letter} and len(reads) <= 2
