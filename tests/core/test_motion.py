@@ -49,10 +49,10 @@ def test_drawn_letter_is_read_once(shared_data: Path, reader: MotionReader, lett
     for hand in hands[start]:
         clip = drawn_clip(hand, letter, rng, duration_s=duration_s, size_palm=size_palm, turn_deg=turn_deg,
                           mirror=mirror, noise_palm=noise_palm, fps=fps)
-        # Issue 28's model reads a J early in the hook, and a slow one may be read again after the cool-down
-        # (benchmarks/README.md); never the other letter.
+        # Never the other letter; at most one extra read (issue 28's model now and then reads the held starting
+        # hand's jitter: one of these ten clips, 0.24 s into the hold before a slow J; benchmarks/README.md).
         reads = _reads(reader, clip)
-        assert reads[:1] == [letter] and set(reads) == {letter} and len(reads) <= 2
+        assert letter in reads and set(reads) == {letter} and len(reads) <= 2
 
 
 def test_a_loose_drifting_hand_drawing_at_an_uneven_speed_through_a_stuttering_camera_is_read(
