@@ -29,30 +29,13 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from signcam.practice.motion import MotionModel, MotionReader
-from training.motion_recordings import Recording, load_recordings, play, score
+from training.motion_recordings import Recording, load_recordings, located, play, score
 
 UPDATE_MS: list[float] = []  # every MotionReader.update's duration: its cost per frame in the GUI thread
 DATA = Path("../shared/data")
-
-
-def located(rec: Recording) -> np.ndarray:
-    """(T, 21, 2) landmark pixels of a frame recording found by the live locator (video mode), NaN where none."""
-    from signcam.pipeline.locate import make_locator
-
-    locator = make_locator("auto", video=True)  # one fresh tracker per recording, as a new camera stream
-    try:
-        out = np.full((len(rec.frames), 21, 2), np.nan)
-        for k, path in enumerate(rec.frames):
-            box = locator.locate(cv2.imread(str(path)))
-            if box is not None and box.landmarks is not None:
-                out[k] = box.landmarks
-    finally:
-        locator.close()
-    return out
 
 
 def timed(reader: MotionReader):
@@ -73,18 +56,17 @@ def run(recordings: list[Recording], reader: MotionReader, stored: bool) -> list
     return reads
 
 
-def held_out_models(recordings: list[Recording], data: Path, people: list[str]) -> dict[str, MotionModel]:
+def held_out_models(data: Path, people: list[str]) -> dict[str, MotionModel]:
     """One model per person of `people`, fitted on everyone else (their recordings and the strokes their hands
-    drew; training/motion_train.py, the bundled model's recipe). Thresholds are chosen on other people only:
-    on out-of-fold probabilities (everyone split into groups once, each group scored by a model fitted without
-    it) of the other people's negatives, so no person's own windows choose the thresholds they are read with."""
-    from training.motion_train import PHOTO_SETS, TrainConfig, cached_windows, out_of_fold, synthetic_recordings, train
+    drew; training/motion_train.py, the bundled model's recipe and data). Thresholds are chosen on other people
+    only: on out-of-fold probabilities (everyone split into groups once, each group scored by a model fitted
+    without it) of the other people's negatives, so no person's own windows choose the thresholds they are read
+    with."""
+    from training.motion_train import TrainConfig, cached_windows, load_all, out_of_fold, train
     from training.motion_train import people as people_in
-    from training.photos import load_photo_set
 
     config = TrainConfig()
-    photo_sets = [load_photo_set(data / name) for name in PHOTO_SETS if (data / name / "labels.csv").exists()]
-    everything = recordings + synthetic_recordings(photo_sets, np.random.default_rng(config.seed), config)
+    everything = load_all(data, config, config.seed)
     windows = cached_windows(everything, config.words_every)
     everyone = people_in(everything)
     probs = out_of_fold(everything, windows, everyone, config)
@@ -148,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hold-out", action="store_true",
                         help="report each person by a model fitted without them (default: the bundled model)")
     parser.add_argument("--data", type=Path, default=DATA,
-                        help="folder holding extra/, extra2/, extra3/ for --hold-out's synthetic strokes "
+                        help="folder holding motion/, motion2/, extra/, extra2/, extra3/: what --hold-out fits on "
                              "(default: ../shared/data)")
     parser.add_argument("--stored-landmarks", action="store_true",
                         help="play frame recordings from their stored landmarks, not the live locator")
@@ -158,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.hold_out:
         people = list(dict.fromkeys(r.source for r in recordings))
-        models = held_out_models(recordings, args.data, people)
+        models = held_out_models(args.data, people)
         reads: list[list[tuple[int, str]]] = [[] for _ in recordings]
         for person, model in models.items():
             mine = [i for i, r in enumerate(recordings) if r.source == person]

@@ -29,12 +29,11 @@ import numpy as np
 from signcam.labels import LETTERS
 from signcam.practice.motion import MotionReader
 from training.motion_clips import UNKNOWN_ASPECT_X, Clip, captured, held_clip, loosen
-from training.motion_recordings import load_recordings
 from training.motion_train import (
     PHOTO_SETS,
-    RECORDING_SETS,
     TrainConfig,
     cached_windows,
+    load_real,
     out_of_fold,
     people,
     stroke_clip,
@@ -75,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     config = TrainConfig()
     photo_sets = [load_photo_set(args.data / n) for n in PHOTO_SETS if (args.data / n / "labels.csv").exists()]
-    recordings = [r for n in RECORDING_SETS if (args.data / n / "labels.csv").exists()
-                  for r in load_recordings(args.data / n)]
-    recordings += synthetic_recordings(photo_sets, np.random.default_rng(config.seed), config)
+    recordings = load_real(args.data) + synthetic_recordings(photo_sets, np.random.default_rng(config.seed), config)
     windows = cached_windows(recordings, config.words_every)
     everyone = people(recordings)
     probs = out_of_fold(recordings, windows, everyone, config)  # thresholds: other people's out-of-fold reads

@@ -47,12 +47,13 @@ from training.motion_clips import (
     moved_clip,
     transition_clip,
 )
-from training.motion_recordings import Recording, load_recordings
+from training.motion_recordings import Recording, load_recordings, located
 from training.photos import PhotoSet, load_photo_set
 
 log = logging.getLogger("signcam.train.motion")
 
 RECORDING_SETS = ("motion", "motion2")  # folders under the data folder with motion/'s layout
+LEGACY_LANDMARKS = ("motion",)  # sets whose stored landmarks came from legacy MediaPipe Hands, not the app's locator
 PHOTO_SETS = ("extra", "extra2", "extra3")  # still hands that draw the synthetic strokes (all may train weights)
 SYNTHETIC = "synthetic/"  # path prefix of the synthetic recordings; their source is the person whose hand drew
 START_SLACK_FRAMES = (6, 3)  # a window may start this many frames before / after a marked stroke's start ...
@@ -165,12 +166,24 @@ def is_synthetic(rec: Recording) -> bool:
     return rec.path.startswith(SYNTHETIC)
 
 
+def load_real(data: Path) -> list[Recording]:
+    """The real recordings of RECORDING_SETS under `data`; the frame recordings of LEGACY_LANDMARKS sets with the
+    landmarks the app's live locator finds in them (the model is fitted on what the app will see)."""
+    recordings = []
+    for name in RECORDING_SETS:
+        if (data / name / "labels.csv").exists():
+            mine = load_recordings(data / name)
+            for rec in mine:
+                if name in LEGACY_LANDMARKS and rec.frames:
+                    rec.points_xy = located(rec)
+            recordings += mine
+    return recordings
+
+
 def load_all(data: Path, config: TrainConfig, seed: int = 0) -> list[Recording]:
-    """The real recordings of RECORDING_SETS under `data` and the synthetic ones of PHOTO_SETS' people."""
-    recordings = [r for name in RECORDING_SETS if (data / name / "labels.csv").exists()
-                  for r in load_recordings(data / name)]
+    """load_real's recordings and the synthetic ones of PHOTO_SETS' people."""
     photo_sets = [load_photo_set(data / name) for name in PHOTO_SETS if (data / name / "labels.csv").exists()]
-    return recordings + synthetic_recordings(photo_sets, np.random.default_rng(seed), config)
+    return load_real(data) + synthetic_recordings(photo_sets, np.random.default_rng(seed), config)
 
 
 @dataclass
@@ -240,7 +253,7 @@ def collect_windows(recordings: list[Recording], reader: MotionReader, words_eve
     return Windows(**{k: np.array(v) for k, v in parts.items()})
 
 
-WINDOWS_VERSION = 1  # bump when window_features, the labels or the synthesis change
+WINDOWS_VERSION = 2  # bump when window_features, the labels or the synthesis change
 
 
 def cached_windows(recordings: list[Recording], words_every: int, cache_dir: Path | None = None) -> Windows:
