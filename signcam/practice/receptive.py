@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from signcam.labels import START_POSE
 from signcam.pipeline.config import Event
 from signcam.practice.drills import letter_weights
-from signcam.practice.motion import START_POSE
 from signcam.store.assets_dir import ASSETS_DIR
 
 
