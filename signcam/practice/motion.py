@@ -153,8 +153,8 @@ class MotionConfig:
     window_s: float = 2.1  # history kept: the longest window and a frame
     max_gap_s: float = 0.35  # a hand lost for longer breaks the trajectory (blurred frames of a fast stroke
     # lose it for 0.1-0.2 s: motion/README's MediaPipe check)
-    cooldown_s: float = 1.5  # after a read, nothing new until this has passed (one read per gesture: a J may be
-    # read a third of the way into a 2-s stroke; at 0.8 s the rest of a slow hook was read again)
+    cooldown_s: float = 0.8  # after a read, nothing new until this has passed (one read per gesture). hawkcodesz
+    # draws a J every 0.9 s (1.5 s missed every other one); the rest of a slow 2-s hook may be read again.
     start_margin: float = 1.5  # judge log-probability a starting hand may trail the likeliest letter by
 
 
