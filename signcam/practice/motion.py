@@ -3,7 +3,7 @@
 J starts as I and the little fingertip draws a hook (down, then curving round); Z starts as D and the index
 fingertip draws a Z (across, diagonally back and down, across again). `MotionReader` keeps the last
 `window_s` of tracked landmarks and, after every frame, asks a learned model whether a J or Z ends now
-(MotionModel, signcam/assets/motion.safetensors, ~14 KB, numpy at run time): windows of DURATIONS_S ending now
+(MotionModel, signcam/assets/motion.safetensors, ~17 KB, numpy at run time): windows of DURATIONS_S ending now
 are described by `window_features` (both fingertips' paths resampled along their length, their size, which way
 the fingers and palm point, the judge's view of the starting hand) and a one-hidden-layer network says none / J
 / Z. It is fitted by training/motion_train.py on real recordings of 20 people (../shared/data/motion/ and
