@@ -846,7 +846,7 @@ CASES += [
                "templates.json is damaged", "Coaching hints and J/Z", damage=lambda a: cut(a / "templates.json")),
     check_case("assets", "depth_contrasts.json random: hints without depth, said", "check_practice_notice",
                "depth_contrasts.json is damaged", damage=lambda a: random_bytes(a / "depth_contrasts.json")),
-    check_case("assets", "motion.safetensors cut: J/Z by strokes, said", "check_practice_notice",
+    check_case("assets", "motion.safetensors cut: J/Z by Space, said", "check_practice_notice",
                "motion.safetensors is damaged", damage=lambda a: cut(a / "motion.safetensors")),
     check_case("settings", "run times of strings or 100,000 nested arrays; labels.csv 'abc' and a 300x300 crop",
                "check_bad_saved_values", "run times [{}, {}] samples 1 trainable 1"),

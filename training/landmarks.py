@@ -280,8 +280,9 @@ def train_landmarks(config: LandmarkTrainConfig) -> tuple[LandmarkNet, dict]:
 
 # One sentence per option of `python -m training.landmarks --help` (a test checks every field has one).
 OPTION_HELP = {
-    "data": "folder holding extra/ and extra2/ (training) and real_dev/ (held-out report only), each a labels.csv "
-            "beside its photos",
+    "folds": "0: one model per held-out person; k: k groups of persons held out together (quicker, for exploring)",
+    "data": "folder holding extra/, extra2/ and extra3/ (training) and real_dev/ (held-out report only), each a "
+            "labels.csv beside its photos",
     "out": "weights file to write (safetensors). The bundled model is signcam/assets/landmarks.safetensors: write "
            "there only to replace it (make bundled-weights)",
     "cache_dir": "where the photos' located landmarks are cached (default: the user cache folder, "

@@ -82,6 +82,26 @@ def load_recordings(root: Path, sources: Iterable[str] | None = None) -> list[Re
     return out
 
 
+def located(rec: Recording) -> np.ndarray:
+    """(T, 21, 2) landmark pixels of a frame recording found by the live locator (video mode, one fresh tracker
+    per recording, as a new camera stream), NaN where none: what the app sees, which motion/'s stored landmarks
+    (legacy MediaPipe Hands) are not."""
+    import cv2
+
+    from signcam.pipeline.locate import make_locator
+
+    locator = make_locator("auto", video=True)
+    try:
+        out = np.full((len(rec.frames), 21, 2), np.nan)
+        for k, path in enumerate(rec.frames):
+            box = locator.locate(cv2.imread(str(path)))
+            if box is not None and box.landmarks is not None:
+                out[k] = box.landmarks
+    finally:
+        locator.close()
+    return out
+
+
 def play(update: Callable[[float, np.ndarray | None], str | None], times_s: np.ndarray,
          points_xy: np.ndarray) -> list[tuple[int, str]]:
     """(frame, letter) of every read when the frames are fed one by one, as the app does."""

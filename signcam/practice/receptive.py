@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from signcam.labels import START_POSE
 from signcam.limits import MAX_WORD_LETTERS, custom_text, split_long_word
 from signcam.pipeline.config import Event
 from signcam.practice.drills import letter_weights
-from signcam.practice.motion import START_POSE
 from signcam.store.assets_dir import ASSETS_DIR
 
 

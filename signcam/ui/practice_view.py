@@ -229,7 +229,9 @@ class PracticePanel(QWidget):
         note = self.controller.coach_note
         coach = [f"<b style='color:#ff9f1c'>{h.text}.</b>" for h in note.hints] if note.target == state.target else []
         if state.motion_prompt:
-            return "<br>".join([MOTION_HINTS[state.target or ""], *coach])
+            shown = note.draw_hint if note.target == state.target else None
+            draw = [f"<b style='color:#ff9f1c'>{shown}.</b>"] if shown else []
+            return "<br>".join([MOTION_HINTS[state.target or ""], *draw, *coach])
         if state.release_hint:
             return f"Double letter: relax your hand, then sign {state.target} again."
         if not state.hand_found:

@@ -93,6 +93,19 @@ def test_a_drawn_j_confirms_the_motion_target(shared_data: Path, drill_coach: Dr
     assert session.score.attempts[0].letter == "J" and session.score.attempts[0].correct
 
 
+@pytest.mark.parametrize(("target", "start", "words"), [("J", "I", "hook with your little finger"),
+                                                         ("Z", "D", "Z with your index finger")])
+def test_an_unread_motion_target_says_what_to_draw_after_3_s(shared_data: Path, drill_coach: DrillCoach, target: str,
+                                                             start: str, words: str) -> None:
+    hands = locate_hands(shared_data)
+    session = PracticeSession([DrillItem((target, "A"), target + "A")], start_s=0.0)
+    notes = _feed(drill_coach, session, hands[start][0], start, 0.0, 3.5)  # the start hand held, never drawn
+    assert all(n.draw_hint is None for t, n in notes if t < 2.9)
+    late = [n.draw_hint for t, n in notes if t >= 3.0]
+    assert late and all(h is not None and words in h and "Space" in h for h in late)
+    assert not any(n.motion_read for _, n in notes)
+
+
 def test_letter_drills_include_j_and_z_when_motion_letters_are_on() -> None:
     walk = letter_drill(LetterOrder.ALPHABETICAL, 26, random.Random(0), motion=MotionPolicy.PROMPT)
     assert "".join(i.text for i in walk) == string.ascii_uppercase

@@ -159,6 +159,16 @@ def test_motion_letter_confirmed_by_key(qtbot, panel, clock):
         panel.motion_done_action.trigger()
 
 
+def test_unread_motion_letter_says_what_to_draw_and_that_space_confirms(panel, clock):
+    panel.controller.start_custom_text("J")
+    feed(panel, clock, "I", 2.0)
+    assert "Draw the hook" not in panel.feedback_label.text()
+    feed(panel, clock, "I", 1.5)  # 3.5 s on the J, never drawn
+    text = panel.feedback_label.text()
+    assert "Draw the hook with your little finger" in text and "press Space" in text
+    assert panel.target_label.text() == "J"
+
+
 def test_free_spelling_text_space_backspace_copy(qtbot, panel, clock):
     panel.controller.start_free_spelling()
     feed(panel, clock, "H", 1.1)
