@@ -105,7 +105,7 @@ def _picture_data(meta: dict) -> str:
     text = (f"{count:,} " if isinstance(count, int) else "the ") + f"Sign-MNIST pictures of {SIGN_MNIST_PEOPLE} " \
         "people (Kaggle, CC0)"
     if train.get("extra"):
-        text += " plus crops of the same webcam photos"
+        text += " plus crops of the webcam photos of ~20 of those signers"
     if train.get("personal_dir"):
         text += ", plus your own samples"
     return text
