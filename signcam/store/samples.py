@@ -111,15 +111,19 @@ class SampleStore:
         return counts
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(N, 28, 28) uint8 crops and (N,) int64 class indices, in capture order."""
-        images, labels = [], []
+        """(N, 28, 28) uint8 crops and (N,) int64 class indices, in capture order. A crop that does not read (a
+        damaged PNG behind a good header) is logged and the store forgets its sample, as it does a row whose file
+        is gone, so samples() and landmarks() line up with these rows."""
+        images, labels, kept = [], [], []
         for sample in self._samples:
             try:
                 images.append(self.read_crop(sample))
-            except SampleError as e:  # a damaged PNG behind a good header: the others still train
+            except SampleError as e:  # the others still train
                 log.warning("%s; skipped", e)
                 continue
             labels.append(class_of_letter(sample.letter))
+            kept.append(sample)
+        self._samples = kept
         stacked = np.stack(images) if images else np.zeros((0, INPUT_SIZE, INPUT_SIZE), np.uint8)
         return stacked, np.array(labels, dtype=np.int64)
 

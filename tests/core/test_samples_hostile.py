@@ -47,3 +47,18 @@ def test_bad_values_are_skipped_not_raised(tmp_path: Path) -> None:
     assert [(s.id, s.captured_unix_s) for s in store.samples()] == [("odd", 0.0)]
     data = load_personal(store.root)  # signcam-train --personal-dir: a traceback before
     assert data.images.shape == (1, 28, 28)
+
+
+def test_a_damaged_crop_leaves_the_other_rows_lined_up(tmp_path: Path) -> None:
+    """A PNG with a good 28x28 header and a damaged body is skipped by arrays(); the landmarks and the samples the
+    Retrain judge and Browse data pair with those rows must skip it too (they were one row off)."""
+    store = SampleStore(tmp_path / "samples")
+    points = np.arange(42, dtype=float).reshape(21, 2)
+    first = store.add("A", np.zeros((28, 28), np.uint8), landmarks=points)
+    store.add("B", np.zeros((28, 28), np.uint8), landmarks=points + 100)
+    head = first.crop_path.read_bytes()[:33]  # signature and IHDR chunk: the size still reads 28x28
+    first.crop_path.write_bytes(head + b"\0" * 40)
+    store = SampleStore(store.root)
+    images, labels = store.arrays()
+    assert len(images) == len(labels) == len(store.samples()) == len(store.landmarks()) == 1
+    assert [s.letter for s in store.samples()] == ["B"] and store.landmarks()[0, 0, 0] == 100
