@@ -26,6 +26,7 @@ import math
 import os
 import struct
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,8 +154,8 @@ class SampleStore:
                               f"{crop_gray.dtype}")
         now = time.time()
         self._counter += 1
-        points = "" if landmarks is None else " ".join(f"{v:.1f}" for v in np.asarray(landmarks, float)[:, :2].ravel())
-        sample = self._sample(f"{letter}_{int(now * 1000)}_{self._counter:03d}", letter, now, _points(points))
+        points = () if landmarks is None else _points(_points_text(np.asarray(landmarks, float)[:, :2].ravel()))
+        sample = self._sample(f"{letter}_{int(now * 1000)}_{self._counter:03d}", letter, now, points)
         for path, image in ((sample.crop_path, crop_gray), (sample.hand_path, hand_bgr)):
             if image is None or image.size == 0:
                 continue
@@ -181,7 +182,7 @@ class SampleStore:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(FIELDS)
-        writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}", " ".join(f"{v:.1f}" for v in s.landmarks))
+        writer.writerows((s.id, s.letter, f"{s.captured_unix_s:.3f}", _points_text(s.landmarks))
                          for s in self._samples)
         atomic_write_text(self.root / LABELS_FILE, text.getvalue())
 
@@ -205,6 +206,11 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
     return struct.unpack(">II", head[16:24])
+
+
+def _points_text(values: Iterable[float]) -> str:
+    """The landmarks column as written: pixels to 0.1, space-separated."""
+    return " ".join(f"{v:.1f}" for v in values)
 
 
 def _points(text: str) -> tuple[float, ...]:
