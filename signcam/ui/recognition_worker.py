@@ -210,12 +210,14 @@ class RecognitionWorker(QObject):
 
     def _show_first_frame(self, source: Source) -> Source:
         """A recording: its first frame as a preview while the model loads, then the source opened again, so
-        reading starts at that frame with the model there and the pacing clock not yet running."""
-        if self._recognizer is None:
-            frame = source.read()
-            if frame is not None:
-                self._consumed.clear()
-                self.previewed.emit(frame)
+        reading starts at that frame with the model there and the pacing clock not yet running. With the model
+        already there (a video played again), the source is read as it was opened."""
+        if self._recognizer is not None:
+            return source
+        frame = source.read()
+        if frame is not None:
+            self._consumed.clear()
+            self.previewed.emit(frame)
         self._wait_for_model()
         source.close()
         return self._open_source()
