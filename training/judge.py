@@ -29,7 +29,6 @@ from signcam.models.letter_models import CnnModel
 from signcam.pipeline.builder import build_fuser, build_models
 from signcam.pipeline.config import RecognitionConfig
 from signcam.store.assets_dir import ASSETS_DIR
-from signcam.store.weights import resolve_device
 
 JUDGE_HANDS = ASSETS_DIR / "judge_hands.npz"
 TOLERANCE = 0.01  # other people's hands and the official test may lose at most this share (1 point)
@@ -53,21 +52,36 @@ def load_judge_hands(path: str | Path = JUDGE_HANDS) -> Hands:
         return Hands(z["crops"], z["labels"].astype(np.int64), z["points"].astype(np.float32))
 
 
+class FusedReader:
+    """The app's models and fusion for one CNN weights file (None: the bundled ones), built once and used on any
+    number of hand sets: the models the app loads beside those weights, at the shares it gives them."""
+
+    def __init__(self, weights: str | Path | None, device: str = "cpu") -> None:
+        config = RecognitionConfig(weights=None if weights is None else str(weights), device=device)
+        self.models = build_models(config)
+        self.fuser = build_fuser(config, self.models)
+
+    @property
+    def personal_letters(self) -> dict[str, int]:
+        """The learner's letters the CNN weights were fine-tuned on, with their sample counts ({}: none)."""
+        return next(m for m in self.models if m.name == "cnn").personal_letters
+
+    def predict(self, hands: Hands) -> np.ndarray:
+        """(N,) the letter the app would show for each hand (argmax of the fused probabilities); a hand without
+        landmarks is read by the picture models alone, as the app reads it in the box and full modes."""
+        pictures = {m.name: m.batch_probabilities(hands.crops) for m in self.models if isinstance(m, CnnModel)}
+        fused = self.fuser.fuse(pictures).copy()
+        landmarks = next((m for m in self.models if m.name == "landmarks"), None)
+        found = np.zeros(len(hands), bool) if hands.points is None else ~np.isnan(hands.points[:, 0, 0])
+        if landmarks is not None and found.any():
+            both = {name: p[found] for name, p in pictures.items()}
+            fused[found] = self.fuser.fuse({**both, "landmarks": landmarks.batch_probabilities(hands.points[found])})
+        return fused.argmax(axis=1)
+
+
 def fused_predictions(weights: str | Path | None, hands: Hands, device: str = "cpu") -> np.ndarray:
-    """(N,) the letter the app would show for each hand (argmax of the fused probabilities) with these CNN weights
-    (None: the bundled ones) and the models the app loads beside them; a hand without landmarks is read by the
-    picture models alone, as the app reads it in the box and full modes."""
-    config = RecognitionConfig(weights=None if weights is None else str(weights), device=device)
-    models = build_models(config)
-    fuser = build_fuser(config, models)
-    pictures = {m.name: m.batch_probabilities(hands.crops) for m in models if isinstance(m, CnnModel)}
-    fused = fuser.fuse(pictures).copy()
-    landmarks = next((m for m in models if m.name == "landmarks"), None)
-    found = np.zeros(len(hands), bool) if hands.points is None else ~np.isnan(hands.points[:, 0, 0])
-    if landmarks is not None and found.any():
-        both = {name: p[found] for name, p in pictures.items()}
-        fused[found] = fuser.fuse({**both, "landmarks": landmarks.batch_probabilities(hands.points[found])})
-    return fused.argmax(axis=1)
+    """FusedReader(weights).predict(hands), for one set of hands."""
+    return FusedReader(weights, device).predict(hands)
 
 
 def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray) -> dict:
@@ -129,11 +143,11 @@ def judge(candidate: str | Path, current: str | Path | None, *, yours: Hands | N
     """{"verdict", "message", "groups": {"yours", "others", "test": compare()'s dicts}} of `candidate` against
     `current` (None: the bundled weights). `others` defaults to JUDGE_HANDS; `test` is the official test set."""
     others = load_judge_hands() if others is None else others
+    before, after = FusedReader(current, device), FusedReader(candidate, device)  # each built once
     groups = {}
     for key, hands in (("yours", yours), ("others", others), ("test", test)):
         if hands is not None and len(hands):
-            groups[key] = compare(hands.labels, fused_predictions(current, hands, device),
-                                  fused_predictions(candidate, hands, device))
-    personal_letters = CnnModel(candidate, resolve_device(device)).personal_letters
+            groups[key] = compare(hands.labels, before.predict(hands), after.predict(hands))
+    personal_letters = after.personal_letters
     kind, message = verdict(groups, personal_letters)
     return {"verdict": kind, "message": message, "groups": groups, "personal_letters": personal_letters}
