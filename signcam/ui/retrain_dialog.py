@@ -481,7 +481,6 @@ class RetrainDialog(QDialog):
         if judgement:
             style = ERROR_STYLE if worse else OK_STYLE
             self.report_title.setText(f"<b style='{style}'>{judgement['message']}</b><br>{self.report_title.text()}")
-            self.report_title.setWordWrap(True)
             groups = judgement["groups"]
             if (yours := groups.get("yours")) and len(rows) > 1:  # the app's reading, not the picture model's alone
                 rows[1] = (f"Your held-back samples ({yours['n']}), as the app reads them", yours["after"],
